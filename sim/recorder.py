@@ -1,0 +1,281 @@
+"""Columnar recording for the engine, aggregated as it goes.
+
+The engine appends plain numbers to Python lists (the cheapest operation in
+its hot loop). Every ``CHUNK`` records the lists are turned into numpy arrays
+and folded, vectorised, into per-interval and per-agent totals; the per-call
+log is kept only when asked for. Memory therefore does not grow with the
+number of calls unless the call log is on.
+
+Two kinds of records:
+
+* **calls**: one per service: an answered or abandoned inbound call, or an
+  outbound attempt. Columns ``kind`` (0 inbound, 1 index, 2 contact),
+  ``agent`` (-1 when no agent), ``queued_s`` (arrival or ready time),
+  ``start_s``, ``talk_end_s``, ``end_s`` (after wrap-up), ``outcome``
+  (see ``OUTCOMES``) and ``ref`` (call or person id).
+* **segments**: a span of an agent's time in a non-call state: ``idle``,
+  ``break``, ``onboarding``, and ``paid`` (the whole on-shift span, recorded
+  separately so that the paid-time identity is a real check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+CHUNK = 65536
+
+INBOUND, INDEX, CONTACT = 0, 1, 2
+KINDS = ("inbound", "index", "contact")
+ANSWERED, ABANDONED, WAITING, REACHED, FAILED = 0, 1, 2, 3, 4
+OUTCOMES = ("answered", "abandoned", "waiting", "reached", "failed")
+SEG_IDLE, SEG_BREAK, SEG_ONBOARD, SEG_PAID = 0, 1, 2, 3
+SEGMENTS = ("idle", "break", "onboarding", "paid")
+
+INTERVAL_COLUMNS = (
+    "paid_s",
+    "talk_s",
+    "wrap_s",
+    "failed_attempt_s",
+    "idle_s",
+    "break_s",
+    "onboarding_s",
+    "inbound_offered",
+    "inbound_answered",
+    "inbound_abandoned",
+    "inbound_waiting_at_end",
+    "inbound_answered_within_target",
+    "inbound_wait_answered_s",
+    "inbound_wait_abandoned_s",
+    "inbound_delayed",
+    "attempts",
+    "index_attempts",
+    "contact_attempts",
+    "index_reached",
+    "contacts_reached",
+)
+
+
+def spans_per_bin(
+    start_s: np.ndarray, end_s: np.ndarray, bin_s: float, n_bins: int
+) -> np.ndarray:
+    """Seconds of the spans ``[start_s, end_s)`` falling in each bin of width ``bin_s``.
+
+    Spans are clipped to ``[0, n_bins * bin_s)``. Vectorised: partial first
+    and last bins by ``bincount``, whole bins in between by a difference array.
+
+    Parameters
+    ----------
+    start_s, end_s
+        Span bounds in seconds (same length).
+    bin_s
+        Bin width in seconds.
+    n_bins
+        Number of bins.
+
+    Returns
+    -------
+    numpy.ndarray
+        Seconds per bin, length ``n_bins``.
+    """
+    horizon_s = n_bins * bin_s
+    t0 = np.clip(np.asarray(start_s, dtype=float), 0.0, horizon_s)
+    t1 = np.clip(np.asarray(end_s, dtype=float), 0.0, horizon_s)
+    keep = t1 > t0
+    t0, t1 = t0[keep], t1[keep]
+    out = np.zeros(n_bins + 1)
+    if t0.size == 0:
+        return out[:n_bins]
+    k0 = np.minimum((t0 // bin_s).astype(np.int64), n_bins - 1)
+    k1 = np.minimum((t1 // bin_s).astype(np.int64), n_bins)
+    same = k0 == k1
+    out += np.bincount(k0[same], weights=t1[same] - t0[same], minlength=n_bins + 1)
+    cross = ~same
+    if cross.any():
+        a0, a1, s0, s1 = k0[cross], k1[cross], t0[cross], t1[cross]
+        out += np.bincount(a0, weights=(a0 + 1) * bin_s - s0, minlength=n_bins + 1)
+        out += np.bincount(a1, weights=s1 - a1 * bin_s, minlength=n_bins + 1)
+        diff = np.bincount(a0 + 1, minlength=n_bins + 2)[: n_bins + 2].astype(float)
+        diff -= np.bincount(a1, minlength=n_bins + 2)[: n_bins + 2]
+        out += np.cumsum(diff)[: n_bins + 1] * bin_s
+    return out[:n_bins]
+
+
+def _count_per_bin(times_s: np.ndarray, bin_s: float, n_bins: int, weights=None) -> np.ndarray:
+    if times_s.size == 0:
+        return np.zeros(n_bins)
+    k = np.minimum((times_s // bin_s).astype(np.int64), n_bins - 1)
+    return np.bincount(k, weights=weights, minlength=n_bins)[:n_bins].astype(float)
+
+
+def _grow(array: np.ndarray, size: int) -> np.ndarray:
+    if array.size >= size:
+        return array
+    out = np.zeros(max(size, 2 * array.size))
+    out[: array.size] = array
+    return out
+
+
+@dataclass
+class Recorder:
+    """Buffers and running aggregates of one replication.
+
+    Parameters
+    ----------
+    interval_s
+        Width of a reporting interval.
+    n_intervals
+        Number of intervals in the run.
+    answer_within_s
+        Inbound service-level target T.
+    keep_calls
+        Keep the per-call log (memory grows with calls).
+    """
+
+    interval_s: float
+    n_intervals: int
+    answer_within_s: float
+    keep_calls: bool = False
+    kind: list = field(default_factory=list)
+    agent: list = field(default_factory=list)
+    queued_s: list = field(default_factory=list)
+    start_s: list = field(default_factory=list)
+    talk_end_s: list = field(default_factory=list)
+    end_s: list = field(default_factory=list)
+    outcome: list = field(default_factory=list)
+    ref: list = field(default_factory=list)
+    seg_agent: list = field(default_factory=list)
+    seg_kind: list = field(default_factory=list)
+    seg_start_s: list = field(default_factory=list)
+    seg_end_s: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.intervals = {name: np.zeros(self.n_intervals) for name in INTERVAL_COLUMNS}
+        self.agent_totals = {
+            name: np.zeros(64)
+            for name in ("paid_s", "talk_s", "wrap_s", "failed_attempt_s", "idle_s", "break_s",
+                         "onboarding_s")
+        }
+        self.calls_chunks: list[pd.DataFrame] = []
+        self.n_calls = 0
+        self.n_attempts = 0
+
+    # -- folding -------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Fold the buffered records into the aggregates and clear the buffers."""
+        if self.kind:
+            self._fold_calls()
+        if self.seg_agent:
+            self._fold_segments()
+
+    def _agent_add(self, name: str, agents: np.ndarray, seconds: np.ndarray) -> None:
+        if agents.size == 0:
+            return
+        size = int(agents.max()) + 1
+        total = _grow(self.agent_totals[name], size)
+        total[:size] += np.bincount(agents, weights=seconds, minlength=size)
+        self.agent_totals[name] = total
+
+    def _fold_calls(self) -> None:
+        kind = np.array(self.kind, dtype=np.int8)
+        agent = np.array(self.agent, dtype=np.int64)
+        queued = np.array(self.queued_s)
+        start = np.array(self.start_s)
+        talk_end = np.array(self.talk_end_s)
+        end = np.array(self.end_s)
+        outcome = np.array(self.outcome, dtype=np.int8)
+        ref = np.array(self.ref, dtype=np.int64)
+        for buffer in (self.kind, self.agent, self.queued_s, self.start_s, self.talk_end_s,
+                       self.end_s, self.outcome, self.ref):
+            buffer.clear()
+        if self.keep_calls:
+            self.calls_chunks.append(
+                pd.DataFrame(
+                    {
+                        "kind": pd.Categorical.from_codes(kind, KINDS),
+                        "ref": ref,
+                        "agent": agent,
+                        "queued_s": queued,
+                        "start_s": start,
+                        "talk_end_s": talk_end,
+                        "end_s": end,
+                        "outcome": pd.Categorical.from_codes(outcome, OUTCOMES),
+                    }
+                )
+            )
+        iv, bin_s, n = self.intervals, self.interval_s, self.n_intervals
+        horizon_s = n * bin_s
+        start = np.minimum(start, horizon_s)
+        talk_end = np.minimum(talk_end, horizon_s)
+        end = np.minimum(end, horizon_s)
+        served = agent >= 0
+        failed = outcome == FAILED
+        talk = served & ~failed
+        iv["talk_s"] += spans_per_bin(start[talk], talk_end[talk], bin_s, n)
+        iv["wrap_s"] += spans_per_bin(talk_end[talk], end[talk], bin_s, n)
+        iv["failed_attempt_s"] += spans_per_bin(start[failed], end[failed], bin_s, n)
+        self._agent_add("talk_s", agent[talk], talk_end[talk] - start[talk])
+        self._agent_add("wrap_s", agent[talk], end[talk] - talk_end[talk])
+        self._agent_add("failed_attempt_s", agent[failed], end[failed] - start[failed])
+
+        inbound = kind == INBOUND
+        answered = inbound & (outcome == ANSWERED)
+        iv["inbound_offered"] += _count_per_bin(queued[inbound], bin_s, n)
+        iv["inbound_answered"] += _count_per_bin(queued[answered], bin_s, n)
+        iv["inbound_abandoned"] += _count_per_bin(
+            queued[inbound & (outcome == ABANDONED)], bin_s, n
+        )
+        iv["inbound_waiting_at_end"] += _count_per_bin(
+            queued[inbound & (outcome == WAITING)], bin_s, n
+        )
+        wait = start[answered] - queued[answered]
+        iv["inbound_answered_within_target"] += _count_per_bin(
+            queued[answered][wait <= self.answer_within_s], bin_s, n
+        )
+        iv["inbound_wait_answered_s"] += _count_per_bin(queued[answered], bin_s, n, weights=wait)
+        abandoned = inbound & (outcome == ABANDONED)
+        iv["inbound_wait_abandoned_s"] += _count_per_bin(
+            queued[abandoned], bin_s, n, weights=start[abandoned] - queued[abandoned]
+        )
+        delayed = inbound & ((outcome != ANSWERED) | (start > queued))
+        iv["inbound_delayed"] += _count_per_bin(queued[delayed], bin_s, n)
+
+        outbound = ~inbound
+        iv["attempts"] += _count_per_bin(start[outbound], bin_s, n)
+        iv["index_attempts"] += _count_per_bin(start[kind == INDEX], bin_s, n)
+        iv["contact_attempts"] += _count_per_bin(start[kind == CONTACT], bin_s, n)
+        reached = outcome == REACHED
+        iv["index_reached"] += _count_per_bin(start[reached & (kind == INDEX)], bin_s, n)
+        iv["contacts_reached"] += _count_per_bin(start[reached & (kind == CONTACT)], bin_s, n)
+        self.n_calls += int(served.sum())
+        self.n_attempts += int(outbound.sum())
+
+    def _fold_segments(self) -> None:
+        agent = np.array(self.seg_agent, dtype=np.int64)
+        kind = np.array(self.seg_kind, dtype=np.int8)
+        start = np.array(self.seg_start_s)
+        end = np.array(self.seg_end_s)
+        for buffer in (self.seg_agent, self.seg_kind, self.seg_start_s, self.seg_end_s):
+            buffer.clear()
+        for code, name in ((SEG_IDLE, "idle_s"), (SEG_BREAK, "break_s"),
+                           (SEG_ONBOARD, "onboarding_s"), (SEG_PAID, "paid_s")):
+            mask = kind == code
+            self.intervals[name] += spans_per_bin(
+                start[mask], end[mask], self.interval_s, self.n_intervals
+            )
+            self._agent_add(name, agent[mask], end[mask] - start[mask])
+
+    def calls_table(self) -> pd.DataFrame | None:
+        """The per-call log (None when it was not kept)."""
+        if not self.keep_calls:
+            return None
+        if not self.calls_chunks:
+            return pd.DataFrame(
+                {c: pd.Series(dtype=float) for c in ("kind", "ref", "agent", "queued_s",
+                                                     "start_s", "talk_end_s", "end_s",
+                                                     "outcome")}
+            )
+        return pd.concat(self.calls_chunks, ignore_index=True)

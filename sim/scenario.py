@@ -1,0 +1,779 @@
+"""Scenario: the validated, frozen description of one simulated tracing operation.
+
+YAML is only how a scenario is written; this module turns it into a
+:class:`Scenario` (pydantic v2, ``extra="forbid"``, frozen). Durations are
+stored in seconds (converted by :mod:`sim.units`), clock times in seconds after
+midnight, dates as :class:`datetime.date`. Validation errors name the file,
+line, column and dotted field path, one line per problem
+(:class:`ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from sim.units import DAY_S, format_clock, format_duration, parse_clock, parse_duration
+
+# --------------------------------------------------------------------------- types
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*([0-9.]+\s*[a-zA-Z]+|P.*)\s*$",
+            "description": "duration with a unit: 30s, 12min, 1.5h, 3d, or ISO 8601 (PT12M)",
+            "examples": ["20s", "12min", "1.5h", "3d"],
+        }
+    ),
+]
+"""A duration written with a unit, held in seconds."""
+
+Clock = Annotated[
+    float,
+    BeforeValidator(parse_clock),
+    PlainSerializer(format_clock, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$",
+            "description": "time of day HH:MM",
+            "examples": ["08:00", "20:00"],
+        }
+    ),
+]
+"""A time of day written ``HH:MM``, held in seconds after midnight."""
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Model(BaseModel):
+    """Base of every scenario section: unknown keys refused, instances frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+class Dist(Model):
+    """A random duration given by its mean and coefficient of variation.
+
+    ``dist``: ``exponential`` (cv is 1), ``lognormal``, ``gamma``,
+    ``deterministic`` (cv is 0) or ``empirical`` (``values`` with optional
+    ``weights``, sampled with replacement). A bare duration such as ``3min`` is
+    shorthand for a deterministic duration.
+    """
+
+    dist: Literal["exponential", "lognormal", "gamma", "deterministic", "empirical"] = (
+        "lognormal"
+    )
+    mean: Duration | None = None
+    cv: NonNegative = 0.5
+    values: list[Duration] | None = None
+    weights: list[NonNegative] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str | int | float) and not isinstance(data, bool):
+            return {"dist": "deterministic", "mean": data}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Dist:
+        if self.dist == "empirical":
+            if not self.values:
+                raise ValueError("an empirical distribution needs a non-empty 'values' list")
+            if self.weights is not None:
+                if len(self.weights) != len(self.values):
+                    raise ValueError("'weights' must have as many entries as 'values'")
+                if sum(self.weights) <= 0:
+                    raise ValueError("'weights' must not all be zero")
+        elif self.mean is None:
+            raise ValueError(f"a {self.dist} distribution needs a 'mean' duration")
+        return self
+
+    @property
+    def mean_s(self) -> float:
+        """Mean of the distribution in seconds."""
+        if self.dist == "empirical":
+            assert self.values is not None
+            weights = self.weights or [1.0] * len(self.values)
+            return sum(v * w for v, w in zip(self.values, weights, strict=True)) / sum(weights)
+        assert self.mean is not None
+        return self.mean
+
+
+class Count(Model):
+    """A random count given by its mean: Poisson, or negative binomial when
+    ``dispersion`` (k, variance = mean + mean^2 / k) is given."""
+
+    mean: NonNegative
+    dispersion: Positive | None = None
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def _parse_hours(value: Any) -> tuple[float, float] | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() == "closed"):
+        return None
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return (parse_clock(value[0]), parse_clock(value[1]))
+    if not isinstance(value, str) or "-" not in value:
+        raise ValueError(f"{value!r} is not opening hours; use '08:00-20:00' or 'closed'")
+    start, end = value.split("-", 1)
+    open_s, close_s = parse_clock(start.strip()), parse_clock(end.strip())
+    if close_s <= open_s:
+        raise ValueError(f"'{value}': closing time must be after opening time (same day)")
+    return (open_s, close_s)
+
+
+def _format_hours(value: tuple[float, float] | None) -> str:
+    return "closed" if value is None else f"{format_clock(value[0])}-{format_clock(value[1])}"
+
+
+Hours = Annotated[
+    tuple[float, float] | None,
+    BeforeValidator(_parse_hours),
+    PlainSerializer(_format_hours, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "'HH:MM-HH:MM' or 'closed'",
+            "examples": ["08:00-20:00", "closed"],
+        }
+    ),
+]
+
+
+class OpeningHours(Model):
+    """Opening hours per weekday; ``default`` applies to days not named."""
+
+    default: Hours = (8 * 3600.0, 20 * 3600.0)
+    mon: Hours | Literal["default"] = "default"
+    tue: Hours | Literal["default"] = "default"
+    wed: Hours | Literal["default"] = "default"
+    thu: Hours | Literal["default"] = "default"
+    fri: Hours | Literal["default"] = "default"
+    sat: Hours | Literal["default"] = "default"
+    sun: Hours | Literal["default"] = "default"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"default": data}
+        return data
+
+    def for_weekday(self, weekday: int) -> tuple[float, float] | None:
+        """Opening (open_s, close_s) after midnight on ``weekday`` (0 = Monday), or None."""
+        value = getattr(self, WEEKDAYS[weekday])
+        return self.default if value == "default" else value
+
+
+class Calendar(Model):
+    """The simulated period: ``start`` date, number of ``days``, opening hours."""
+
+    start: dt.date
+    days: int = Field(ge=1, le=3660)
+    opening_hours: OpeningHours = OpeningHours()
+
+    @property
+    def dates(self) -> list[dt.date]:
+        """The simulated dates, in order."""
+        return [self.start + dt.timedelta(days=d) for d in range(self.days)]
+
+    def day_of(self, date: dt.date) -> int:
+        """Day index (0-based) of a date relative to ``start``."""
+        return (date - self.start).days
+
+
+# --------------------------------------------------------------------------- epidemic
+
+
+class Wave(Model):
+    """A smooth pulse of cases: peak date, peak cases/day, rise and fall widths."""
+
+    peak_date: dt.date
+    peak_per_day: Positive
+    rise: Duration
+    fall: Duration
+
+    @field_validator("rise", "fall")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive duration")
+        return value
+
+
+class WavesEpidemic(Model):
+    """Expected cases/day as a baseline plus a sum of pulses."""
+
+    model: Literal["waves"]
+    baseline_per_day: NonNegative = 0.0
+    shape: Literal["logistic", "gaussian"] = "logistic"
+    waves: list[Wave] = Field(default_factory=list)
+
+
+class RStep(Model):
+    """The reproduction number ``r`` in force from date ``from``."""
+
+    from_date: dt.date = Field(alias="from")
+    r: NonNegative
+
+
+class SeirEpidemic(Model):
+    """SEIR with a piecewise-constant reproduction number; confirmed cases =
+    ascertainment x new infectious per day."""
+
+    model: Literal["seir"]
+    population: Positive
+    initial_exposed: NonNegative = 0.0
+    initial_infectious: NonNegative
+    initial_recovered: NonNegative = 0.0
+    r: list[RStep] = Field(min_length=1)
+    incubation: Duration
+    infectious_period: Duration
+    ascertainment: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> SeirEpidemic:
+        dates = [step.from_date for step in self.r]
+        if dates != sorted(dates):
+            raise ValueError("'r' steps must be in date order")
+        if self.incubation <= 0 or self.infectious_period <= 0:
+            raise ValueError("'incubation' and 'infectious_period' must be positive")
+        if self.initial_exposed + self.initial_infectious + self.initial_recovered > self.population:
+            raise ValueError("initial compartments exceed the population")
+        return self
+
+
+class CsvEpidemic(Model):
+    """Observed daily cases read from a CSV file (path relative to the scenario file)."""
+
+    model: Literal["csv"]
+    path: str
+    date_column: str = "date"
+    cases_column: str = "cases"
+    filter: dict[str, str] | None = None
+    scale: Positive = 1.0
+
+
+Epidemic = Annotated[WavesEpidemic | SeirEpidemic | CsvEpidemic, Field(discriminator="model")]
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+class ReleaseSlot(Model):
+    """Cases released to the centre from ``at`` spread over ``width``
+    (0 = one batch at that instant); ``share`` of the day's cases."""
+
+    at: Clock
+    width: Duration = 0.0
+    share: Positive = 1.0
+
+    @model_validator(mode="after")
+    def _inside_day(self) -> ReleaseSlot:
+        if self.at + self.width > DAY_S:
+            raise ValueError("a release slot must end by 24:00")
+        return self
+
+
+class Reporting(Model):
+    """How expected cases become case records released to the centre."""
+
+    noise: Literal["none", "poisson", "gamma_poisson"] = "poisson"
+    dispersion: Positive | None = None
+    share_traced: Share = 1.0
+    release: list[ReleaseSlot] = Field(
+        default_factory=lambda: [ReleaseSlot(at="08:00", width="12h", share=1.0)],
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Reporting:
+        if self.noise == "gamma_poisson" and self.dispersion is None:
+            raise ValueError("noise 'gamma_poisson' needs a 'dispersion'")
+        return self
+
+
+# --------------------------------------------------------------------------- tracing
+
+
+class OutboundTask(Model):
+    """Common fields of an outbound tracing call (index case or contact)."""
+
+    reach_probability: Probability
+    max_attempts: int = Field(ge=1, le=100)
+    retry_after: Duration
+    failed_attempt_time: Dist
+    handle_time: Dist
+    wrap_up: Dist = Dist(dist="deterministic", mean="0s")
+    within: Duration = 86400.0
+    priority: int = 0
+
+
+class IndexTask(OutboundTask):
+    """An index case: reached, interviewed, yields ``contacts``."""
+
+    contacts: Count = Count(mean=0.0)
+    priority: int = 0
+
+
+class ContactTask(OutboundTask):
+    """A contact named by an index case; ``phone_share`` have a phone number."""
+
+    phone_share: Share = 1.0
+    priority: int = 1
+
+
+class Tracing(Model):
+    """Outbound work. ``give_up_after``: a task this long past its release or
+    creation is dropped (``expired``); by default tasks are worked however late."""
+
+    index: IndexTask
+    contact: ContactTask
+    give_up_after: Duration | None = None
+
+
+# --------------------------------------------------------------------------- inbound
+
+
+class Inbound(Model):
+    """The inbound hotline: calls per released case plus a base rate per day,
+    spread over the day by an hourly ``profile`` (24 weights; only the open
+    hours count)."""
+
+    enabled: bool = True
+    calls_per_case: NonNegative = 0.0
+    base_per_day: NonNegative = 0.0
+    profile: list[NonNegative] | None = None
+    handle_time: Dist = Dist(dist="lognormal", mean="5min", cv=0.6)
+    wrap_up: Dist = Dist(dist="deterministic", mean="0s")
+    patience: Dist = Dist(dist="exponential", mean="5min")
+    redial_probability: Probability = 0.0
+    redial_after: Dist = Dist(dist="exponential", mean="10min")
+    answer_within: Duration = 20.0
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, value: list[float] | None) -> list[float] | None:
+        if value is not None and (len(value) != 24 or sum(value) <= 0):
+            raise ValueError("'profile' needs 24 hourly weights, not all zero")
+        return value
+
+
+# --------------------------------------------------------------------------- agents
+
+
+class Break(Model):
+    """A paid break starting ``after`` the shift start, lasting ``length``."""
+
+    after: Duration
+    length: Duration
+
+
+class Shift(Model):
+    """A shift template: start time, length, share of the headcount, breaks."""
+
+    start: Clock
+    length: Duration
+    share: Positive = 1.0
+    breaks: list[Break] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Shift:
+        if self.length <= 0:
+            raise ValueError("'length' must be positive")
+        if self.length > DAY_S:
+            raise ValueError("'length' must be at most 24h")
+        for brk in self.breaks:
+            if brk.after + brk.length > self.length:
+                raise ValueError("a break must end within the shift")
+        return self
+
+
+class Agents(Model):
+    """The workforce: shift templates, absenteeism (absent agents are not
+    paid) and onboarding hours (paid, unproductive) for new agents."""
+
+    shifts: list[Shift] = Field(min_length=1)
+    absenteeism: Probability = 0.0
+    onboarding: Duration = 0.0
+
+
+# --------------------------------------------------------------------------- staffing
+
+
+class StaffingCommon(Model):
+    """Limits and lead times that apply to every staffing policy."""
+
+    review_time: Clock = 18 * 3600.0
+    scale_up_lead_time: Duration = 0.0
+    scale_down_notice: Duration = 0.0
+    min_headcount: int = Field(default=0, ge=0)
+    max_headcount: int = Field(default=1_000_000, ge=0)
+    max_daily_change: int | None = Field(default=None, ge=0)
+
+
+class FixedStaffing(StaffingCommon):
+    """A constant headcount."""
+
+    policy: Literal["fixed"]
+    headcount: int = Field(ge=0)
+
+
+class ScheduleRow(Model):
+    """Headcount on the roster from ``date`` on."""
+
+    date: dt.date
+    headcount: int = Field(ge=0)
+
+
+class ScheduleStaffing(StaffingCommon):
+    """Headcount by date (replaying history); a date not listed keeps the
+    previous row's headcount. The schedule is executed as given."""
+
+    policy: Literal["schedule"]
+    schedule: list[ScheduleRow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleStaffing:
+        dates = [row.date for row in self.schedule]
+        if len(set(dates)) != len(dates):
+            dup = sorted({d for d in dates if dates.count(d) > 1})[0]
+            raise ValueError(f"the schedule lists {dup} more than once")
+        if dates != sorted(dates):
+            raise ValueError("the schedule must be in date order")
+        return self
+
+
+Staffing = Annotated[FixedStaffing | ScheduleStaffing, Field(discriminator="policy")]
+
+
+# --------------------------------------------------------------------------- costs and run
+
+
+class Costs(Model):
+    """Money. ``billing: capacity`` bills every scheduled paid hour.
+
+    Supervisor hours are agent paid hours / ``supervisor_ratio`` (fractional
+    supervisors), billed at ``supervisor_rate``. ``seat_cost_per_day`` is paid
+    for every agent present on a day.
+    """
+
+    currency: str = "EUR"
+    hourly_rate: NonNegative
+    supervisor_ratio: Positive | None = None
+    supervisor_rate: NonNegative = 0.0
+    seat_cost_per_day: NonNegative = 0.0
+    billing: Literal["capacity"] = "capacity"
+
+
+class Simulation(Model):
+    """Run settings: seed (drawn and recorded when absent), replications,
+    reporting ``interval`` (must divide a day), and whether to keep the
+    per-call log."""
+
+    seed: int | None = Field(default=None, ge=0)
+    replications: int = Field(default=10, ge=1, le=10_000)
+    interval: Duration = 1800.0
+    calls_log: bool = False
+
+    @field_validator("interval")
+    @classmethod
+    def _divides_day(cls, value: float) -> float:
+        if value <= 0 or abs(DAY_S / value - round(DAY_S / value)) > 1e-9:
+            raise ValueError("'interval' must divide one day (e.g. 15min, 30min, 1h)")
+        return value
+
+
+class Scenario(Model):
+    """A complete scenario. See the README for every field."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    calendar: Calendar
+    epidemic: Epidemic
+    reporting: Reporting = Reporting()
+    tracing: Tracing
+    inbound: Inbound = Inbound(enabled=False)
+    agents: Agents
+    staffing: Staffing
+    costs: Costs
+    simulation: Simulation = Simulation()
+
+    def hash(self) -> str:
+        """SHA-256 of the resolved scenario (canonical JSON), first 16 hex digits."""
+        text = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def to_yaml(self) -> str:
+        """The resolved scenario as YAML (every default written out)."""
+        data = self.model_dump(mode="json", by_alias=True)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used. ``problems`` holds one line per problem:
+    ``file:line:col dotted.path: message``."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _node_marks(node: yaml.Node | None, path: tuple = ()) -> dict[tuple, tuple[int, int]]:
+    """Map each dotted path in a composed YAML tree to its (line, column), 1-based."""
+    marks: dict[tuple, tuple[int, int]] = {}
+    if node is None:
+        return marks
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            sub = _node_marks(value_node, path + (key,))
+            sub.pop(path + (key,), None)
+            marks.update(sub)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            marks.update(_node_marks(item, path + (index,)))
+    return marks
+
+
+def _known_fields(loc: tuple) -> list[str]:
+    """Field names allowed at the parent of ``loc`` (for 'did you mean')."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        fields = getattr(model, "model_fields", {})
+        field = fields.get(part) or next(
+            (f for f in fields.values() if f.alias == part), None
+        )
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+    return [f.alias or name for name, f in getattr(model, "model_fields", {}).items()]
+
+
+def _model_of(annotation: Any) -> Any:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_UNION_TAGS = {"epidemic": ("waves", "seir", "csv"), "staffing": ("fixed", "schedule")}
+
+
+def _strip_tags(loc: tuple) -> tuple:
+    """Drop the discriminator tag pydantic inserts after a tagged-union field."""
+    if len(loc) >= 2 and loc[0] in _UNION_TAGS and loc[1] in _UNION_TAGS[loc[0]]:
+        return loc[:1] + loc[2:]
+    return loc
+
+
+def _format_errors(
+    error: ValidationError, marks: Mapping[tuple, tuple[int, int]], source: str
+) -> list[str]:
+    lines = []
+    for item in error.errors():
+        loc = _strip_tags(tuple(item["loc"]))
+        path = ".".join(str(p) for p in loc) or "(top level)"
+        probe = loc
+        while probe not in marks and probe:
+            probe = probe[:-1]
+        line, col = marks.get(probe, (0, 0))
+        where = f"{source}:{line}:{col}" if line else source
+        message = item["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        if item["type"] == "extra_forbidden":
+            known = _known_fields(loc)
+            guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            message = "unknown field" + (f"; did you mean '{guess[0]}'?" if guess else "")
+            if known and not guess:
+                message += f" (allowed: {', '.join(known)})"
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        elif "input" in item and item["type"] not in ("value_error",) and not isinstance(
+            item["input"], dict | list
+        ):
+            message = f"{item['input']!r}: {message}"
+        lines.append(f"{where} {path}: {message}")
+    return lines
+
+
+def set_path(data: dict, dotted: str, value: Any) -> None:
+    """Set ``data[a][b][c] = value`` for ``dotted = "a.b.c"`` (list indices allowed).
+
+    Missing mapping levels are created. Used by ``--set``.
+    """
+    parts = dotted.split(".")
+    target: Any = data
+    for part in parts[:-1]:
+        if isinstance(target, list):
+            target = target[int(part)]
+            continue
+        if part not in target or not isinstance(target[part], dict | list):
+            target[part] = {}
+        target = target[part]
+    last = parts[-1]
+    if isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = value
+
+
+def parse_overrides(overrides: Iterable[str]) -> list[tuple[str, Any]]:
+    """Parse ``dotted.path=value`` strings; the value is read as YAML."""
+    parsed = []
+    for item in overrides:
+        if "=" not in item:
+            raise ScenarioError([f"--set {item}: expected dotted.path=value"])
+        key, text = item.split("=", 1)
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text
+        parsed.append((key.strip(), value))
+    return parsed
+
+
+def scenario_from_text(
+    text: str,
+    source: str = "<scenario>",
+    overrides: Iterable[str] = (),
+    base_dir: Path | None = None,
+) -> Scenario:
+    """Validate scenario YAML text.
+
+    Parameters
+    ----------
+    text
+        The YAML document.
+    source
+        Name used in error messages (usually the file path).
+    overrides
+        ``dotted.path=value`` strings applied before validation.
+    base_dir
+        Directory that relative data paths (``epidemic.path``) are resolved
+        against; the current directory when None.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem found, one per line.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError([f"{where} (YAML): {problem}"]) from None
+    if data is None:
+        raise ScenarioError([f"{source}: the file is empty; a scenario is a YAML mapping"])
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{source}:1:1 (top level): a scenario must be a YAML mapping"])
+    marks = _node_marks(node)
+    data = copy.deepcopy(data)
+    for key, value in parse_overrides(overrides):
+        try:
+            set_path(data, key, value)
+        except (ValueError, IndexError, TypeError):
+            raise ScenarioError([f"--set {key}: no such place in the scenario"]) from None
+    epidemic = data.get("epidemic")
+    if isinstance(epidemic, dict) and epidemic.get("model") == "csv" and "path" in epidemic:
+        path = Path(str(epidemic["path"])).expanduser()
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        epidemic["path"] = str(path.resolve())
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_format_errors(exc, marks, source)) from None
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Parameters
+    ----------
+    path
+        The scenario file.
+    overrides
+        ``dotted.path=value`` strings (as ``tracesim run --set``).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        One line per problem, naming file, line, column and field path.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([f"{path}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([f"{path}: cannot be read ({exc.__class__.__name__})"]) from None
+    return scenario_from_text(text, str(path), overrides, base_dir=path.parent)
+
+
+def default_scenario_path() -> Path:
+    """Path of the bundled default scenario (Flanders, autumn 2020)."""
+    return Path(__file__).parent / "data" / "flanders-autumn-2020.yaml"
+
+
+def json_schema() -> dict:
+    """JSON Schema of a scenario file, for editors."""
+    return Scenario.model_json_schema(by_alias=True, mode="validation")

@@ -1,0 +1,297 @@
+"""Tests for sim.plots: figures from synthetic daily tables (no simulation needed)."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim import plots
+
+START = pd.Timestamp("2020-09-01")
+FIGURE_NAMES = ("demand", "capacity", "idle_occupancy", "timeliness", "cost", "inbound")
+
+
+def make_daily(
+    scenarios: tuple[str, ...] = ("baseline", "flex_pool"),
+    n_reps: int = 3,
+    n_days: int = 30,
+    inbound: bool = True,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """A plausible daily table that satisfies the accounting identities of DESIGN section 4."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s_idx, scenario in enumerate(scenarios):
+        day = np.arange(n_days)
+        expected = 40 + 260 * np.exp(-0.5 * ((day - 0.6 * n_days) / (0.18 * n_days + 1)) ** 2)
+        for rep in range(n_reps):
+            released = rng.poisson(0.8 * expected)
+            contacts = rng.poisson(3.0 * released)
+            index_reached = rng.binomial(released, 0.85)
+            contacts_reached = rng.binomial(contacts, 0.7)
+            attempts = index_reached + contacts_reached + rng.poisson(0.6 * (released + contacts))
+            offered = rng.poisson(0.5 * released) if inbound else np.zeros(n_days, dtype=int)
+            abandoned = rng.binomial(offered, 0.08)
+            answered = offered - abandoned
+            within = rng.binomial(answered, 0.8)
+            headcount = np.full(n_days, 60 + 20 * s_idx)
+            present = headcount - rng.binomial(headcount, 0.05)
+            paid = present * 8.0
+            talk = 0.4 * index_reached + 0.12 * contacts_reached + 0.08 * answered
+            wrap = 0.1 * (index_reached + contacts_reached + answered)
+            failed = 0.02 * (attempts - index_reached - contacts_reached)
+            busy = talk + wrap + failed
+            brk = present * 0.5
+            onboarding = np.where(day < 3, 4.0 * (s_idx + 1), 0.0)
+            idle = paid - busy - brk - onboarding
+            assert (idle >= 0).all()
+            handled = index_reached + contacts_reached + answered
+            cost = paid * 30.0 + 150.0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sl = np.where(offered > 0, within / offered, np.nan)
+                ab = np.where(offered > 0, abandoned / offered, np.nan)
+                idx_share = np.where(released > 0, rng.uniform(0.7, 1.0, n_days), np.nan)
+                con_share = np.where(contacts > 0, rng.uniform(0.5, 0.95, n_days), np.nan)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "scenario": scenario,
+                        "replication": rep,
+                        "day": day,
+                        "date": START + pd.to_timedelta(day, unit="D"),
+                        "expected_cases": expected,
+                        "index_released": released,
+                        "contacts_created": contacts,
+                        "index_reached": index_reached,
+                        "contacts_reached": contacts_reached,
+                        "index_reached_within_deadline_share": idx_share,
+                        "contacts_reached_within_deadline_share": con_share,
+                        "backlog": rng.poisson(0.3 * released + 5),
+                        "attempts": attempts,
+                        "handled_calls": handled,
+                        "inbound_offered": offered,
+                        "inbound_answered": answered,
+                        "inbound_abandoned": abandoned,
+                        "inbound_answered_within_target": within,
+                        "inbound_service_level": sl,
+                        "inbound_abandon_share": ab,
+                        "headcount": headcount,
+                        "agents_present": present,
+                        "paid_hours": paid,
+                        "talk_hours": talk,
+                        "wrap_hours": wrap,
+                        "failed_attempt_hours": failed,
+                        "busy_hours": busy,
+                        "idle_hours": idle,
+                        "break_hours": brk,
+                        "onboarding_hours": onboarding,
+                        "idle_share": idle / paid,
+                        "occupancy": busy / (busy + idle),
+                        "utilisation": busy / paid,
+                        "cost": cost,
+                        "cost_per_handled_call": cost / handled,
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def daily() -> pd.DataFrame:
+    return make_daily()
+
+
+@pytest.fixture(scope="module")
+def figures(daily: pd.DataFrame) -> dict[str, Figure]:
+    return plots.all_figures(daily, currency="EUR", service_target_s=20, deadline_label="24 h")
+
+
+def content_axes(fig: Figure) -> list[Axes]:
+    """Axes that hold drawn data or a message (twin axes without lines are skipped)."""
+    return [ax for ax in fig.axes if ax.lines or ax.collections or ax.texts]
+
+
+def primary_axes(fig: Figure) -> list[Axes]:
+    """Axes that are not a twin of an earlier axes (same position)."""
+    out: list[Axes] = []
+    for ax in fig.axes:
+        if not any(ax.get_position().bounds == o.get_position().bounds for o in out):
+            out.append(ax)
+    return out
+
+
+def legend_texts(fig: Figure) -> str:
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    return "\n".join(t.get_text() for leg in legends for t in leg.get_texts())
+
+
+def test_all_figures_keys_and_types(figures: dict[str, Figure]) -> None:
+    assert tuple(figures) == FIGURE_NAMES
+    assert all(isinstance(f, Figure) for f in figures.values())
+
+
+def test_module_avoids_pyplot() -> None:
+    source = inspect.getsource(plots)
+    assert "import matplotlib.pyplot" not in source
+    assert "from matplotlib import pyplot" not in source
+    assert "plt." not in source
+
+
+@pytest.mark.parametrize("name", FIGURE_NAMES)
+def test_titles_labels_dates_legend(figures: dict[str, Figure], name: str) -> None:
+    fig = figures[name]
+    axes = primary_axes(fig)
+    assert content_axes(fig)
+    for ax in axes:
+        assert ax.get_title(loc="left").strip(), f"{name}: axes without title"
+        assert ax.get_ylabel().strip()
+        assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+        lo, hi = (mdates.num2date(v).replace(tzinfo=None) for v in ax.get_xlim())
+        assert lo <= START.to_pydatetime() and hi >= (START + pd.Timedelta(days=29))
+        assert hi - lo < pd.Timedelta(days=32)
+    assert axes[-1].get_xlabel() == "date"
+    assert "mean of 3 replications" in legend_texts(fig)
+    assert "min–max" in legend_texts(fig)
+    for scenario in ("baseline", "flex_pool"):
+        if name != "capacity":  # capacity has one panel per scenario instead
+            assert f"scenario: {scenario}" in legend_texts(fig)
+
+
+@pytest.mark.parametrize(
+    ("name", "units"),
+    [
+        ("demand", ["cases per day", "calls per day"]),
+        ("capacity", ["hours"]),
+        ("idle_occupancy", ["%"]),
+        ("timeliness", ["%", "count"]),
+        ("cost", ["EUR per handled call", "EUR per day"]),
+        ("inbound", ["%", "calls offered per day"]),
+    ],
+)
+def test_axis_labels_carry_units(figures: dict[str, Figure], name: str, units: list[str]) -> None:
+    labels = " | ".join(ax.get_ylabel() for ax in figures[name].axes)
+    for unit in units:
+        assert unit in labels
+
+
+def _line(fig: Figure, column: str, scenario: str):
+    gid = f"mean-{column}-{scenario}"
+    found = [ln for ax in fig.axes for ln in ax.lines if ln.get_gid() == gid]
+    assert len(found) == 1, gid
+    return found[0]
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "flex_pool"])
+def test_capacity_busy_line_is_mean_over_replications(
+    figures: dict[str, Figure], daily: pd.DataFrame, scenario: str
+) -> None:
+    fig = figures["capacity"]
+    assert len(fig.axes) == 2  # one panel per scenario
+    expected = daily[daily.scenario == scenario].groupby("date")["busy_hours"].mean()
+    line = _line(fig, "busy_hours", scenario)
+    np.testing.assert_allclose(line.get_ydata(), expected.to_numpy())
+    np.testing.assert_allclose(
+        line.get_xdata(), mdates.date2num(expected.index.to_numpy()), atol=1e-9
+    )
+    paid = daily[daily.scenario == scenario].groupby("date")["paid_hours"].mean()
+    np.testing.assert_allclose(_line(fig, "paid_hours", scenario).get_ydata(), paid.to_numpy())
+    assert "idle (paid, no call)" in legend_texts(fig)
+
+
+def test_percent_lines_are_scaled_means(figures: dict[str, Figure], daily: pd.DataFrame) -> None:
+    fig = figures["idle_occupancy"]
+    expected = daily[daily.scenario == "baseline"].groupby("date")["idle_share"].mean() * 100
+    np.testing.assert_allclose(_line(fig, "idle_share", "baseline").get_ydata(), expected)
+    (ax,) = fig.axes
+    assert ax.get_ylim()[0] <= 0 and ax.get_ylim()[1] >= 100
+
+
+def test_nan_days_average_over_available_replications() -> None:
+    d = make_daily(scenarios=("a",), n_reps=2, n_days=5)
+    d.loc[(d.replication == 0) & (d.day == 2), "inbound_service_level"] = np.nan
+    d.loc[d.day == 4, "inbound_service_level"] = np.nan
+    ydata = np.asarray(_line(plots.plot_inbound(d), "inbound_service_level", "a").get_ydata())
+    expected = d.groupby("date")["inbound_service_level"].mean().to_numpy() * 100
+    np.testing.assert_allclose(ydata, expected)
+    assert np.isnan(ydata[4]) and np.isfinite(ydata[2])
+
+
+def test_labels_use_currency_target_and_deadline(daily: pd.DataFrame) -> None:
+    figs = plots.all_figures(daily, currency="USD", service_target_s=20, deadline_label="48 h")
+    assert any("USD" in ax.get_ylabel() for ax in figs["cost"].axes)
+    assert "answered within 20 s" in legend_texts(figs["inbound"])
+    assert "48 h" in figs["timeliness"].axes[0].get_title(loc="left")
+
+
+def test_quantile_band_with_many_replications() -> None:
+    d = make_daily(scenarios=("a",), n_reps=6, n_days=10)
+    text = legend_texts(plots.plot_idle_occupancy(d))
+    assert "2.5–97.5 % quantiles" in text and "mean of 6 replications" in text
+    assert "scenario:" not in text  # one scenario: colour by quantity, no scenario legend
+
+
+def test_single_replication_has_no_band() -> None:
+    d = make_daily(scenarios=("only",), n_reps=1, n_days=30)
+    for name, fig in plots.all_figures(d).items():
+        text = legend_texts(fig)
+        assert "replications" not in text, name
+        assert content_axes(fig), name
+
+
+def test_single_day() -> None:
+    d = make_daily(scenarios=("only",), n_reps=3, n_days=1)
+    for name, fig in plots.all_figures(d).items():
+        for ax in primary_axes(fig):
+            lo, hi = ax.get_xlim()
+            assert lo < mdates.date2num(START.to_datetime64()) < hi, name
+            assert hi - lo < 5
+        fig.draw_without_rendering()  # lays out and draws without error
+        labels = [t.get_text() for t in primary_axes(fig)[-1].get_xticklabels()]
+        assert labels == ["01 Sep"], (name, labels)  # a whole day, not "00:00"
+    line = _line(plots.plot_capacity(d), "busy_hours", "only")
+    assert len(line.get_ydata()) == 1 and line.get_marker() == "o"
+
+
+def test_all_nan_inbound_writes_message() -> None:
+    d = make_daily(inbound=False)
+    assert d.inbound_service_level.isna().all()
+    fig = plots.plot_inbound(d)
+    (ax,) = fig.axes  # no secondary axis without calls
+    assert "no inbound calls" in [t.get_text() for t in ax.texts]
+    assert ax.get_title(loc="left")
+    assert not fig.legends and ax.get_legend() is None  # nothing to explain
+    fig.draw_without_rendering()
+    assert isinstance(plots.plot_demand(d), Figure)
+
+
+def test_day_axis_without_dates() -> None:
+    d = make_daily(scenarios=("a",), n_days=8).drop(columns="date")
+    ax = plots.plot_cost(d).axes[-1]
+    assert "day" in ax.get_xlabel()
+
+
+def test_input_not_modified_and_missing_column_rejected(daily: pd.DataFrame) -> None:
+    before = daily.copy()
+    plots.plot_capacity(daily)
+    pd.testing.assert_frame_equal(daily, before)
+    with pytest.raises(ValueError, match="idle_hours"):
+        plots.plot_capacity(daily.drop(columns="idle_hours"))
+    with pytest.raises(ValueError, match="empty"):
+        plots.plot_cost(daily.iloc[:0])
+
+
+def test_save_figure_writes_png_and_svg(figures: dict[str, Figure], tmp_path: Path) -> None:
+    stem = tmp_path / "sub" / "run.v1_capacity"
+    paths = plots.save_figure(figures["capacity"], stem)
+    assert paths == [tmp_path / "sub" / "run.v1_capacity.png",
+                     tmp_path / "sub" / "run.v1_capacity.svg"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = paths[1].read_text()
+    assert paths[1].stat().st_size > 1000 and "<svg" in svg
