@@ -22,7 +22,8 @@ Model rules (DESIGN section 3):
   end of the shift; the overtime is paid. A break that falls during a call is
   taken when the call ends, and ends at the shift end at the latest.
 * A waiting inbound caller abandons at arrival + patience; with
-  ``redial_probability`` the caller calls again after ``redial_after``.
+  ``redial_probability`` the caller calls again after ``redial_after`` (a
+  redial that falls outside opening hours is not offered).
 * An outbound attempt reaches the person with ``reach_probability``; an
   unanswered attempt takes ``failed_attempt_time``, then the task is ready
   again ``retry_after`` later, until ``max_attempts``. A reached index case
@@ -174,32 +175,51 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     rel_np = np.asarray(rel_times[:-1])
     arr_np = np.asarray(arr_times[:-1])
 
-    # ---------------------------------------------------------------- random streams
-    def dur(spec, name):
-        g = rng(name)
-        return buffered(lambda n: draw_seconds(spec, g, n))
+    # ---------------------------------------------------------------- per-entity draws
+    # Common random numbers: every random input of a person or a call is drawn
+    # up front and indexed by that entity (index case i = i-th release, its
+    # j-th contact, inbound call k = k-th arrival), so two scenarios run with
+    # the same seed give the same person the same answers whatever the
+    # staffing changes about the order of service.
+    def draws(spec, name, size):
+        return draw_seconds(spec, rng(name), size)
 
-    def bern(p, name):
-        g = rng(name)
-        return buffered(lambda n: g.random(n) < p)
-
-    inb_handle = dur(inb.handle_time, "inbound_handle")
-    inb_wrap = dur(inb.wrap_up, "inbound_wrap")
-    patience = dur(inb.patience, "patience")
-    redial = bern(inb.redial_probability, "redial")
-    redial_gap = dur(inb.redial_after, "redial_after")
-    reach = (None, bern(tr.index.reach_probability, "index_reach"),
-             bern(tr.contact.reach_probability, "contact_reach"))
-    handle = (None, dur(tr.index.handle_time, "index_handle"),
-              dur(tr.contact.handle_time, "contact_handle"))
-    wrap = (None, dur(tr.index.wrap_up, "index_wrap"), dur(tr.contact.wrap_up, "contact_wrap"))
-    failed_time = (None, dur(tr.index.failed_attempt_time, "index_failed"),
-                   dur(tr.contact.failed_attempt_time, "contact_failed"))
-    contacts_rng = rng("contacts_count")
-    n_contacts = buffered(lambda n: draw_counts(tr.index.contacts, contacts_rng, n))
-    has_phone = bern(tr.contact.phone_share, "contact_phone")
-    absence_rng = rng("absence")
     max_att = (0, tr.index.max_attempts, tr.contact.max_attempts)
+    contacts_per_index = draw_counts(tr.index.contacts, rng("contacts_count"), n_rel)
+    first_contact = np.concatenate([[0], np.cumsum(contacts_per_index)]).tolist()
+    n_con = first_contact[-1]
+    n_of = (0, n_rel, n_con)
+    reach_tab = [None] + [
+        (rng(f"{k}_reach").random(n_of[i] * max_att[i]) < task.reach_probability).tolist()
+        for i, k, task in ((1, "index", tr.index), (2, "contact", tr.contact))
+    ]
+    failed_tab = [None] + [
+        draws(task.failed_attempt_time, f"{k}_failed", n_of[i] * max_att[i]).tolist()
+        for i, k, task in ((1, "index", tr.index), (2, "contact", tr.contact))
+    ]
+    handle_tab = [None] + [
+        draws(task.handle_time, f"{k}_handle", n_of[i]).tolist()
+        for i, k, task in ((1, "index", tr.index), (2, "contact", tr.contact))
+    ]
+    wrap_tab = [None] + [
+        draws(task.wrap_up, f"{k}_wrap", n_of[i]).tolist()
+        for i, k, task in ((1, "index", tr.index), (2, "contact", tr.contact))
+    ]
+    has_phone = (rng("contact_phone").random(n_con) < tr.contact.phone_share).tolist()
+    contacts_per_index = contacts_per_index.tolist()
+    c_handle = draws(inb.handle_time, "inbound_handle", n_arr).tolist()
+    c_wrap = draws(inb.wrap_up, "inbound_wrap", n_arr).tolist()
+    c_patience = draws(inb.patience, "patience", n_arr).tolist()
+    c_redial = (rng("redial").random(n_arr) < inb.redial_probability).tolist()
+    # redialled calls draw from their own streams, in the order they occur
+    redial_rng = rng("redial_calls")
+
+    def redial_draw(spec):
+        return buffered(lambda n: draw_seconds(spec, redial_rng, n))
+
+    redial_handle, redial_wrap = redial_draw(inb.handle_time), redial_draw(inb.wrap_up)
+    redial_patience, redial_gap = redial_draw(inb.patience), redial_draw(inb.redial_after)
+    redial_again = buffered(lambda n: redial_rng.random(n) < inb.redial_probability)
     retry_after_s = (0.0, tr.index.retry_after, tr.contact.retry_after)
     within_s = (0.0, tr.index.within, tr.contact.within)
     priority = (0, tr.index.priority, tr.contact.priority)
@@ -260,14 +280,16 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     p_reached: list[float] = []
     p_closed: list[float] = []
     p_parent: list[int] = []
+    p_row: list[int] = []
     outq: list = []
     open_tasks = 0
 
     is_open = False
     # ---------------------------------------------------------------- helpers
 
-    def new_person(kind: int, now: float, parent: int) -> int:
+    def new_person(kind: int, now: float, parent: int, row: int) -> int:
         pid = len(p_kind)
+        p_row.append(row)
         p_kind.append(kind)
         p_created.append(now)
         p_due.append(now + within_s[kind])
@@ -298,8 +320,8 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         s_agent(a), s_kind(SEG_PAID), s_start(a_on_since[a]), s_end(now)
 
     def start_inbound(a: int, cid: int, now: float) -> None:
-        t_talk = now + next(inb_handle)
-        t_end = t_talk + next(inb_wrap)
+        t_talk = now + c_handle[cid]
+        t_end = t_talk + c_wrap[cid]
         a_state[a] = BUSY
         c_state[cid] = ANSWERED
         push(heap, (t_end, next(seq), EV_DONE, a, 0))
@@ -309,12 +331,13 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     def start_outbound(a: int, pid: int, now: float) -> None:
         nonlocal open_tasks
         kind = p_kind[pid]
+        row = p_row[pid]
         n = p_attempts[pid] + 1
         p_attempts[pid] = n
         a_state[a] = BUSY
-        if next(reach[kind]):
-            t_talk = now + next(handle[kind])
-            t_end = t_talk + next(wrap[kind])
+        if reach_tab[kind][row * max_att[kind] + n - 1]:
+            t_talk = now + handle_tab[kind][row]
+            t_end = t_talk + wrap_tab[kind][row]
             p_status[pid] = P_REACHED
             p_reached[pid] = now
             p_closed[pid] = now
@@ -323,7 +346,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                 push(heap, (t_talk, next(seq), EV_CONTACTS, pid, 0))
             outcome = REACHED
         else:
-            t_talk = t_end = now + next(failed_time[kind])
+            t_talk = t_end = now + failed_tab[kind][row * max_att[kind] + n - 1]
             if n < max_att[kind]:
                 push(heap, (t_end + retry_after_s[kind], next(seq), EV_RETRY, pid, 0))
             else:
@@ -438,7 +461,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                 start_inbound(pop_idle(now), cid, now)
             else:
                 inq.append(cid)
-                push(heap, (now + next(patience), next(seq), EV_ABANDON, cid, 0))
+                push(heap, (now + c_patience[cid], next(seq), EV_ABANDON, cid, 0))
             continue
         if next_rel <= t_heap:
             # ------------------------------------------------ index case released
@@ -447,7 +470,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                 break
             i_rel += 1
             next_rel = rel_times[i_rel]
-            pid = new_person(INDEX, now, -1)
+            pid = new_person(INDEX, now, -1, i_rel - 1)
             open_tasks += 1
             heapq.heappush(outq, (priority[INDEX], p_due[pid], pid))
             if is_open and n_idle:
@@ -475,16 +498,18 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                 c_state[a] = ABANDONED
                 r_kind(INBOUND), r_agent(-1), r_q(c_arr[a]), r_start(now)
                 r_talk(now), r_end(now), r_out(ABANDONED), r_ref(a)
-                if next(redial):
-                    push(heap, (now + next(redial_gap), next(seq), EV_REDIAL, 0, 0))
+                if c_redial[a]:
+                    gap_s = next(redial_gap)
+                    push(heap, (now + gap_s, next(seq), EV_REDIAL, 0, 0))
         elif ev == EV_RETRY:
             heapq.heappush(outq, (priority[p_kind[a]], p_due[a], a))
             if is_open and n_idle:
                 dispatch_outbound(now)
         elif ev == EV_CONTACTS:
-            for _ in range(next(n_contacts)):
-                pid = new_person(CONTACT, now, a)
-                if next(has_phone):
+            row0 = first_contact[p_row[a]]
+            for row in range(row0, row0 + contacts_per_index[p_row[a]]):
+                pid = new_person(CONTACT, now, a, row)
+                if has_phone[row]:
                     open_tasks += 1
                     heapq.heappush(outq, (priority[CONTACT], p_due[pid], pid))
                 else:
@@ -493,14 +518,20 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
             if is_open and n_idle:
                 dispatch_outbound(now)
         elif ev == EV_REDIAL:
+            if not is_open:
+                continue  # calls outside opening hours are not offered
             cid = len(c_state)
             c_arr.append(now)
             c_state.append(WAITING)
+            c_handle.append(next(redial_handle))
+            c_wrap.append(next(redial_wrap))
+            c_patience.append(next(redial_patience))
+            c_redial.append(next(redial_again))
             if n_idle:
                 start_inbound(pop_idle(now), cid, now)
             else:
                 inq.append(cid)
-                push(heap, (now + next(patience), next(seq), EV_ABANDON, cid, 0))
+                push(heap, (now + c_patience[cid], next(seq), EV_ABANDON, cid, 0))
         elif ev == EV_SHIFT_START:
             template = plan.shifts[b]
             end = now + template.length_s
@@ -576,7 +607,9 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                     a_onboard_left[agent] = onboarding_s
             prev_headcount = count
             per_template = split_headcount(count, shares)
-            absent = absence_rng.random(count) < ag.absenteeism
+            # agent k's absence on day d is the k-th draw of that day's stream,
+            # whatever the headcount (common random numbers across policies)
+            absent = rng(f"absence-{day}").random(count) < ag.absenteeism
             present_log[day] = int(count - absent.sum())
             agent = 0
             for t_index, n_agents in enumerate(per_template.tolist()):

@@ -34,12 +34,11 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy import linalg, sparse
+from scipy import linalg
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
-from scipy.sparse.linalg import expm_multiply
 from scipy.special import expit, gammainc, gammaincc, gammaln, logsumexp
-from scipy.stats import norm
+from scipy.stats import norm, poisson
 
 __all__ = [
     "agents_for_service_level",
@@ -373,34 +372,70 @@ def _served_by(
     ``l = 1..L`` (``l - 1`` callers ahead) move to ``l - 1`` at rate
     ``n mu + (l - 1) theta``; level 0 is absorbing ("in service"). With
     ``own_abandonment`` every level also leaks at rate ``theta`` (the caller's own
-    patience runs out), so the absorbed mass is "answered within ``t_s``". The weighted
-    start vector is propagated with the matrix exponential of the bidiagonal generator,
-    which is exact up to round-off and avoids the unstable closed-form hypoexponential
-    CDF. Sparse ``expm_multiply`` costs O(levels * ||G t||); dense ``scipy.linalg.expm``
-    costs O(levels^3 log ||G t||) and wins for few levels and long ``t_s``: the cheaper
-    one (rough timing model) is used.
+    patience runs out), so the absorbed mass is "answered within ``t_s``".
+
+    The weighted start vector ``queue_probs`` (``pi_{n+l-1}`` on level ``l``) is propagated
+    through this pure-death phase-type chain in one pass, which avoids the unstable
+    closed-form hypoexponential CDF. Two exact methods are used, whichever a rough cost
+    model says is cheaper: uniformisation (O(levels * Lambda t) with Lambda the largest
+    exit rate; only nonnegative terms, so no cancellation), or the dense matrix exponential
+    ``scipy.linalg.expm`` of the bidiagonal generator (O(levels^3), insensitive to long
+    ``t_s``).
     """
     levels = queue_probs.size
-    if levels == 0:
+    if levels == 0 or t_s == 0.0:
         return 0.0
     ell = np.arange(1, levels + 1, dtype=float)
     move = n * mu + (ell - 1.0) * theta
-    leak = theta if own_abandonment else 0.0
-    # Column-vector form dp/dt = G p, states 0..levels; G[l-1, l] = move_l, G[l, l] = -out_l.
-    if t_s == 0.0:
-        return 0.0
-    diag = np.concatenate(([0.0], -(move + leak))) * t_s
-    p0 = np.concatenate(([0.0], queue_probs))
-    norm_t = 2.0 * float(np.max(move + leak)) * t_s
-    dense_cost = 3e-7 * levels**3 * (1.0 + 0.1 * math.log2(max(norm_t, 1.0)))
-    sparse_cost = 0.04 * norm_t * (1.0 + levels / 1000.0)
-    if dense_cost < sparse_cost:
-        gen = np.diag(diag) + np.diag(move * t_s, k=1)
-        served = float(linalg.expm(gen)[0] @ p0)
+    out = move + (theta if own_abandonment else 0.0)
+    lam_t = float(out.max()) * t_s
+    k_max = _poisson_upper(lam_t)
+    uniform_cost = k_max * (1.0 + levels / 2000.0)
+    dense_cost = 1e-4 * levels**3 * (1.0 + 0.1 * math.log2(max(lam_t, 1.0)))
+    if dense_cost < uniform_cost:
+        # Column-vector form dp/dt = G p, states 0..levels; G[l-1, l] = move_l.
+        gen = np.diag(np.concatenate(([0.0], -out))) + np.diag(move, k=1)
+        p0 = np.concatenate(([0.0], queue_probs))
+        served = float(linalg.expm(gen * t_s)[0] @ p0)
     else:
-        gen = sparse.diags([diag, move * t_s], offsets=[0, 1], format="csc")
-        served = float(expm_multiply(gen, p0)[0])
+        served = _served_by_uniformisation(move, out, queue_probs, t_s, k_max)
     return min(float(queue_probs.sum()), max(0.0, served))
+
+
+def _poisson_upper(mean: float) -> int:
+    """k with P(Poisson(mean) > k) < 1e-18 (Chernoff: P(X >= m + x) <= exp(-x^2/(2(m + x/3))))."""
+    c = 2.0 * 41.5  # ln(1e18) = 41.45
+    x = (c / 3.0 + math.sqrt((c / 3.0) ** 2 + 4.0 * c * mean)) / 2.0
+    return math.ceil(mean + x) + 1
+
+
+def _served_by_uniformisation(
+    move: np.ndarray, out: np.ndarray, queue_probs: np.ndarray, t_s: float, k_max: int
+) -> float:
+    """Absorbed mass at ``t_s`` by uniformisation: sum_k Poisson(k; Lambda t) a_k.
+
+    ``a_k`` is the mass absorbed after ``k`` steps of the uniformised chain
+    ``P = I + G / Lambda`` (nondecreasing in ``k``); the Poisson tail beyond ``k_max`` is
+    below 1e-18.
+    """
+    rate = float(out.max())
+    stay = 1.0 - out / rate
+    go = move / rate
+    weights = poisson.pmf(np.arange(k_max + 1), rate * t_s)
+    p = queue_probs.astype(float)
+    absorbed = 0.0
+    total = 0.0
+    for k in range(k_max + 1):
+        total += weights[k] * absorbed
+        flow = p * go
+        absorbed += flow[0]
+        p *= stay
+        p[:-1] += flow[1:]
+        if k % 32 == 31 and p.sum() < 1e-18 * queue_probs.sum():
+            # Nothing left to absorb: a_j = absorbed for all later j.
+            total += float(weights[k + 1 :].sum()) * absorbed
+            break
+    return total
 
 
 def erlang_a_metrics(

@@ -205,6 +205,37 @@ def test_erlang_a_chain_cross_check(
     assert 0.0 <= m["occupancy"] <= 1.0 + eps
 
 
+@pytest.mark.parametrize("own_abandonment", [False, True])
+@pytest.mark.parametrize("t_s", [0.5, 20.0, 3000.0])
+def test_phase_type_absorption_two_phases(own_abandonment: bool, t_s: float) -> None:
+    # One caller ahead: phases n mu + theta then n mu (+ theta each if he may abandon).
+    n, mu, theta = 3, 1 / 180, 1 / 300
+    leak = theta if own_abandonment else 0.0
+    a, b = n * mu + theta + leak, n * mu + leak
+    p_progress = (n * mu + theta) / a * (n * mu) / b
+    cdf = 1 - (b * math.exp(-a * t_s) - a * math.exp(-b * t_s)) / (b - a)
+    got = theory._served_by(n, mu, theta, np.array([0.0, 1.0]), t_s, own_abandonment)
+    assert got == pytest.approx(p_progress * cdf, rel=1e-12)
+
+
+def test_phase_type_uniformisation_equals_dense_expm() -> None:
+    from scipy import linalg
+
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        levels, n = int(rng.integers(1, 150)), int(rng.integers(1, 50))
+        mu, theta, t_s = rng.uniform(1 / 600, 1 / 30), rng.uniform(1e-4, 0.05), rng.uniform(0, 90)
+        probs = rng.random(levels) / levels
+        move = n * mu + np.arange(levels) * theta
+        out = move + theta
+        gen = np.diag(np.concatenate(([0.0], -out))) + np.diag(move, k=1)
+        dense = float(linalg.expm(gen * t_s)[0] @ np.concatenate(([0.0], probs)))
+        unif = theory._served_by_uniformisation(
+            move, out, probs, t_s, theory._poisson_upper(float(out.max()) * t_s)
+        )
+        assert unif == pytest.approx(dense, rel=1e-10, abs=1e-14)
+
+
 def test_erlang_a_sl_increasing_in_threshold_and_limits() -> None:
     sls = [
         erlang_a_metrics(**ERLANG_A_REF, answer_within_s=t)["service_level_all"]
