@@ -1,0 +1,38 @@
+# Set-up and everyday commands. Needs only Python >= 3.11 and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= results/flanders-autumn-2020
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+## run: install and run the bundled default scenario (Flanders, autumn 2020)
+run: $(VENV)/.installed
+	$(BIN)/tracesim run --out $(OUT) --overwrite
+
+## test: install with dev extras and run the whole test suite (slow tests included)
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q
+
+## lint: ruff
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+## bench: performance benchmarks (prints ratios, writes bench/RESULTS.md)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) results build *.egg-info .pytest_cache .ruff_cache
