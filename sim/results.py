@@ -204,5 +204,5 @@ def load_results(directory: str | Path) -> Results:
     tables = {path.stem: pd.read_parquet(path) for path in sorted(directory.glob("*.parquet"))}
     run_info = {k: meta[k] for k in ("engine_seconds", "calls_simulated", "attempts_simulated",
                                       "events_simulated") if k in meta}
-    return Results(scenario=scenario, seed=int(meta["seed"]), replications=int(meta["replications"]),
-                   tables=tables, run_info=run_info)
+    return Results(scenario=scenario, seed=int(meta["seed"]),
+                   replications=int(meta["replications"]), tables=tables, run_info=run_info)

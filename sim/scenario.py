@@ -272,7 +272,8 @@ class SeirEpidemic(Model):
             raise ValueError("'r' steps must be in date order")
         if self.incubation <= 0 or self.infectious_period <= 0:
             raise ValueError("'incubation' and 'infectious_period' must be positive")
-        if self.initial_exposed + self.initial_infectious + self.initial_recovered > self.population:
+        seeded = self.initial_exposed + self.initial_infectious + self.initial_recovered
+        if seeded > self.population:
             raise ValueError("initial compartments exceed the population")
         return self
 
@@ -537,6 +538,23 @@ class Scenario(Model):
         """SHA-256 of the resolved scenario (canonical JSON), first 16 hex digits."""
         text = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A validated copy with fields changed by dotted path.
+
+        Parameters
+        ----------
+        changes
+            ``{"staffing.headcount": 900, "tracing.index.within": "12h"}``;
+            values are written as in YAML (durations with units).
+
+        Returns
+        -------
+        Scenario
+        """
+        data = self.model_dump(mode="json", by_alias=True)
+        overrides = [f"{path}={json.dumps(value)}" for path, value in changes.items()]
+        return scenario_from_text(yaml.safe_dump(data), f"<{self.name}>", overrides)
 
     def to_yaml(self) -> str:
         """The resolved scenario as YAML (every default written out)."""

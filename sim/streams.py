@@ -58,7 +58,8 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
         A PCG64 generator seeded from ``SeedSequence(seed, spawn_key=(replication, crc32(name)))``.
     """
     key = zlib.crc32(name.encode())
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replication, key))))
+    sequence = np.random.SeedSequence(seed, spawn_key=(replication, key))
+    return np.random.Generator(np.random.PCG64(sequence))
 
 
 def draw_seconds(spec: Dist, rng: np.random.Generator, size: int) -> np.ndarray:

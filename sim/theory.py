@@ -62,6 +62,9 @@ _LOG_TAIL = 45.0
 #: Hard cap on the number of queue states of the truncated M/M/n+M chain.
 _MAX_QUEUE_STATES = 2_000_000
 
+#: Largest phase-type chain handled by dense ``expm`` (beyond: uniformisation only).
+_DENSE_EXPM_MAX_LEVELS = 200
+
 #: History length, in mean handle times, used to reach the stationary / periodic regime
 #: of the offered-load ODE when no initial condition is given: exp(-40) ~ 4e-18.
 _HISTORY_HANDLE_TIMES = 40.0
@@ -94,8 +97,16 @@ def _erlang_b_gamma(x: float, load: float) -> float:
     if load <= 0.0:
         return 1.0 if x == 0 else 0.0
     q = float(gammaincc(x + 1.0, load))
-    if q <= 0.0:  # A far above x: B -> 1 - x/A; guard the underflow of Q
-        return _erlang_b_recursion(round(x), load) if _is_integer(x) else max(0.0, 1.0 - x / load)
+    if q <= 0.0:
+        # Q underflowed (A far above x): use 1/B = A int_0^inf e^{-At} (1+t)^x dt
+        # = sum_k x (x-1) ... (x-k+1) / A^k, summed while its terms decrease.
+        inv_b, term, k = 1.0, 1.0, 0
+        while True:
+            nxt = term * (x - k) / load
+            if abs(nxt) >= abs(term) or abs(nxt) < 1e-17:
+                break
+            inv_b, term, k = inv_b + nxt, nxt, k + 1
+        return 1.0 / inv_b
     log_b = x * math.log(load) - load - float(gammaln(x + 1.0)) - math.log(q)
     return min(1.0, math.exp(log_b))
 
@@ -238,18 +249,23 @@ def _gmr_terms(x: float, y: float) -> np.ndarray | None:
     k_geo = _LOG_TAIL / -math.log(rho) if rho < 1.0 else math.inf
     k_gauss = math.sqrt(2.0 * _LOG_TAIL * x) + 2.0 * _LOG_TAIL
     k_max = math.ceil(min(k_geo, k_gauss)) + 16
-    if k_max > _MAX_QUEUE_STATES:
-        return None
-    i = np.arange(1, k_max + 1, dtype=float)
-    log_t = np.concatenate(([0.0], np.cumsum(np.log(y) - np.log(x + i))))
-    return np.exp(log_t)
+    while k_max <= _MAX_QUEUE_STATES:
+        i = np.arange(1, k_max + 1, dtype=float)
+        log_t = np.concatenate(([0.0], np.cumsum(np.log(y) - np.log(x + i))))
+        if log_t[-1] < -_LOG_TAIL:
+            return np.exp(log_t)
+        k_max *= 2  # the bound above is heuristic: make sure the tail is negligible
+    return None
 
 
 def _gmr_log_a(x: float, y: float) -> float:
     """ln A(x, y) = ln x + y - x ln y + gammaln(x) + ln P(x, y) (P regularised lower gamma)."""
     p = float(gammainc(x, y))
     if p <= 0.0:
-        raise FloatingPointError("regularised lower gamma underflowed")
+        raise ValueError(
+            "Erlang A closed form underflowed (patience astronomically long compared with "
+            "the handle time?); use mean_patience_s=math.inf for the Erlang C limit"
+        )
     return math.log(x) + y - x * math.log(y) + float(gammaln(x)) + math.log(p)
 
 
@@ -380,7 +396,7 @@ def _served_by(
     model says is cheaper: uniformisation (O(levels * Lambda t) with Lambda the largest
     exit rate; only nonnegative terms, so no cancellation), or the dense matrix exponential
     ``scipy.linalg.expm`` of the bidiagonal generator (O(levels^3), insensitive to long
-    ``t_s``).
+    ``t_s``; only up to ``_DENSE_EXPM_MAX_LEVELS`` levels).
     """
     levels = queue_probs.size
     if levels == 0 or t_s == 0.0:
@@ -392,7 +408,7 @@ def _served_by(
     k_max = _poisson_upper(lam_t)
     uniform_cost = k_max * (1.0 + levels / 2000.0)
     dense_cost = 1e-4 * levels**3 * (1.0 + 0.1 * math.log2(max(lam_t, 1.0)))
-    if dense_cost < uniform_cost:
+    if levels <= _DENSE_EXPM_MAX_LEVELS and dense_cost < uniform_cost:
         # Column-vector form dp/dt = G p, states 0..levels; G[l-1, l] = move_l.
         gen = np.diag(np.concatenate(([0.0], -out))) + np.diag(move, k=1)
         p0 = np.concatenate(([0.0], queue_probs))
@@ -699,10 +715,14 @@ def agents_for_service_level(
     if mean_patience_s is None:
         return _agents_erlang_c(load, mean_handle_s, answer_within_s, target_sl, max_agents)
 
+    cache: dict[int, float] = {}
+
     def sl(k: int) -> float:
-        return service_level_for_agents(
-            k, arrival_rate_per_s, mean_handle_s, answer_within_s, mean_patience_s
-        )
+        if k not in cache:
+            cache[k] = service_level_for_agents(
+                k, arrival_rate_per_s, mean_handle_s, answer_within_s, mean_patience_s
+            )
+        return cache[k]
 
     lo = max(0, math.ceil(target_sl * load) - 1)  # sl(lo) < target unless lo == 0
     if lo > 0 and sl(lo) >= target_sl:
@@ -737,6 +757,8 @@ def _agents_erlang_c(
             raise ValueError(f"target {target_sl} not reached with {max_agents} agents")
         n += 1
         b = load * b / (n + load * b)
+    if n > max_agents:
+        raise ValueError(f"target {target_sl} not reached with {max_agents} agents")
 
     def sl_cont(x: float) -> float:
         if x <= load:

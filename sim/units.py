@@ -74,7 +74,9 @@ def parse_duration(value: object) -> float:
     if isinstance(value, int | float):
         if value == 0:
             return 0.0
-        raise ValueError(f"{value!r} is not a duration (a bare number has no unit); {DURATION_HINT}")
+        raise ValueError(
+            f"{value!r} is not a duration (a bare number has no unit); {DURATION_HINT}"
+        )
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a duration; {DURATION_HINT}")
     text = value.strip()

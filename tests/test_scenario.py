@@ -80,7 +80,9 @@ def test_missing_required_section():
                                                               "costs", "epidemic"}
 
 
-@pytest.mark.parametrize("text", ["", "- a\n- b\n", "name: [unclosed\n", "!!python/object:os.system {}"])
+@pytest.mark.parametrize(
+    "text", ["", "- a\n- b\n", "name: [unclosed\n", "!!python/object:os.system {}"]
+)
 def test_broken_documents_give_one_clear_error(text):
     with pytest.raises(ScenarioError) as info:
         scenario_from_text(text, "f.yaml")
