@@ -108,8 +108,6 @@ def expected_cases(scenario: Scenario) -> np.ndarray:
         return epidemic.waves_daily(cal.days, waves, model.baseline_per_day, shape=model.shape)
     if isinstance(model, SeirEpidemic):
         r_schedule = [(float(cal.day_of(step.from_date)), step.r) for step in model.r]
-        if r_schedule[0][0] > 0:
-            r_schedule[0] = (0.0, r_schedule[0][1])
         return epidemic.seir_daily(
             cal.days,
             model.population,
@@ -130,6 +128,8 @@ def expected_cases(scenario: Scenario) -> np.ndarray:
         cases_column=model.cases_column,
         filter=model.filter,
         scale=model.scale,
+        drop_missing_dates=model.drop_missing_dates,
+        fill_missing=model.fill_missing,
     )
 
 

@@ -268,8 +268,8 @@ class SeirEpidemic(Model):
     @model_validator(mode="after")
     def _check(self) -> SeirEpidemic:
         dates = [step.from_date for step in self.r]
-        if dates != sorted(dates):
-            raise ValueError("'r' steps must be in date order")
+        if any(later <= earlier for earlier, later in zip(dates, dates[1:], strict=False)):
+            raise ValueError("'r' steps must be in strictly increasing date order")
         if self.incubation <= 0 or self.infectious_period <= 0:
             raise ValueError("'incubation' and 'infectious_period' must be positive")
         seeded = self.initial_exposed + self.initial_infectious + self.initial_recovered
@@ -287,6 +287,8 @@ class CsvEpidemic(Model):
     cases_column: str = "cases"
     filter: dict[str, str] | None = None
     scale: Positive = 1.0
+    drop_missing_dates: bool = False
+    fill_missing: NonNegative | None = None
 
 
 Epidemic = Annotated[WavesEpidemic | SeirEpidemic | CsvEpidemic, Field(discriminator="model")]
@@ -533,6 +535,16 @@ class Scenario(Model):
     staffing: Staffing
     costs: Costs
     simulation: Simulation = Simulation()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        epidemic = self.epidemic
+        if isinstance(epidemic, SeirEpidemic) and epidemic.r[0].from_date > self.calendar.start:
+            raise ValueError(
+                "epidemic.r: the first step must start on or before calendar.start "
+                f"({self.calendar.start})"
+            )
+        return self
 
     def hash(self) -> str:
         """SHA-256 of the resolved scenario (canonical JSON), first 16 hex digits."""
