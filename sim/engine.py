@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from sim.arrivals import daily_counts, piecewise_nhpp, release_times
-from sim.compile import Plan, split_headcount
+from sim.compile import MINUTES_PER_DAY, Plan, split_headcount
 from sim.recorder import (
     ABANDONED,
     ANSWERED,
@@ -126,15 +126,13 @@ class RawRun:
     engine_seconds: float
 
 
-def _inbound_arrivals(plan: Plan, released: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _inbound_rate_per_s(plan: Plan, released: np.ndarray) -> np.ndarray:
+    """Inbound arrival rate per minute of the run, shape (n_days, 1440), per second."""
     inbound = plan.scenario.inbound
     if not inbound.enabled:
-        return np.empty(0)
+        return np.zeros((plan.n_days, MINUTES_PER_DAY))
     calls_per_day = inbound.calls_per_case * released + inbound.base_per_day
-    rate_per_s = (calls_per_day[:, None] * plan.inbound_minute_weights).ravel() / MINUTE_S
-    if not np.any(rate_per_s > 0):
-        return np.empty(0)
-    return piecewise_nhpp(rng, rate_per_s, MINUTE_S)
+    return calls_per_day[:, None] * plan.inbound_minute_weights / MINUTE_S
 
 
 def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = False) -> RawRun:
@@ -168,12 +166,9 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     released = rng("traced").binomial(cases, sc.reporting.share_traced)
     rel_times = release_times(rng("release"), released, plan.release_offsets_s,
                               plan.release_widths_s, plan.release_weights).tolist()
-    arr_times = _inbound_arrivals(plan, released, rng("inbound_arrivals")).tolist()
-    n_rel, n_arr = len(rel_times), len(arr_times)
+    n_rel = len(rel_times)
     rel_times.append(INF)
-    arr_times.append(INF)
     rel_np = np.asarray(rel_times[:-1])
-    arr_np = np.asarray(arr_times[:-1])
 
     # ---------------------------------------------------------------- per-entity draws
     # Common random numbers: every random input of a person or a call is drawn
@@ -207,10 +202,27 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     ]
     has_phone = (rng("contact_phone").random(n_con) < tr.contact.phone_share).tolist()
     contacts_per_index = contacts_per_index.tolist()
-    c_handle = draws(inb.handle_time, "inbound_handle", n_arr).tolist()
-    c_wrap = draws(inb.wrap_up, "inbound_wrap", n_arr).tolist()
-    c_patience = draws(inb.patience, "patience", n_arr).tolist()
-    c_redial = (rng("redial").random(n_arr) < inb.redial_probability).tolist()
+    # Inbound calls are generated a day at a time (memory does not grow with
+    # the number of calls); call k of the run gets the k-th draw of each stream.
+    inbound_rate = _inbound_rate_per_s(plan, released)
+    arrivals_rng, handle_rng = rng("inbound_arrivals"), rng("inbound_handle")
+    wrap_rng, patience_rng, redial_flag_rng = rng("inbound_wrap"), rng("patience"), rng("redial")
+    offered_per_day = np.zeros(plan.n_days, dtype=np.int64)
+
+    def inbound_block(day: int) -> tuple[list, list, list, list, list]:
+        """Arrival times (with the next day's start as end marker) and draws of a day."""
+        rate = inbound_rate[day]
+        times = (piecewise_nhpp(arrivals_rng, rate, MINUTE_S, start_s=day * DAY_S)
+                 if rate.any() else np.empty(0))
+        n = times.size
+        offered_per_day[day] = n
+        return (
+            times.tolist() + [(day + 1) * DAY_S],
+            draw_seconds(inb.handle_time, handle_rng, n).tolist(),
+            draw_seconds(inb.wrap_up, wrap_rng, n).tolist(),
+            draw_seconds(inb.patience, patience_rng, n).tolist(),
+            (redial_flag_rng.random(n) < inb.redial_probability).tolist(),
+        )
     # redialled calls draw from their own streams, in the order they occur
     redial_rng = rng("redial_calls")
 
@@ -266,10 +278,10 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
             a_break_owed.append(0.0)
             a_onboard_left.append(0.0)
 
-    # inbound calls: arrival times and state per call id (pre-sized, redials appended)
-    c_arr: list[float] = arr_times[:-1]
-    c_state: list[int] = [WAITING] * n_arr
+    # inbound: waiting callers by call id -> (arrival_s, handle_s, wrap_s, redials)
+    waiting: dict[int, tuple[float, float, float, bool]] = {}
     inq: deque = deque()
+    n_inbound = 0
 
     # people (index cases and contacts)
     p_kind: list[int] = []
@@ -319,13 +331,13 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         a_break_owed[a] = 0.0
         s_agent(a), s_kind(SEG_PAID), s_start(a_on_since[a]), s_end(now)
 
-    def start_inbound(a: int, cid: int, now: float) -> None:
-        t_talk = now + c_handle[cid]
-        t_end = t_talk + c_wrap[cid]
+    def start_inbound(a: int, cid: int, arrival_s: float, handle_s: float, wrap_s: float,
+                      now: float) -> None:
+        t_talk = now + handle_s
+        t_end = t_talk + wrap_s
         a_state[a] = BUSY
-        c_state[cid] = ANSWERED
         push(heap, (t_end, next(seq), EV_DONE, a, 0))
-        r_kind(INBOUND), r_agent(a), r_q(c_arr[cid]), r_start(now)
+        r_kind(INBOUND), r_agent(a), r_q(arrival_s), r_start(now)
         r_talk(t_talk), r_end(t_end), r_out(ANSWERED), r_ref(cid)
 
     def start_outbound(a: int, pid: int, now: float) -> None:
@@ -376,9 +388,10 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         nonlocal n_idle
         while inq:
             cid = inq.popleft()
-            if c_state[cid] == WAITING:
+            call = waiting.pop(cid, None)
+            if call is not None:
                 leave_state(a, now)
-                start_inbound(a, cid, now)
+                start_inbound(a, cid, call[0], call[1], call[2], now)
                 return
         if is_open and outq:
             pid = next_outbound(now)
@@ -441,11 +454,13 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
 
     # ---------------------------------------------------------------- main loop
     horizon_s = plan.horizon_s
-    i_rel = i_arr = 0
+    i_rel = 0
     n_events = 0
     now = 0.0
     next_rel = rel_times[0]
-    next_arr = arr_times[0]
+    blk_t, blk_h, blk_w, blk_p, blk_r = inbound_block(0)
+    blk_day, i_blk, n_blk = 0, 0, len(blk_t) - 1
+    next_arr = blk_t[0]
     while True:
         t_heap = heap[0][0] if heap else INF
         n_events += 1
@@ -454,14 +469,23 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
             now = next_arr
             if now >= horizon_s:
                 break
-            cid = i_arr
-            i_arr += 1
-            next_arr = arr_times[i_arr]
+            i = i_blk
+            if i == n_blk:  # end of the day's block: generate the next day's calls
+                blk_day += 1
+                blk_t, blk_h, blk_w, blk_p, blk_r = inbound_block(blk_day)
+                i_blk, n_blk = 0, len(blk_t) - 1
+                next_arr = blk_t[0]
+                continue
+            i_blk = i + 1
+            next_arr = blk_t[i + 1]
+            cid = n_inbound
+            n_inbound = cid + 1
             if n_idle:
-                start_inbound(pop_idle(now), cid, now)
+                start_inbound(pop_idle(now), cid, now, blk_h[i], blk_w[i], now)
             else:
+                waiting[cid] = (now, blk_h[i], blk_w[i], blk_r[i])
                 inq.append(cid)
-                push(heap, (now + c_patience[cid], next(seq), EV_ABANDON, cid, 0))
+                push(heap, (now + blk_p[i], next(seq), EV_ABANDON, cid, 0))
             continue
         if next_rel <= t_heap:
             # ------------------------------------------------ index case released
@@ -494,11 +518,11 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
             else:
                 serve_next(a, now)
         elif ev == EV_ABANDON:
-            if c_state[a] == WAITING:
-                c_state[a] = ABANDONED
-                r_kind(INBOUND), r_agent(-1), r_q(c_arr[a]), r_start(now)
+            call = waiting.pop(a, None)
+            if call is not None:
+                r_kind(INBOUND), r_agent(-1), r_q(call[0]), r_start(now)
                 r_talk(now), r_end(now), r_out(ABANDONED), r_ref(a)
-                if c_redial[a]:
+                if call[3]:
                     gap_s = next(redial_gap)
                     push(heap, (now + gap_s, next(seq), EV_REDIAL, 0, 0))
         elif ev == EV_RETRY:
@@ -520,18 +544,16 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         elif ev == EV_REDIAL:
             if not is_open:
                 continue  # calls outside opening hours are not offered
-            cid = len(c_state)
-            c_arr.append(now)
-            c_state.append(WAITING)
-            c_handle.append(next(redial_handle))
-            c_wrap.append(next(redial_wrap))
-            c_patience.append(next(redial_patience))
-            c_redial.append(next(redial_again))
+            cid = n_inbound
+            n_inbound = cid + 1
+            handle_s, wrap_s = next(redial_handle), next(redial_wrap)
+            patience_s, again = next(redial_patience), next(redial_again)
             if n_idle:
-                start_inbound(pop_idle(now), cid, now)
+                start_inbound(pop_idle(now), cid, now, handle_s, wrap_s, now)
             else:
+                waiting[cid] = (now, handle_s, wrap_s, again)
                 inq.append(cid)
-                push(heap, (now + c_patience[cid], next(seq), EV_ABANDON, cid, 0))
+                push(heap, (now + patience_s, next(seq), EV_ABANDON, cid, 0))
         elif ev == EV_SHIFT_START:
             template = plan.shifts[b]
             end = now + template.length_s
@@ -625,7 +647,8 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                     day=day,
                     now_s=now,
                     released_per_day=_per_day_so_far(rel_np, now, day),
-                    inbound_offered_per_day=_per_day_so_far(arr_np, now, day),
+                    inbound_offered_per_day=_offered_so_far(offered_per_day, blk_t, i_blk,
+                                                            blk_day, day),
                     backlog=open_tasks,
                     headcount=roster.observation_headcount(),
                 )
@@ -639,12 +662,11 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         if a_state[a] != OFF:
             leave_state(a, end_s)
             s_agent(a), s_kind(SEG_PAID), s_start(a_on_since[a]), s_end(end_s)
-    waiting = 0
-    for cid in range(len(c_state)):
-        if c_state[cid] == WAITING and c_arr[cid] < end_s:
-            waiting += 1
-            r_kind(INBOUND), r_agent(-1), r_q(c_arr[cid]), r_start(end_s)
-            r_talk(end_s), r_end(end_s), r_out(WAITING), r_ref(cid)
+    n_waiting = 0
+    for cid, call in waiting.items():
+        n_waiting += 1
+        r_kind(INBOUND), r_agent(-1), r_q(call[0]), r_start(end_s)
+        r_talk(end_s), r_end(end_s), r_out(WAITING), r_ref(cid)
     rec.flush()
     people = _people_table(p_kind, p_created, p_due, p_attempts, p_status, p_reached, p_closed,
                            p_parent)
@@ -662,8 +684,8 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         released_per_day=np.asarray(released),
         headcount=headcount_log,
         present=present_log,
-        inbound_waiting_at_end=waiting,
-        inbound_arrivals=sum(1 for t in c_arr if t < end_s),
+        inbound_waiting_at_end=n_waiting,
+        inbound_arrivals=n_inbound,
         n_calls=rec.n_calls,
         n_attempts=rec.n_attempts,
         n_events=n_events,
@@ -674,6 +696,16 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
 def _per_day_so_far(times_s: np.ndarray, now_s: float, day: int) -> np.ndarray:
     past = times_s[: np.searchsorted(times_s, now_s, side="right")]
     counts = np.bincount((past // DAY_S).astype(np.int64), minlength=day + 1)[: day + 1]
+    counts.flags.writeable = False
+    return counts
+
+
+def _offered_so_far(offered_per_day: np.ndarray, blk_t: list, i_blk: int, blk_day: int,
+                   day: int) -> np.ndarray:
+    """First inbound calls offered per day up to now (today: those already arrived)."""
+    counts = offered_per_day[: day + 1].copy()
+    if blk_day == day:
+        counts[day] = i_blk
     counts.flags.writeable = False
     return counts
 
