@@ -20,7 +20,9 @@ Model rules (DESIGN section 3):
   hours; inbound calls arrive only within opening hours.
 * An agent finishes the current call (and its wrap-up) before a break or the
   end of the shift; the overtime is paid. A break that falls during a call is
-  taken when the call ends, and ends at the shift end at the latest.
+  taken when the call ends (one that falls during another break follows it),
+  and ends at the shift end at the latest. Breaks due during onboarding are
+  part of the onboarding time.
 * A waiting inbound caller abandons at arrival + patience; with
   ``redial_probability`` the caller calls again after ``redial_after`` (a
   redial that falls outside opening hours is not offered).
@@ -597,13 +599,18 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                 a_state[a] = BREAK
                 a_since[a] = now
                 push(heap, (min(now + length_s, a_shift_end[a]), next(seq), EV_BREAK_END, a, tok))
-            elif st == BUSY and not a_leaving[a]:
-                a_break_owed[a] = length_s
+            elif (st == BUSY and not a_leaving[a]) or st == BREAK:
+                # due during a call or during an earlier (delayed) break: owed, taken next
+                a_break_owed[a] += length_s
         elif ev == EV_BREAK_END:
             if b != a_tok[a] or a_state[a] != BREAK:
                 continue
             if now >= a_shift_end[a]:
                 go_off(a, now)
+            elif a_break_owed[a]:
+                end = min(now + a_break_owed[a], a_shift_end[a])
+                a_break_owed[a] = 0.0
+                push(heap, (end, next(seq), EV_BREAK_END, a, b))
             else:
                 serve_next(a, now)
         elif ev == EV_ONBOARD_END:

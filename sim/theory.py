@@ -62,8 +62,10 @@ _LOG_TAIL = 45.0
 #: Hard cap on the number of queue states of the truncated M/M/n+M chain.
 _MAX_QUEUE_STATES = 2_000_000
 
-#: Largest phase-type chain handled by dense ``expm`` (beyond: uniformisation only).
-_DENSE_EXPM_MAX_LEVELS = 200
+#: Phase-type absorption: uniformisation unless it needs more steps than this and the
+#: chain has at most ``_DENSE_EXPM_MAX_LEVELS`` levels (then dense ``expm``).
+_UNIFORMISATION_MAX_STEPS = 20_000
+_DENSE_EXPM_MAX_LEVELS = 400
 
 #: History length, in mean handle times, used to reach the stationary / periodic regime
 #: of the offered-load ODE when no initial condition is given: exp(-40) ~ 4e-18.
@@ -392,11 +394,13 @@ def _served_by(
 
     The weighted start vector ``queue_probs`` (``pi_{n+l-1}`` on level ``l``) is propagated
     through this pure-death phase-type chain in one pass, which avoids the unstable
-    closed-form hypoexponential CDF. Two exact methods are used, whichever a rough cost
-    model says is cheaper: uniformisation (O(levels * Lambda t) with Lambda the largest
-    exit rate; only nonnegative terms, so no cancellation), or the dense matrix exponential
-    ``scipy.linalg.expm`` of the bidiagonal generator (O(levels^3), insensitive to long
-    ``t_s``; only up to ``_DENSE_EXPM_MAX_LEVELS`` levels).
+    closed-form hypoexponential CDF. The default method is uniformisation (O(levels *
+    Lambda t) with Lambda the largest exit rate; nonnegative terms only, so no
+    cancellation; it stops early once all mass is absorbed or lost). Only when
+    ``Lambda t`` is huge and the chain small is the dense matrix exponential
+    ``scipy.linalg.expm`` of the bidiagonal generator used instead (O(levels^3), insensitive
+    to long ``t_s``; avoided otherwise because multithreaded BLAS makes it slow and
+    erratic on a busy machine).
     """
     levels = queue_probs.size
     if levels == 0 or t_s == 0.0:
@@ -404,11 +408,8 @@ def _served_by(
     ell = np.arange(1, levels + 1, dtype=float)
     move = n * mu + (ell - 1.0) * theta
     out = move + (theta if own_abandonment else 0.0)
-    lam_t = float(out.max()) * t_s
-    k_max = _poisson_upper(lam_t)
-    uniform_cost = k_max * (1.0 + levels / 2000.0)
-    dense_cost = 1e-4 * levels**3 * (1.0 + 0.1 * math.log2(max(lam_t, 1.0)))
-    if levels <= _DENSE_EXPM_MAX_LEVELS and dense_cost < uniform_cost:
+    k_max = _poisson_upper(float(out.max()) * t_s)
+    if k_max > _UNIFORMISATION_MAX_STEPS and levels <= _DENSE_EXPM_MAX_LEVELS:
         # Column-vector form dp/dt = G p, states 0..levels; G[l-1, l] = move_l.
         gen = np.diag(np.concatenate(([0.0], -out))) + np.diag(move, k=1)
         p0 = np.concatenate(([0.0], queue_probs))

@@ -199,3 +199,21 @@ def test_interval_table_agents_paid_matches_headcount_for_full_day_shift():
     # 24 h shifts that follow on: exactly 5 agents paid in every interval
     np.testing.assert_allclose(table["agents_paid"], 5.0)
     check_identities(plan, raw)
+
+
+def test_breaks_are_never_lost_when_calls_delay_them():
+    # Saturated centre (far more work than agents): every scheduled break is
+    # delayed by calls, yet each present agent still gets its full break time
+    # unless the shift ends first; here breaks end well before the shift end.
+    scenario = make(**{"epidemic.baseline_per_day": 2000, "staffing.headcount": 3,
+                       "agents.absenteeism": 0.0, "inbound.enabled": False,
+                       "tracing.index.handle_time": {"dist": "lognormal", "mean": "50min",
+                                                     "cv": 0.3},
+                       "agents.shifts": [{"start": "08:00", "length": "10h", "share": 1,
+                                          "breaks": [{"after": "2h", "length": "20min"},
+                                                     {"after": "2h10min", "length": "20min"},
+                                                     {"after": "5h", "length": "15min"}]}]})
+    plan = compile_plan(scenario)
+    raw = simulate(plan, 8, 0)
+    assert raw.intervals["break_s"].sum() == pytest.approx(raw.present.sum() * 55 * 60)
+    check_identities(plan, raw)
