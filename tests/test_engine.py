@@ -211,7 +211,7 @@ def test_breaks_are_never_lost_when_calls_delay_them():
                                                      "cv": 0.3},
                        "agents.shifts": [{"start": "08:00", "length": "10h", "share": 1,
                                           "breaks": [{"after": "2h", "length": "20min"},
-                                                     {"after": "2h10min", "length": "20min"},
+                                                     {"after": "130min", "length": "20min"},
                                                      {"after": "5h", "length": "15min"}]}]})
     plan = compile_plan(scenario)
     raw = simulate(plan, 8, 0)
