@@ -1,0 +1,670 @@
+"""Performance benchmarks of the tracesim engine (``make bench``).
+
+Three targets, measured on the same machine in the same invocation:
+
+1. **Throughput** on the M/M/50+M system of ``bench/mmc.yaml`` (45 calls/min,
+   exponential handle time with mean 1 min, exponential patience with mean
+   2 min, 50 agents always on): the project's engine, timed by its
+   ``engine_seconds`` (arrival generation, simulation and aggregation into the
+   interval tables, all bookkeeping on), against the idiomatic simpy model of
+   ``bench/baseline_simpy.py``, timed in-process from model build to the end of
+   the run. Target: project calls/s >= 5x the baseline's. Both are also checked
+   against exact Erlang A (mean wait over all callers, P(abandon)) with
+   independent replications and 95 % Student-t confidence intervals.
+2. **Linear cost**: the same system at about 100k, 1M and 10M calls, each in a
+   fresh subprocess so that its peak RSS is its own. Targets: time per call at
+   10M within 10 % of that at 1M; peak memory at 10M <= 1.5x that at 1M (the
+   per-call log is off).
+3. **The real workload**: the default scenario (Flanders, autumn 2020), 10
+   replications with one worker and with all cores.
+
+"Calls" are arrivals (offered calls, served or abandoned) for both the project
+and the baseline, so that calls/s compare like with like; ``run_info``'s
+``calls_simulated`` (calls served by an agent) is printed alongside.
+
+Usage::
+
+    .venv/bin/python bench/run.py                  # full sizes (the issue's), ~10 min
+    .venv/bin/python bench/run.py --quick          # smoke run, ~100k calls everywhere
+    .venv/bin/python bench/run.py --skip-flanders --out /tmp/RESULTS.md
+    .venv/bin/python bench/run.py --profile        # also cProfile the target-1 project run
+
+The tables are printed (markdown) and written to ``--out`` (default
+``bench/RESULTS.md``) with the date and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+if str(ROOT) not in sys.path:  # running as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
+
+MMC_YAML = BENCH_DIR / "mmc.yaml"
+
+#: The benchmark system (must match bench/mmc.yaml and bench/baseline_simpy.py).
+AGENTS = 50
+ARRIVAL_RATE_PER_S = 45.0 / 60.0
+MEAN_HANDLE_S = 60.0
+MEAN_PATIENCE_S = 120.0
+CALLS_PER_DAY = ARRIVAL_RATE_PER_S * 86_400.0
+
+#: Targets of the issue.
+RATIO_TARGET = 5.0
+TIME_PER_CALL_TARGET = 1.10
+MEMORY_TARGET = 1.5
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The sizes of one benchmark invocation.
+
+    Attributes
+    ----------
+    baseline_calls
+        Calls of the timed simpy baseline run (target 1).
+    project_days
+        Days of the timed project run on ``bench/mmc.yaml`` (target 1).
+    agreement_reps
+        Independent replications of each model for the Erlang A check.
+    agreement_days
+        Days per project replication in the Erlang A check.
+    agreement_calls
+        Calls per simpy replication in the Erlang A check.
+    linear_days
+        Days of the three sizes of target 2 (about 100k, 1M and 10M calls).
+    flanders_reps
+        Replications of the default scenario (target 3).
+    """
+
+    baseline_calls: int
+    project_days: int
+    agreement_reps: int
+    agreement_days: int
+    agreement_calls: int
+    linear_days: tuple[int, int, int]
+    flanders_reps: int
+
+
+FULL = Sizes(
+    baseline_calls=1_000_000,
+    project_days=16,
+    agreement_reps=8,
+    agreement_days=2,
+    agreement_calls=100_000,
+    linear_days=(2, 16, 155),
+    flanders_reps=10,
+)
+QUICK = Sizes(
+    baseline_calls=100_000,
+    project_days=2,
+    agreement_reps=4,
+    agreement_days=2,
+    agreement_calls=100_000,
+    linear_days=(1, 2, 4),
+    flanders_reps=2,
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _log(message: str) -> None:
+    """Progress line on stderr (the tables go to stdout)."""
+    sys.stderr.write(f"[bench] {message}\n")
+    sys.stderr.flush()
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _fmt_int(x: float) -> str:
+    return f"{int(round(x)):,}"
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    """A markdown table (first column left-aligned, the others right-aligned)."""
+    align = [":--"] + ["--:"] * (len(header) - 1)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def mean_ci(values: list[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """Mean and Student-t confidence half-width of independent replications.
+
+    Parameters
+    ----------
+    values
+        One value per replication (at least two).
+    confidence
+        Two-sided confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, half_width)``.
+    """
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    half = stats.t.ppf(0.5 + confidence / 2.0, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+    return float(x.mean()), float(half)
+
+
+def exact_erlang_a() -> dict[str, float]:
+    """Exact Erlang A figures of the benchmark system (``sim.theory``)."""
+    from sim.theory import erlang_a_metrics
+
+    return erlang_a_metrics(AGENTS, ARRIVAL_RATE_PER_S, MEAN_HANDLE_S, MEAN_PATIENCE_S)
+
+
+def machine_info() -> dict[str, str]:
+    """Cores, CPU model, memory, Python and library versions of this machine."""
+    import simpy
+
+    import sim
+
+    cpu = platform.processor() or platform.machine()
+    mem = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+            text=True, check=False, timeout=10,
+        ).stdout.strip() or "?"
+    except OSError:
+        commit = "?"
+    return {
+        "date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+        "cores (sched_getaffinity)": str(len(os.sched_getaffinity(0))),
+        "CPU": cpu,
+        "memory": mem,
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "numpy": np.__version__,
+        "simpy": simpy.__version__ if hasattr(simpy, "__version__") else _dist_version("simpy"),
+        "tracesim": f"{sim.__version__} (commit {commit})",
+    }
+
+
+def _dist_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def _mmc_scenario(days: int) -> Any:
+    """``bench/mmc.yaml`` with ``calendar.days`` set and the per-call log off."""
+    import sim
+
+    return sim.load_scenario(MMC_YAML, [f"calendar.days={days}", "simulation.calls_log=false"])
+
+
+def _offered(results: Any) -> int:
+    """Inbound calls offered (arrivals, served or abandoned) over all replications."""
+    return int(results.tables["replications"]["inbound_offered"].sum())
+
+
+# --------------------------------------------------------------------------- target 1
+
+
+def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
+    """Target 1: calls/s of the project vs the simpy baseline, and Erlang A agreement.
+
+    The agreement runs go first (they also warm up both code paths), then the
+    two timed runs, one after the other.
+
+    Parameters
+    ----------
+    sizes
+        Sizes of this invocation.
+    seed
+        Experiment seed.
+
+    Returns
+    -------
+    dict
+        Measured figures (see the keys).
+    """
+    import sim
+    from baseline_simpy import run_baseline
+
+    exact = exact_erlang_a()
+
+    _log(f"Erlang A check: project, {sizes.agreement_reps} replications x "
+         f"{sizes.agreement_days} days")
+    res = sim.run(_mmc_scenario(sizes.agreement_days), replications=sizes.agreement_reps,
+                  seed=seed, jobs=1)
+    reps = res.tables["replications"]
+    proj_agree = {
+        "calls_per_rep": float(reps["inbound_offered"].mean()),
+        "mean_wait_s": mean_ci(reps["inbound_mean_wait_s"].to_numpy()),
+        "p_abandon": mean_ci(reps["inbound_abandon_share"].to_numpy()),
+    }
+
+    _log(f"Erlang A check: simpy, {sizes.agreement_reps} seeds x "
+         f"{sizes.agreement_calls:,} calls")
+    base_runs = [run_baseline(sizes.agreement_calls, seed=seed * 1000 + i)
+                 for i in range(sizes.agreement_reps)]
+    base_agree = {
+        "calls_per_rep": float(sizes.agreement_calls),
+        "mean_wait_s": mean_ci([b.mean_wait_s for b in base_runs]),
+        "p_abandon": mean_ci([b.p_abandon for b in base_runs]),
+    }
+
+    _log(f"timed: simpy baseline, {sizes.baseline_calls:,} calls")
+    base = run_baseline(sizes.baseline_calls, seed=seed)
+
+    _log(f"timed: project, bench/mmc.yaml, {sizes.project_days} days")
+    scenario = _mmc_scenario(sizes.project_days)
+    start = time.perf_counter()
+    proj = sim.run(scenario, replications=1, seed=seed, jobs=1)
+    wall = time.perf_counter() - start
+    proj_calls = _offered(proj)
+    proj_seconds = proj.run_info["engine_seconds"]
+    return {
+        "exact": exact,
+        "baseline": base,
+        "project": {
+            "days": sizes.project_days,
+            "calls": proj_calls,
+            "served": proj.run_info["calls_simulated"],
+            "events": proj.run_info["events_simulated"],
+            "engine_seconds": proj_seconds,
+            "wall_seconds": wall,
+            "calls_per_s": proj_calls / proj_seconds,
+            "wall_calls_per_s": proj_calls / wall,
+        },
+        "ratio": (proj_calls / proj_seconds) / base.calls_per_s,
+        "wall_ratio": (proj_calls / wall) / base.calls_per_s,
+        "agreement": {"project": proj_agree, "simpy": base_agree},
+        "agreement_sizes": (sizes.agreement_reps, sizes.agreement_days, sizes.agreement_calls),
+    }
+
+
+def profile_project(days: int, seed: int, top: int = 15) -> str:
+    """cProfile one project replication of ``bench/mmc.yaml`` (not used for timings).
+
+    Parameters
+    ----------
+    days
+        ``calendar.days`` of the run.
+    seed
+        Experiment seed.
+    top
+        Number of lines to keep, by total time spent in the function itself.
+
+    Returns
+    -------
+    str
+        The ``pstats`` listing.
+    """
+    import sim
+
+    scenario = _mmc_scenario(days)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    sim.run(scenario, replications=1, seed=seed, jobs=1)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- target 2
+
+
+def child_main(days: int, seed: int) -> None:
+    """Body of a target-2 subprocess: one replication, then print figures as JSON.
+
+    ``days == 0`` only imports ``sim`` (and its dependencies), which gives the RSS
+    floor that every run pays.
+
+    Parameters
+    ----------
+    days
+        ``calendar.days`` of the run, or 0 for import only.
+    seed
+        Experiment seed.
+    """
+    import sim
+
+    out: dict[str, float] = {"days": days}
+    if days > 0:
+        scenario = _mmc_scenario(days)
+        start = time.perf_counter()
+        res = sim.run(scenario, replications=1, seed=seed, jobs=1)
+        out.update(
+            wall_seconds=time.perf_counter() - start,
+            engine_seconds=res.run_info["engine_seconds"],
+            calls=_offered(res),
+            served=res.run_info["calls_simulated"],
+            events=res.run_info["events_simulated"],
+        )
+    # Linux: ru_maxrss is in kB.
+    out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(out))
+
+
+def _run_child(days: int, seed: int) -> dict[str, float]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child-days", str(days),
+           "--seed", str(seed)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark subprocess failed ({days} days):\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def target_linear(sizes: Sizes, seed: int) -> dict[str, Any]:
+    """Target 2: time per call and peak memory at three sizes, one fresh process each.
+
+    Parameters
+    ----------
+    sizes
+        Sizes of this invocation.
+    seed
+        Experiment seed.
+
+    Returns
+    -------
+    dict
+        ``floor`` (import-only subprocess), ``runs`` (one per size) and the ratios
+        of the largest size to the middle one.
+    """
+    _log("linear cost: import-only subprocess")
+    floor = _run_child(0, seed)
+    runs = []
+    for days in sizes.linear_days:
+        _log(f"linear cost: subprocess, {days} days (~{days * CALLS_PER_DAY:,.0f} calls)")
+        run = _run_child(days, seed)
+        run["us_per_call"] = run["engine_seconds"] / run["calls"] * 1e6
+        run["marginal_rss_kb"] = run["peak_rss_kb"] - floor["peak_rss_kb"]
+        runs.append(run)
+    mid, big = runs[1], runs[2]
+    return {
+        "floor": floor,
+        "runs": runs,
+        "time_ratio": big["us_per_call"] / mid["us_per_call"],
+        "memory_ratio": big["peak_rss_kb"] / mid["peak_rss_kb"],
+        "marginal_memory_ratio": big["marginal_rss_kb"] / max(mid["marginal_rss_kb"], 1.0),
+    }
+
+
+# --------------------------------------------------------------------------- target 3
+
+
+def target_flanders(sizes: Sizes, seed: int) -> dict[str, Any]:
+    """Target 3: the default scenario, replications with one worker and with all cores.
+
+    Parameters
+    ----------
+    sizes
+        Sizes of this invocation.
+    seed
+        Experiment seed.
+
+    Returns
+    -------
+    dict
+        One entry per number of workers, and the wall-time speed-up.
+    """
+    import sim
+
+    scenario = sim.load_scenario(sim.default_scenario_path())
+    cores = len(os.sched_getaffinity(0))
+    out: dict[str, Any] = {"name": scenario.name, "days": scenario.calendar.days,
+                           "replications": sizes.flanders_reps, "runs": {}}
+    for jobs in (1, cores):
+        if jobs in out["runs"]:
+            continue
+        _log(f"default scenario: {sizes.flanders_reps} replications, jobs={jobs}")
+        start = time.perf_counter()
+        res = sim.run(scenario, replications=sizes.flanders_reps, seed=seed, jobs=jobs)
+        wall = time.perf_counter() - start
+        info = res.run_info
+        n = sizes.flanders_reps
+        out["runs"][jobs] = {
+            "wall_seconds": wall,
+            "engine_seconds_per_rep": info["engine_seconds"] / n,
+            "attempts_per_rep": info["attempts_simulated"] / n,
+            "calls_per_rep": info["calls_simulated"] / n,
+            "inbound_offered_per_rep": _offered(res) / n,
+            "events_per_rep": info["events_simulated"] / n,
+        }
+    out["cores"] = cores
+    out["speedup"] = out["runs"][1]["wall_seconds"] / out["runs"][cores]["wall_seconds"]
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _agreement_rows(t1: dict[str, Any]) -> list[list[str]]:
+    exact = t1["exact"]
+    rows = []
+    for model, label in (("project", "project (sim.run)"), ("simpy", "simpy baseline")):
+        agree = t1["agreement"][model]
+        row = [label]
+        for key, digits in (("mean_wait_s", 3), ("p_abandon", 5)):
+            mean, half = agree[key]
+            ok = abs(mean - exact[key]) <= half
+            row += [f"{mean:.{digits}f} ± {half:.{digits}f}", f"{exact[key]:.{digits}f}",
+                    "ok" if ok else "OUTSIDE"]
+        rows.append(row)
+    return rows
+
+
+def render(sizes: Sizes, mode: str, seed: int, machine: dict[str, str],
+           t1: dict[str, Any], t2: dict[str, Any], t3: dict[str, Any] | None,
+           profile: str | None) -> str:
+    """The benchmark report in markdown (printed and written to RESULTS.md).
+
+    Parameters
+    ----------
+    sizes, mode, seed
+        What was run.
+    machine
+        See :func:`machine_info`.
+    t1, t2, t3
+        Results of the three targets (``t3`` is None with ``--skip-flanders``).
+    profile
+        cProfile listing, or None.
+
+    Returns
+    -------
+    str
+    """
+    base, proj = t1["baseline"], t1["project"]
+    parts: list[str] = ["# tracesim benchmark results", ""]
+    parts.append(f"`bench/run.py` ({mode} sizes, seed {seed}).")
+    parts.append("")
+    parts.append(_md_table(["machine", ""], [[k, v] for k, v in machine.items()]))
+
+    # Summary of the targets.
+    summary = [
+        ["1. throughput: project calls/s ÷ simpy calls/s", f"{t1['ratio']:.2f}x",
+         f">= {RATIO_TARGET:.0f}x", _verdict(t1["ratio"] >= RATIO_TARGET)],
+        ["2. time per call, largest ÷ middle size", f"{t2['time_ratio']:.3f}",
+         f"<= {TIME_PER_CALL_TARGET:.2f}", _verdict(t2["time_ratio"] <= TIME_PER_CALL_TARGET)],
+        ["2. peak RSS, largest ÷ middle size", f"{t2['memory_ratio']:.3f}",
+         f"<= {MEMORY_TARGET:.1f}", _verdict(t2["memory_ratio"] <= MEMORY_TARGET)],
+    ]
+    for row in _agreement_rows(t1):
+        both = row[3] == "ok" and row[6] == "ok"
+        summary.append([f"1. Erlang A agreement, {row[0]}", f"wait {row[3]}, P(ab) {row[6]}",
+                        "within 95 % CI", _verdict(both)])
+    if t3 is not None:
+        summary.append([f"3. default scenario, {t3['replications']} reps, jobs={t3['cores']} "
+                        "vs 1", f"{t3['speedup']:.2f}x speed-up", "(reported)", "-"])
+    parts += ["", "## Summary", "", _md_table(["target", "measured", "required", "verdict"],
+                                              summary)]
+
+    # Target 1.
+    parts += ["", "## 1. Throughput on M/M/50+M (λ = 45/min, AHT 1 min, patience 2 min)", ""]
+    parts.append(_md_table(
+        ["model", "calls (arrivals)", "seconds", "calls/s", "ratio to baseline"],
+        [
+            ["simpy baseline (model build → end of run)", _fmt_int(base.calls),
+             f"{base.seconds:.2f}", _fmt_int(base.calls_per_s), "1.00x"],
+            [f"project, engine_seconds ({proj['days']} days)", _fmt_int(proj["calls"]),
+             f"{proj['engine_seconds']:.2f}", _fmt_int(proj["calls_per_s"]),
+             f"{t1['ratio']:.2f}x"],
+            ["project, wall time of sim.run (incl. compile, collect)", _fmt_int(proj["calls"]),
+             f"{proj['wall_seconds']:.2f}", _fmt_int(proj["wall_calls_per_s"]),
+             f"{t1['wall_ratio']:.2f}x"],
+        ],
+    ))
+    parts.append("")
+    parts.append(f"Project run: {_fmt_int(proj['served'])} calls served by an agent "
+                 f"(`calls_simulated`), {_fmt_int(proj['events'])} events.")
+    reps, days, calls = t1["agreement_sizes"]
+    parts += ["", f"Erlang A agreement (exact M/M/50+M; mean ± 95 % CI half-width over {reps} "
+              f"independent replications: project {days} days ≈ "
+              f"{_fmt_int(t1['agreement']['project']['calls_per_rep'])} calls each, "
+              f"simpy {calls:,} calls each):", ""]
+    parts.append(_md_table(
+        ["model", "mean wait (s)", "exact", "", "P(abandon)", "exact", ""],
+        _agreement_rows(t1),
+    ))
+
+    # Target 2.
+    parts += ["", "## 2. Linear cost (fresh subprocess per size, per-call log off)", ""]
+    floor_mb = t2["floor"]["peak_rss_kb"] / 1024
+    rows = [["import sim only", "-", "-", "-", "-", f"{floor_mb:.0f}", "0"]]
+    for run in t2["runs"]:
+        rows.append([
+            f"{run['days']} days", _fmt_int(run["calls"]), f"{run['engine_seconds']:.2f}",
+            f"{run['wall_seconds']:.2f}", f"{run['us_per_call']:.3f}",
+            f"{run['peak_rss_kb'] / 1024:.0f}", f"{run['marginal_rss_kb'] / 1024:.0f}",
+        ])
+    parts.append(_md_table(
+        ["size", "calls (arrivals)", "engine s", "wall s", "µs per call", "peak RSS MB",
+         "above import MB"],
+        rows,
+    ))
+    mid, big = t2["runs"][1]["days"], t2["runs"][2]["days"]
+    parts += [
+        "",
+        f"- time per call, {big} ÷ {mid} days: **{t2['time_ratio']:.3f}** "
+        f"(target <= {TIME_PER_CALL_TARGET:.2f}): {_verdict(t2['time_ratio'] <= 1.10)}",
+        f"- peak RSS, {big} ÷ {mid} days: **{t2['memory_ratio']:.3f}** "
+        f"(target <= {MEMORY_TARGET:.1f}): {_verdict(t2['memory_ratio'] <= MEMORY_TARGET)}; "
+        f"above the import-only floor: {t2['marginal_memory_ratio']:.2f}",
+    ]
+
+    # Target 3.
+    if t3 is not None:
+        parts += ["", f"## 3. Default scenario ({t3['name']}, {t3['days']} days, "
+                  f"{t3['replications']} replications)", ""]
+        rows = []
+        for jobs, run in t3["runs"].items():
+            rows.append([
+                f"jobs={jobs}", f"{run['wall_seconds']:.1f}",
+                f"{run['engine_seconds_per_rep']:.2f}", _fmt_int(run["attempts_per_rep"]),
+                _fmt_int(run["calls_per_rep"]), _fmt_int(run["inbound_offered_per_rep"]),
+                _fmt_int(run["events_per_rep"]),
+                "1.00x" if jobs == 1 else f"{t3['speedup']:.2f}x",
+            ])
+        parts.append(_md_table(
+            ["workers", "wall s", "engine s / replication", "attempts / rep",
+             "calls served / rep", "inbound offered / rep", "events / rep", "speed-up"],
+            rows,
+        ))
+
+    if profile is not None:
+        parts += ["", f"## cProfile of the project run ({proj['days']} days; top 15 by tottime)",
+                  "", "```", profile.strip(), "```"]
+    parts.append("")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``make bench``.
+
+    Parameters
+    ----------
+    argv
+        Command-line arguments (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    int
+        Exit status (0; the verdicts are in the table, not in the status).
+    """
+    parser = argparse.ArgumentParser(
+        description="tracesim performance benchmarks (see bench/README.md).")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run at ~100k calls everywhere (ratios not meaningful)")
+    parser.add_argument("--skip-flanders", action="store_true",
+                        help="skip target 3 (the default scenario)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also cProfile the target-1 project run (separately, untimed)")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md",
+                        help="markdown report to write (default: bench/RESULTS.md)")
+    parser.add_argument("--seed", type=int, default=1, help="experiment seed (default 1)")
+    parser.add_argument("--child-days", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child_days is not None:
+        child_main(args.child_days, args.seed)
+        return 0
+
+    sizes = QUICK if args.quick else FULL
+    mode = "quick" if args.quick else "full"
+    machine = machine_info()
+    t1 = target_throughput(sizes, args.seed)
+    t2 = target_linear(sizes, args.seed)
+    t3 = None if args.skip_flanders else target_flanders(sizes, args.seed)
+    profile = None
+    if args.profile:
+        _log(f"cProfile: project, {sizes.project_days} days")
+        profile = profile_project(sizes.project_days, args.seed)
+    report = render(sizes, mode, args.seed, machine, t1, t2, t3, profile)
+    print(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    _log(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
