@@ -217,7 +217,16 @@ def machine_info() -> dict[str, str]:
         "numpy": np.__version__,
         "simpy": simpy.__version__ if hasattr(simpy, "__version__") else _dist_version("simpy"),
         "tracesim": f"{sim.__version__} (commit {commit})",
+        "load average at start (1/5/15 min)": _loadavg(),
     }
+
+
+def _loadavg() -> str:
+    """The 1, 5 and 15 minute load averages (other work on the machine skews timings)."""
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def _dist_version(name: str) -> str:
@@ -262,8 +271,9 @@ def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
     dict
         Measured figures (see the keys).
     """
-    import sim
     from baseline_simpy import run_baseline
+
+    import sim
 
     exact = exact_erlang_a()
 
@@ -658,6 +668,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         _log(f"cProfile: project, {sizes.project_days} days")
         profile = profile_project(sizes.project_days, args.seed)
+    machine["load average at end (1/5/15 min)"] = _loadavg()
     report = render(sizes, mode, args.seed, machine, t1, t2, t3, profile)
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,17 @@ def _version(package: str) -> str | None:
         return None
 
 
+def deadline_label(within_s: float) -> str:
+    """A deadline for figure labels: ``"24 h"``, ``"90 min"``, ``"2.5 d"``."""
+    from sim.units import HOUR_S, MINUTE_S
+
+    if within_s >= HOUR_S and within_s <= 72 * HOUR_S:
+        return f"{within_s / HOUR_S:g} h"
+    if within_s < HOUR_S:
+        return f"{within_s / MINUTE_S:g} min"
+    return f"{within_s / 86400:g} d"
+
+
 def _clean(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
@@ -124,14 +135,13 @@ class Results:
     def figures(self) -> dict:
         """The report figures (matplotlib Figures) from the daily table."""
         from sim.plots import all_figures
-        from sim.units import format_duration
 
         sc = self.scenario
         return all_figures(
             self.tables["daily"],
             currency=sc.costs.currency,
             service_target_s=sc.inbound.answer_within if sc.inbound.enabled else None,
-            deadline_label=format_duration(sc.tracing.index.within).replace("h", " h"),
+            deadline_label=deadline_label(sc.tracing.index.within),
         )
 
     def save(self, directory: str | Path, figures: bool = True, overwrite: bool = False) -> Path:
