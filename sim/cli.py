@@ -6,6 +6,8 @@ Commands::
                  [--set dotted.path=value ...] [--no-figures] [--overwrite]
     tracesim validate FILE [FILE ...]
     tracesim schema
+    tracesim erlang --calls-per-hour X --aht D [--patience D]
+                    [--answer-within D --target-sl P | --agents N] [--json]
 
 Exit codes: 0 success, 1 the run failed, 2 bad input (scenario, data file,
 arguments), 130 interrupted.
@@ -19,6 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim import calculator
 from sim.epidemic import DataError, ParameterError
 from sim.scenario import ScenarioError, default_scenario_path, json_schema, load_scenario
 
@@ -68,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
                           metavar="PATH=VALUE")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
+
+    erlang = sub.add_parser("erlang", help="analytic staffing calculator (Erlang C / Erlang A)")
+    calculator.add_arguments(erlang)
     return parser
 
 
@@ -150,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_run(args)
         if args.command == "validate":
             return _cmd_validate(args)
+        if args.command == "erlang":
+            return calculator.main_from_args(args)
         if args.command == "schema":
             print(json.dumps(json_schema(), indent=2))
             return EXIT_OK

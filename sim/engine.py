@@ -16,8 +16,12 @@ idiomatic simpy model).
 Model rules (DESIGN section 3):
 
 * Inbound calls are served first (FIFO), then outbound tasks by
-  ``(priority, due time, id)``. Outbound dialing happens only within opening
-  hours; inbound calls arrive only within opening hours.
+  ``(priority, due time, id)``. An agent starts outbound work only while the
+  agents kept for inbound (idle or on an inbound call) stay at or above the
+  inbound reserve (``inbound.reserve_agents``, or per interval from an
+  oracle/forecast policy's inbound staffing); 0 means plain priority blending.
+  Outbound dialing happens only within opening hours; inbound calls arrive
+  only within opening hours.
 * An agent finishes the current call (and its wrap-up) before a break or the
   end of the shift; the overtime is paid. A break that falls during a call is
   taken when the call ends (one that falls during another break follows it),
@@ -64,10 +68,11 @@ from sim.recorder import (
     SEG_IDLE,
     SEG_ONBOARD,
     SEG_PAID,
+    SEG_POOL_PAID,
     WAITING,
     Recorder,
 )
-from sim.staffing import Observation, make_policy, make_roster
+from sim.staffing import IntradayObservation, Observation, PoolPolicy, make_policy, make_roster
 from sim.streams import buffered, draw_counts, draw_seconds, stream
 from sim.units import DAY_S, MINUTE_S
 
@@ -76,7 +81,7 @@ OFF, IDLE, BUSY, BREAK, ONBOARD = 0, 1, 2, 3, 4
 # event kinds
 EV_DONE, EV_ABANDON, EV_RETRY, EV_CONTACTS, EV_REDIAL = 0, 1, 2, 3, 4
 EV_SHIFT_START, EV_SHIFT_END, EV_BREAK, EV_BREAK_END, EV_ONBOARD_END = 5, 6, 7, 8, 9
-EV_OPEN, EV_CLOSE, EV_DAY, EV_REVIEW = 10, 11, 12, 13
+EV_OPEN, EV_CLOSE, EV_DAY, EV_REVIEW, EV_POOL_CHECK, EV_POOL_START, EV_TICK = range(10, 17)
 # person status
 P_OPEN, P_REACHED, P_UNREACHABLE, P_NO_PHONE, P_EXPIRED = 0, 1, 2, 3, 4
 PERSON_STATUS = ("open", "reached", "unreachable", "no_phone", "expired")
@@ -100,8 +105,9 @@ class RawRun:
         The per-call log, or None.
     cases_per_day, released_per_day
         Confirmed cases (after noise) and index cases released, per day.
-    headcount, present
-        Roster headcount and agents present, per day.
+    headcount, present, hires
+        Roster headcount, agents present (pool agents not included) and
+        agents added to the roster, per day.
     inbound_waiting_at_end
         Inbound callers still waiting when the horizon ended.
     inbound_arrivals
@@ -120,6 +126,7 @@ class RawRun:
     released_per_day: np.ndarray
     headcount: np.ndarray
     present: np.ndarray
+    hires: np.ndarray
     inbound_waiting_at_end: int
     inbound_arrivals: int
     n_calls: int
@@ -327,18 +334,47 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                 s_agent(a), s_kind(SEG_ONBOARD), s_start(since), s_end(now)
 
     def go_off(a: int, now: float) -> None:
+        nonlocal n_on_duty
         leave_state(a, now)
         a_state[a] = OFF
         a_leaving[a] = False
         a_break_owed[a] = 0.0
+        n_on_duty -= 1
         s_agent(a), s_kind(SEG_PAID), s_start(a_on_since[a]), s_end(now)
+        if a >= pool_first:
+            s_agent(a), s_kind(SEG_POOL_PAID), s_start(a_on_since[a]), s_end(now)
+            pool_free.append(a)
+
+    def begin_shift(a: int, now: float, end: float, breaks_s: tuple) -> None:
+        """Agent ``a`` starts a shift (or a following shift extends the current one)."""
+        nonlocal n_on_duty
+        tok = a_tok[a] + 1
+        a_tok[a] = tok
+        a_shift_end[a] = end
+        push(heap, (end, next(seq), EV_SHIFT_END, a, tok))
+        for after_s, length_s in breaks_s:
+            push(heap, (now + after_s, next(seq), EV_BREAK, a, (tok, length_s)))
+        if a_state[a] != OFF:
+            a_leaving[a] = False  # the next shift follows on: keep working
+            return
+        n_on_duty += 1
+        a_on_since[a] = now
+        a_since[a] = now
+        if a_onboard_left[a] > 0:
+            a_state[a] = ONBOARD
+            push(heap, (min(now + a_onboard_left[a], end), next(seq), EV_ONBOARD_END, a, tok))
+        else:
+            a_state[a] = BUSY  # transient: serve_next sets the real state
+            serve_next(a, now)
 
     def start_inbound(a: int, cid: int, arrival_s: float, handle_s: float, wrap_s: float,
                       now: float) -> None:
+        nonlocal n_in_busy
         t_talk = now + handle_s
         t_end = t_talk + wrap_s
         a_state[a] = BUSY
-        push(heap, (t_end, next(seq), EV_DONE, a, 0))
+        n_in_busy += 1
+        push(heap, (t_end, next(seq), EV_DONE, a, 1))
         r_kind(INBOUND), r_agent(a), r_q(arrival_s), r_start(now)
         r_talk(t_talk), r_end(t_end), r_out(ANSWERED), r_ref(cid)
 
@@ -395,7 +431,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                 leave_state(a, now)
                 start_inbound(a, cid, call[0], call[1], call[2], now)
                 return
-        if is_open and outq:
+        if is_open and outq and n_idle + n_in_busy >= reserve:
             pid = next_outbound(now)
             if pid >= 0:
                 leave_state(a, now)
@@ -431,8 +467,13 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         a_idle_tok[a] += 1
 
     def dispatch_outbound(now: float) -> None:
-        """Give queued outbound work to idle agents (inbound never waits while agents idle)."""
-        while n_idle and outq:
+        """Give queued outbound work to idle agents beyond the inbound reserve.
+
+        Inbound never waits while agents are idle, so only outbound work is
+        dispatched here. ``reserve``: agents kept for inbound (idle or on an
+        inbound call); an idle agent takes outbound work only above it.
+        """
+        while n_idle and outq and n_idle - 1 + n_in_busy >= reserve:
             pid = next_outbound(now)
             if pid < 0:
                 return
@@ -440,11 +481,12 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
             start_outbound(a, pid, now)
 
     # ---------------------------------------------------------------- calendar setup
-    policy = make_policy(sc)
+    policy = make_policy(plan, rng("forecast"))
     roster = make_roster(sc, policy)
     shares = np.array([s.share for s in plan.shifts])
     headcount_log = np.zeros(plan.n_days, dtype=np.int64)
     present_log = np.zeros(plan.n_days, dtype=np.int64)
+    hires_log = np.zeros(plan.n_days, dtype=np.int64)
     for day in range(plan.n_days):
         push(heap, (day * DAY_S, next(seq), EV_DAY, day, 0))
         if not np.isnan(plan.open_s[day]):
@@ -453,6 +495,28 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         if policy.adaptive:
             push(heap, (day * DAY_S + sc.staffing.review_time, next(seq), EV_REVIEW, day, 0))
     prev_headcount = -1
+    n_on_duty = 0
+    n_in_busy = 0  # agents on an inbound call
+    reserve_table = policy.inbound_reserve(plan) if inb.enabled else None
+    reserve = inb.reserve_agents if inb.enabled else 0
+    if reserve_table is not None:
+        reserve = int(reserve_table[0])
+        for k in range(1, plan.n_intervals):
+            push(heap, (k * plan.interval_s, next(seq), EV_TICK, k, 0))
+    pool_first = 1 << 62  # agent ids at or above this are pool agents
+    pool_free: deque = deque()
+    pool_pending = 0
+    pool_cfg = sc.staffing
+    if isinstance(policy, PoolPolicy):
+        pool_first = pool_cfg.core_headcount
+        ensure_agents(pool_first + pool_cfg.pool_size)
+        pool_free.extend(range(pool_first, pool_first + pool_cfg.pool_size))
+        for day in range(plan.n_days):
+            if np.isnan(plan.open_s[day]):
+                continue
+            close_s = float(plan.close_s[day])
+            for t in np.arange(float(plan.open_s[day]), close_s, pool_cfg.check_every).tolist():
+                push(heap, (t, next(seq), EV_POOL_CHECK, day, close_s))
 
     # ---------------------------------------------------------------- main loop
     horizon_s = plan.horizon_s
@@ -507,6 +571,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
             break
         now, _, ev, a, b = pop(heap)
         if ev == EV_DONE:
+            n_in_busy -= b
             if len(rec_len) >= CHUNK:
                 rec.flush()
             if a_leaving[a]:
@@ -558,25 +623,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                 push(heap, (now + patience_s, next(seq), EV_ABANDON, cid, 0))
         elif ev == EV_SHIFT_START:
             template = plan.shifts[b]
-            end = now + template.length_s
-            tok = a_tok[a] + 1
-            a_tok[a] = tok
-            a_shift_end[a] = end
-            push(heap, (end, next(seq), EV_SHIFT_END, a, tok))
-            for after_s, length_s in template.breaks_s:
-                push(heap, (now + after_s, next(seq), EV_BREAK, a, (tok, length_s)))
-            if a_state[a] != OFF:
-                a_leaving[a] = False  # the next shift follows on: keep working
-                continue
-            a_on_since[a] = now
-            a_since[a] = now
-            if a_onboard_left[a] > 0:
-                a_state[a] = ONBOARD
-                push(heap, (min(now + a_onboard_left[a], end), next(seq), EV_ONBOARD_END, a,
-                            tok))
-            else:
-                a_state[a] = BUSY  # transient: serve_next sets the real state
-                serve_next(a, now)
+            begin_shift(a, now, now + template.length_s, template.breaks_s)
         elif ev == EV_SHIFT_END:
             if b != a_tok[a]:
                 continue
@@ -631,9 +678,11 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
             count = roster.fix(day)
             headcount_log[day] = count
             ensure_agents(count)
-            if onboarding_s > 0 and prev_headcount >= 0:
-                for agent in range(prev_headcount, count):
-                    a_onboard_left[agent] = onboarding_s
+            if prev_headcount >= 0 and count > prev_headcount:
+                hires_log[day] = count - prev_headcount
+                if onboarding_s > 0:
+                    for agent in range(prev_headcount, count):
+                        a_onboard_left[agent] = onboarding_s
             prev_headcount = count
             per_template = split_headcount(count, shares)
             # agent k's absence on day d is the k-th draw of that day's stream,
@@ -647,17 +696,35 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
                     if not absent[agent]:
                         push(heap, (start, next(seq), EV_SHIFT_START, agent, t_index))
                     agent += 1
+        elif ev == EV_TICK:
+            reserve = int(reserve_table[a])
+            if is_open and n_idle:
+                dispatch_outbound(now)
+        elif ev == EV_POOL_CHECK:
+            called = policy.call_in(IntradayObservation(
+                now_s=now, queued_outbound=len(outq), queued_inbound=len(waiting),
+                agents_on_duty=n_on_duty, pool_pending=pool_pending,
+                pool_available=len(pool_free)))
+            start = now + pool_cfg.call_in_delay
+            end = min(start + pool_cfg.call_in_block, b)
+            for _ in range(called if start < end else 0):
+                pool_pending += 1
+                push(heap, (start, next(seq), EV_POOL_START, pool_free.popleft(), end))
+        elif ev == EV_POOL_START:
+            pool_pending -= 1
+            begin_shift(a, now, b, ())
         elif ev == EV_REVIEW:
             day = a
             wanted = policy.review(
                 Observation(
                     day=day,
                     now_s=now,
+                    n_days=plan.n_days,
                     released_per_day=_per_day_so_far(rel_np, now, day),
                     inbound_offered_per_day=_offered_so_far(offered_per_day, blk_t, i_blk,
                                                             blk_day, day),
                     backlog=open_tasks,
-                    headcount=roster.observation_headcount(),
+                    planned_headcount=roster.observation_headcount(day),
                 )
             )
             if wanted:
@@ -667,8 +734,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     end_s = horizon_s
     for a in range(len(a_state)):
         if a_state[a] != OFF:
-            leave_state(a, end_s)
-            s_agent(a), s_kind(SEG_PAID), s_start(a_on_since[a]), s_end(end_s)
+            go_off(a, end_s)
     n_waiting = 0
     for cid, call in waiting.items():
         n_waiting += 1
@@ -691,6 +757,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         released_per_day=np.asarray(released),
         headcount=headcount_log,
         present=present_log,
+        hires=hires_log,
         inbound_waiting_at_end=n_waiting,
         inbound_arrivals=n_inbound,
         n_calls=rec.n_calls,

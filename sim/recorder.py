@@ -15,7 +15,8 @@ Two kinds of records:
   (see ``OUTCOMES``) and ``ref`` (call or person id).
 * **segments**: a span of an agent's time in a non-call state: ``idle``,
   ``break``, ``onboarding``, and ``paid`` (the whole on-shift span, recorded
-  separately so that the paid-time identity is a real check).
+  separately so that the paid-time identity is a real check), and
+  ``pool_paid`` (the paid span of a pool agent, a subset of ``paid``).
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ INBOUND, INDEX, CONTACT = 0, 1, 2
 KINDS = ("inbound", "index", "contact")
 ANSWERED, ABANDONED, WAITING, REACHED, FAILED = 0, 1, 2, 3, 4
 OUTCOMES = ("answered", "abandoned", "waiting", "reached", "failed")
-SEG_IDLE, SEG_BREAK, SEG_ONBOARD, SEG_PAID = 0, 1, 2, 3
-SEGMENTS = ("idle", "break", "onboarding", "paid")
+SEG_IDLE, SEG_BREAK, SEG_ONBOARD, SEG_PAID, SEG_POOL_PAID = 0, 1, 2, 3, 4
+SEGMENTS = ("idle", "break", "onboarding", "paid", "pool_paid")
 
 INTERVAL_COLUMNS = (
     "paid_s",
+    "pool_paid_s",
     "talk_s",
     "wrap_s",
     "failed_attempt_s",
@@ -261,12 +263,14 @@ class Recorder:
         for buffer in (self.seg_agent, self.seg_kind, self.seg_start_s, self.seg_end_s):
             buffer.clear()
         for code, name in ((SEG_IDLE, "idle_s"), (SEG_BREAK, "break_s"),
-                           (SEG_ONBOARD, "onboarding_s"), (SEG_PAID, "paid_s")):
+                           (SEG_ONBOARD, "onboarding_s"), (SEG_PAID, "paid_s"),
+                           (SEG_POOL_PAID, "pool_paid_s")):
             mask = kind == code
             self.intervals[name] += spans_per_bin(
                 start[mask], end[mask], self.interval_s, self.n_intervals
             )
-            self._agent_add(name, agent[mask], end[mask] - start[mask])
+            if code != SEG_POOL_PAID:
+                self._agent_add(name, agent[mask], end[mask] - start[mask])
 
     def calls_table(self) -> pd.DataFrame | None:
         """The per-call log (None when it was not kept)."""

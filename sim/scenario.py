@@ -375,7 +375,9 @@ class Tracing(Model):
 class Inbound(Model):
     """The inbound hotline: calls per released case plus a base rate per day,
     spread over the day by an hourly ``profile`` (24 weights; only the open
-    hours count)."""
+    hours count). ``reserve_agents``: agents kept for inbound calls (idle or
+    on an inbound call); outbound work is started only above this number
+    (threshold blending; 0 = inbound simply goes first)."""
 
     enabled: bool = True
     calls_per_case: NonNegative = 0.0
@@ -387,6 +389,7 @@ class Inbound(Model):
     redial_probability: Probability = 0.0
     redial_after: Dist = Dist(dist="exponential", mean="10min")
     answer_within: Duration = 20.0
+    reserve_agents: int = Field(default=0, ge=0)
 
     @field_validator("profile")
     @classmethod
@@ -481,26 +484,146 @@ class ScheduleStaffing(StaffingCommon):
         return self
 
 
-Staffing = Annotated[FixedStaffing | ScheduleStaffing, Field(discriminator="policy")]
+class ReactiveStaffing(StaffingCommon):
+    """Headcount from realised demand: a trailing-window workload forecast
+    plus a backlog-clearance term, at a target occupancy, with hysteresis.
+
+    At each review the policy estimates daily outbound work as index cases
+    released per day over the last ``window`` (complete days) times the
+    expected work per case (its contacts included), adds inbound calls offered
+    times the mean handle time, adds the open backlog's expected work spread
+    over ``backlog_clearance``, and divides by productive hours per agent at
+    ``target_occupancy``. A change smaller than ``hysteresis`` (share of the
+    current headcount) is not requested. Requests take effect after
+    ``scale_up_lead_time`` / ``scale_down_notice``.
+    """
+
+    policy: Literal["reactive"]
+    initial_headcount: int = Field(ge=0)
+    window: Duration = 7 * DAY_S
+    target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
+    backlog_clearance: Duration = 2 * DAY_S
+    hysteresis: Share = 0.05
+
+    @field_validator("window", "backlog_clearance")
+    @classmethod
+    def _at_least_a_day(cls, value: float) -> float:
+        if value < DAY_S:
+            raise ValueError("must be at least 1d")
+        return value
+
+
+class OracleStaffing(StaffingCommon):
+    """Perfect foresight of the expected demand curve: outbound workload hours
+    at ``target_occupancy`` plus inbound agents per interval for
+    ``inbound_target_sl`` (Erlang C or A; SIPP, lagged SIPP or offered load).
+    Planned once for the whole run; the lower bound on idle time for the
+    service target. Not subject to lead times (it is the benchmark)."""
+
+    policy: Literal["oracle"]
+    target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
+    inbound_target_sl: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
+    inbound_model: Literal["erlang_c", "erlang_a"] = "erlang_a"
+    inbound_method: Literal["sipp", "lagged_sipp", "offered_load"] = "sipp"
+
+
+class ForecastStaffing(StaffingCommon):
+    """The oracle's method on a noisy forecast: at each review, the expected
+    demand of the days from the first changeable day to ``horizon`` ahead,
+    times a lognormal error with coefficient of variation ``forecast_error_cv``
+    (one error per review), subject to lead times and limits."""
+
+    policy: Literal["forecast"]
+    initial_headcount: int = Field(ge=0)
+    target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
+    inbound_target_sl: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
+    inbound_model: Literal["erlang_c", "erlang_a"] = "erlang_a"
+    inbound_method: Literal["sipp", "lagged_sipp", "offered_load"] = "sipp"
+    forecast_error_cv: NonNegative = 0.2
+    horizon: Duration = 14 * DAY_S
+
+
+class PoolStaffing(StaffingCommon):
+    """A core team on the roster plus a flexible pool shared with other
+    clients. Every ``check_every`` during opening hours, if the expected work
+    queued per agent on duty exceeds ``call_in_threshold``, pool agents are
+    called in: they arrive ``call_in_delay`` later and stay ``call_in_block``
+    (or until closing), billed only while called in, at ``pool_hourly_rate``
+    (default: the agents' rate)."""
+
+    policy: Literal["pool"]
+    core_headcount: int = Field(ge=0)
+    pool_size: int = Field(ge=0)
+    call_in_delay: Duration = 2 * 3600.0
+    call_in_block: Duration = 4 * 3600.0
+    call_in_threshold: Duration = 1800.0
+    check_every: Duration = 1800.0
+    pool_hourly_rate: NonNegative | None = None
+
+    @field_validator("call_in_block", "check_every")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive duration")
+        return value
+
+
+Staffing = Annotated[
+    FixedStaffing | ScheduleStaffing | ReactiveStaffing | OracleStaffing | ForecastStaffing
+    | PoolStaffing,
+    Field(discriminator="policy"),
+]
 
 
 # --------------------------------------------------------------------------- costs and run
 
 
-class Costs(Model):
-    """Money. ``billing: capacity`` bills every scheduled paid hour.
+class Tier(Model):
+    """A group of agents with its own hourly rate (e.g. onshore vs offshore)."""
 
-    Supervisor hours are agent paid hours / ``supervisor_ratio`` (fractional
-    supervisors), billed at ``supervisor_rate``. ``seat_cost_per_day`` is paid
-    for every agent present on a day.
+    name: str
+    share: Positive
+    hourly_rate: NonNegative
+
+
+class Costs(Model):
+    """Money, in one ``currency`` (a label).
+
+    ``billing`` decides what the client pays for:
+
+    * ``capacity``: every scheduled paid agent hour (the Flemish contract);
+    * ``productive``: busy hours only (talk, wrap-up, failed attempts);
+    * ``per_call``: ``fee_per_call`` per handled call (conversation);
+    * ``per_case``: ``fee_per_case`` per index case reached.
+
+    For the hour-based modes, agent hours are billed at ``hourly_rate`` or, with
+    ``tiers``, at the share-weighted rate of the tiers (agents are
+    interchangeable, so each tier gets its share of the hours); pool agents at
+    the pool's rate. Supervisor hours are the billed agent hours /
+    ``supervisor_ratio`` at ``supervisor_rate``; ``seat_cost_per_day`` is paid
+    per agent present per day; ``hiring_cost`` once per agent added to the
+    roster after the first day. Onboarding hours are paid hours and billed as
+    such (``onboarding_cost`` reports them apart).
     """
 
     currency: str = "EUR"
-    hourly_rate: NonNegative
+    hourly_rate: NonNegative = 0.0
+    tiers: list[Tier] | None = None
     supervisor_ratio: Positive | None = None
     supervisor_rate: NonNegative = 0.0
     seat_cost_per_day: NonNegative = 0.0
-    billing: Literal["capacity"] = "capacity"
+    hiring_cost: NonNegative = 0.0
+    billing: Literal["capacity", "productive", "per_call", "per_case"] = "capacity"
+    fee_per_call: NonNegative = 0.0
+    fee_per_case: NonNegative = 0.0
+
+    @property
+    def agent_rate(self) -> float:
+        """Hourly rate of a rostered agent hour (tiers blended by share)."""
+        if not self.tiers:
+            return self.hourly_rate
+        total = sum(t.share for t in self.tiers)
+        return sum(t.share * t.hourly_rate for t in self.tiers) / total
 
 
 class Simulation(Model):
@@ -539,6 +662,11 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         epidemic = self.epidemic
+        costs = self.costs
+        if costs.billing == "per_call" and costs.fee_per_call == 0:
+            raise ValueError("costs.fee_per_call: billing 'per_call' needs a fee")
+        if costs.billing == "per_case" and costs.fee_per_case == 0:
+            raise ValueError("costs.fee_per_case: billing 'per_case' needs a fee")
         if isinstance(epidemic, SeirEpidemic) and epidemic.r[0].from_date > self.calendar.start:
             raise ValueError(
                 "epidemic.r: the first step must start on or before calendar.start "
@@ -633,7 +761,10 @@ def _model_of(annotation: Any) -> Any:
     return None
 
 
-_UNION_TAGS = {"epidemic": ("waves", "seir", "csv"), "staffing": ("fixed", "schedule")}
+_UNION_TAGS = {
+    "epidemic": ("waves", "seir", "csv"),
+    "staffing": ("fixed", "schedule", "reactive", "oracle", "forecast", "pool"),
+}
 
 
 def _strip_tags(loc: tuple) -> tuple:
