@@ -22,9 +22,9 @@ Definitions (these are contracts and are tested):
   contacts with a phone number, by the day they were released or created.
 * Every person ends in one status (reached, unreachable, no_phone, expired) or
   is open at the horizon.
-* Cost with ``capacity`` billing: paid hours x hourly rate + supervisor hours
-  (paid hours / supervisor ratio) x supervisor rate + seat cost per agent
-  present per day.
+* Cost: :func:`sim.costs.cost_breakdown` for the scenario's billing basis
+  (capacity, productive, per call, per case). ``idle_cost`` values the idle
+  hours at the agent rate, whatever the billing.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.compile import Plan
+from sim.costs import COST_PARTS, cost_breakdown
 from sim.engine import RawRun
 from sim.units import HOUR_S
 
@@ -44,31 +45,6 @@ def _ratio(numerator, denominator):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     return out if out.ndim else float(out)
-
-
-def cost_of(plan: Plan, paid_hours, present_agent_days) -> np.ndarray:
-    """Capacity-billed cost for given paid hours and agent-days present.
-
-    Parameters
-    ----------
-    plan
-        The compiled scenario (its ``costs`` section).
-    paid_hours
-        Agent paid hours (scalar or array).
-    present_agent_days
-        Agents present, summed over the days concerned (scalar or array).
-
-    Returns
-    -------
-    numpy.ndarray
-        Money in the scenario's currency.
-    """
-    costs = plan.scenario.costs
-    paid_hours = np.asarray(paid_hours, dtype=float)
-    cost = paid_hours * costs.hourly_rate
-    if costs.supervisor_ratio:
-        cost = cost + paid_hours / costs.supervisor_ratio * costs.supervisor_rate
-    return cost + np.asarray(present_agent_days, dtype=float) * costs.seat_cost_per_day
 
 
 def _backlog_at(people: pd.DataFrame, times_s: np.ndarray) -> np.ndarray:
@@ -158,7 +134,9 @@ def daily_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
              ("paid", "talk", "wrap", "failed_attempt", "idle", "break", "onboarding")}
     busy = hours["talk"] + hours["wrap"] + hours["failed_attempt"]
     handled = iv["inbound_answered"] + iv["index_reached"] + iv["contacts_reached"]
-    cost = cost_of(plan, hours["paid"], raw.present)
+    money = cost_breakdown(plan.scenario, hours["paid"], iv["pool_paid_s"] / HOUR_S, busy,
+                           raw.present, raw.hires, handled, iv["index_reached"])
+    cost = money["total_cost"]
     table = pd.DataFrame(
         {
             "day": np.arange(n_days),
@@ -193,6 +171,10 @@ def daily_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
     table["idle_share"] = _ratio(hours["idle"], hours["paid"])
     table["occupancy"] = _ratio(busy, busy + hours["idle"])
     table["utilisation"] = _ratio(busy, hours["paid"])
+    table["pool_paid_hours"] = iv["pool_paid_s"] / HOUR_S
+    table["hires"] = raw.hires
+    for name in COST_PARTS:
+        table[name] = money[name]
     table["cost"] = cost
     table["cost_per_handled_call"] = _ratio(cost, handled)
     return table
@@ -276,7 +258,15 @@ def replication_metrics(plan: Plan, raw: RawRun) -> dict[str, float]:
         iv["inbound_wait_answered_s"] + iv["inbound_wait_abandoned_s"],
         iv["inbound_answered"] + iv["inbound_abandoned"])
     m["handled_calls"] = m["inbound_answered"] + m["index_reached"] + m["contacts_reached"]
-    m["total_cost"] = float(cost_of(plan, m["paid_hours"], m["agent_days_paid"]))
+    m["pool_paid_hours"] = iv["pool_paid_s"] / HOUR_S
+    m["hires"] = float(raw.hires.sum())
+    money = cost_breakdown(plan.scenario, m["paid_hours"], m["pool_paid_hours"],
+                           m["busy_hours"], m["agent_days_paid"], m["hires"],
+                           m["handled_calls"], m["index_reached"])
+    for name, value in money.items():
+        m[name] = float(value)
+    m["onboarding_cost"] = m["onboarding_hours"] * plan.scenario.costs.agent_rate
+    m["idle_cost"] = m["idle_hours"] * plan.scenario.costs.agent_rate
     m["cost_per_handled_call"] = _ratio(m["total_cost"], m["handled_calls"])
     m["cost_per_attempt"] = _ratio(m["total_cost"], m["attempts"])
     m["cost_per_index_reached"] = _ratio(m["total_cost"], m["index_reached"])

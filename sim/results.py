@@ -12,6 +12,8 @@ A results directory holds::
     daily.parquet / daily.csv, intervals.parquet / intervals.csv,
     replications.parquet / replications.csv, people.parquet, agents.parquet,
     calls.parquet (only with simulation.calls_log)
+    idle_attribution.parquet / .csv, oracle_summary.parquet / .csv
+                       (only after sim.compare.attribute_idle)
     figures/*.png, figures/*.svg
 
 Tables are long format with ``scenario`` and ``replication`` columns. The
@@ -27,6 +29,8 @@ import math
 import platform
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -35,7 +39,8 @@ import pandas as pd
 
 from sim.scenario import Scenario, scenario_from_text
 
-CSV_TABLES = ("daily", "intervals", "replications", "summary")
+CSV_TABLES = ("daily", "intervals", "replications", "summary", "idle_attribution",
+              "oracle_summary")
 PACKAGES = ("tracesim", "numpy", "scipy", "pandas", "pydantic", "simpy", "matplotlib", "pyarrow")
 
 
@@ -57,6 +62,48 @@ def deadline_label(within_s: float) -> str:
     return f"{within_s / 86400:g} d"
 
 
+@contextmanager
+def atomic_directory(directory: str | Path, overwrite: bool = False) -> Iterator[Path]:
+    """Write a directory atomically: yield a temporary sibling, rename it at the end.
+
+    Parameters
+    ----------
+    directory
+        The directory to create; must not exist unless ``overwrite``.
+    overwrite
+        Replace an existing directory, only once the new one is complete.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary directory to fill. If the block raises (or is
+        interrupted), it is removed and ``directory`` is left as it was.
+
+    Raises
+    ------
+    FileExistsError
+        ``directory`` exists and ``overwrite`` is false (checked before
+        anything is written).
+    """
+    target = Path(directory)
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; choose another --out or pass --overwrite")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            backup = target.with_name(f".{target.name}.old-{tmp.name[-8:]}")
+            target.rename(backup)
+            tmp.rename(target)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def _clean(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
@@ -76,6 +123,8 @@ class Results:
     tables
         ``daily``, ``intervals``, ``people``, ``agents``, ``replications``,
         ``summary`` and, with the call log on, ``calls`` (pandas DataFrames).
+        After :func:`sim.compare.attribute_idle` also ``idle_attribution`` and
+        ``oracle_summary``.
     run_info
         ``engine_seconds``, ``calls_simulated``, ``attempts_simulated``,
         ``events_simulated``.
@@ -133,16 +182,26 @@ class Results:
         }
 
     def figures(self) -> dict:
-        """The report figures (matplotlib Figures) from the daily table."""
-        from sim.plots import all_figures
+        """The report figures (matplotlib Figures) from the daily table.
+
+        With an ``idle_attribution`` table (see :func:`sim.compare.attribute_idle`)
+        the figure ``"idle_attribution"`` is added after the standard ones.
+        """
+        from sim.plots import all_figures, plot_idle_attribution
 
         sc = self.scenario
-        return all_figures(
+        figures = all_figures(
             self.tables["daily"],
             currency=sc.costs.currency,
             service_target_s=sc.inbound.answer_within if sc.inbound.enabled else None,
             deadline_label=deadline_label(sc.tracing.index.within),
         )
+        if "idle_attribution" in self.tables:
+            figures["idle_attribution"] = plot_idle_attribution(
+                self.tables["idle_attribution"], currency=sc.costs.currency,
+                hourly_rate=sc.costs.agent_rate,
+            )
+        return figures
 
     def save(self, directory: str | Path, figures: bool = True, overwrite: bool = False) -> Path:
         """Write the results directory atomically.
@@ -163,12 +222,7 @@ class Results:
         """
         from sim.plots import save_figure
 
-        target = Path(directory)
-        if target.exists() and not overwrite:
-            raise FileExistsError(f"{target} exists; choose another --out or pass --overwrite")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-        try:
+        with atomic_directory(directory, overwrite=overwrite) as tmp:
             (tmp / "scenario.yaml").write_text(self.scenario.to_yaml(), encoding="utf-8")
             (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2) + "\n")
             (tmp / "summary.json").write_text(json.dumps(self.summary_dict(), indent=2) + "\n")
@@ -182,17 +236,7 @@ class Results:
                 matplotlib.use("Agg", force=False)
                 for name, fig in self.figures().items():
                     save_figure(fig, tmp / "figures" / name)
-            if target.exists():
-                backup = target.with_name(f".{target.name}.old-{tmp.name[-8:]}")
-                target.rename(backup)
-                tmp.rename(target)
-                shutil.rmtree(backup, ignore_errors=True)
-            else:
-                tmp.rename(target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+        return Path(directory)
 
 
 def load_results(directory: str | Path) -> Results:

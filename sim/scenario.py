@@ -484,24 +484,37 @@ class ScheduleStaffing(StaffingCommon):
         return self
 
 
-class ReactiveStaffing(StaffingCommon):
-    """Headcount from realised demand: a trailing-window workload forecast
-    plus a backlog-clearance term, at a target occupancy, with hysteresis.
+class ServiceTarget(StaffingCommon):
+    """The service target a planning policy staffs for: outbound work at
+    ``target_occupancy`` of productive time, inbound calls per interval for
+    ``inbound_target_sl`` answered within ``inbound.answer_within`` (Erlang C
+    or A; stationary SIPP, lagged SIPP or offered load)."""
 
-    At each review the policy estimates daily outbound work as index cases
-    released per day over the last ``window`` (complete days) times the
-    expected work per case (its contacts included), adds inbound calls offered
-    times the mean handle time, adds the open backlog's expected work spread
-    over ``backlog_clearance``, and divides by productive hours per agent at
-    ``target_occupancy``. A change smaller than ``hysteresis`` (share of the
-    current headcount) is not requested. Requests take effect after
-    ``scale_up_lead_time`` / ``scale_down_notice``.
+    target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
+    inbound_target_sl: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
+    inbound_model: Literal["erlang_c", "erlang_a"] = "erlang_a"
+    inbound_method: Literal["sipp", "lagged_sipp", "offered_load"] = "sipp"
+
+
+class ReactiveStaffing(ServiceTarget):
+    """Headcount from realised demand: a trailing-window workload forecast
+    plus a backlog-clearance term, for the service target, with hysteresis.
+
+    At each review the policy estimates the daily rate of index cases released
+    and inbound calls offered over the last ``window`` (today counted pro rata
+    of the release/inbound profile elapsed by the review), plans outbound work
+    (expected work per case, its contacts included) at ``target_occupancy``
+    plus the open backlog's expected work spread over ``backlog_clearance``,
+    and inbound agents per interval by Erlang for ``inbound_target_sl``; the
+    same arithmetic as ``oracle``, on realised instead of expected demand. A
+    change smaller than ``hysteresis`` (share of the current headcount) is not
+    requested. Requests take effect after ``scale_up_lead_time`` /
+    ``scale_down_notice``.
     """
 
     policy: Literal["reactive"]
     initial_headcount: int = Field(ge=0)
     window: Duration = 7 * DAY_S
-    target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
     backlog_clearance: Duration = 2 * DAY_S
     hysteresis: Share = 0.05
 
@@ -513,7 +526,7 @@ class ReactiveStaffing(StaffingCommon):
         return value
 
 
-class OracleStaffing(StaffingCommon):
+class OracleStaffing(ServiceTarget):
     """Perfect foresight of the expected demand curve: outbound workload hours
     at ``target_occupancy`` plus inbound agents per interval for
     ``inbound_target_sl`` (Erlang C or A; SIPP, lagged SIPP or offered load).
@@ -521,13 +534,9 @@ class OracleStaffing(StaffingCommon):
     service target. Not subject to lead times (it is the benchmark)."""
 
     policy: Literal["oracle"]
-    target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
-    inbound_target_sl: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
-    inbound_model: Literal["erlang_c", "erlang_a"] = "erlang_a"
-    inbound_method: Literal["sipp", "lagged_sipp", "offered_load"] = "sipp"
 
 
-class ForecastStaffing(StaffingCommon):
+class ForecastStaffing(ServiceTarget):
     """The oracle's method on a noisy forecast: at each review, the expected
     demand of the days from the first changeable day to ``horizon`` ahead,
     times a lognormal error with coefficient of variation ``forecast_error_cv``
@@ -535,10 +544,6 @@ class ForecastStaffing(StaffingCommon):
 
     policy: Literal["forecast"]
     initial_headcount: int = Field(ge=0)
-    target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
-    inbound_target_sl: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
-    inbound_model: Literal["erlang_c", "erlang_a"] = "erlang_a"
-    inbound_method: Literal["sipp", "lagged_sipp", "offered_load"] = "sipp"
     forecast_error_cv: NonNegative = 0.2
     horizon: Duration = 14 * DAY_S
 

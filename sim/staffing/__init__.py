@@ -69,7 +69,7 @@ def make_policy(plan: Plan, rng: np.random.Generator | None = None) -> StaffingP
             scenario.calendar.start, [(row.date, row.headcount) for row in staffing.schedule]
         )
     if isinstance(staffing, ReactiveStaffing):
-        return ReactivePolicy(staffing, WorkRates.from_plan(plan), plan.n_days)
+        return ReactivePolicy(plan, staffing)
     if isinstance(staffing, OracleStaffing):
         return OraclePolicy(plan, staffing)
     if isinstance(staffing, ForecastStaffing):

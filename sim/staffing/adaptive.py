@@ -15,15 +15,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.compile import Plan
-from sim.scenario import ForecastStaffing, OracleStaffing, PoolStaffing, ReactiveStaffing
+from sim.scenario import (
+    ForecastStaffing,
+    OracleStaffing,
+    PoolStaffing,
+    ReactiveStaffing,
+    ServiceTarget,
+)
 from sim.staffing.base import IntradayObservation, Observation, StaffingPolicy
 from sim.staffing.workload import (
     attempts_and_reach,
+    elapsed_share,
     expected_released_per_day,
     headcount_for_workload,
     inbound_agents_needed,
     inbound_calls_per_day,
     inbound_handle_s,
+    release_minute_weights,
     shift_coverage,
     work_per_index_case_h,
 )
@@ -55,64 +63,106 @@ class WorkRates:
         )
 
 
-class ReactivePolicy(StaffingPolicy):
-    """Trailing-window workload plus backlog clearance, at a target occupancy.
+def oracle_headcount(plan: Plan, config: ServiceTarget, released_per_day: np.ndarray,
+                     calls_per_day: np.ndarray | None = None, first_day: int = 0,
+                     extra_outbound_h: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Headcount per day and inbound agents per day and interval for a demand.
 
-    See :class:`sim.scenario.ReactiveStaffing` for the rule.
+    Parameters
+    ----------
+    plan
+        The compiled scenario (its parameters and calendar; not its demand).
+    config
+        The service target.
+    released_per_day
+        Index cases released per day, for the days from ``first_day`` on.
+    calls_per_day
+        Inbound calls per day for the same days (default: from the releases
+        with the scenario's calls per case and base rate).
+    first_day
+        Day index of the first entry.
+    extra_outbound_h
+        Outbound hours added to every day (a backlog to clear).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Headcount per day (clipped to the policy's min/max) and inbound agents
+        per day and interval.
     """
+    sc = plan.scenario
+    released = np.asarray(released_per_day, dtype=float)
+    outbound_h = released * work_per_index_case_h(sc) + extra_outbound_h
+    calls = inbound_calls_per_day(sc, released) if calls_per_day is None else calls_per_day
+    calls = np.asarray(calls, dtype=float)
+    if sc.inbound.enabled and np.any(calls > 0):
+        inbound = inbound_agents_needed(plan, calls, config.inbound_target_sl,
+                                        config.inbound_model, config.inbound_method, first_day)
+    else:
+        inbound = np.zeros((released.size, plan.intervals_per_day), dtype=np.int64)
+    headcount = headcount_for_workload(plan, outbound_h, inbound, config.target_occupancy)
+    return np.clip(headcount, config.min_headcount, config.max_headcount), inbound
+
+
+class ReactivePolicy(StaffingPolicy):
+    """The oracle's arithmetic on realised demand over a trailing window, plus
+    backlog clearance, with hysteresis (see :class:`sim.scenario.ReactiveStaffing`)."""
 
     adaptive = True
 
-    def __init__(self, config: ReactiveStaffing, rates: WorkRates, n_days: int) -> None:
+    def __init__(self, plan: Plan, config: ReactiveStaffing) -> None:
+        self.plan = plan
         self.config = config
-        self.rates = rates
-        self.window_days = int(round(config.window / DAY_S))
+        self.rates = WorkRates.from_plan(plan)
+        self.window_days = max(1, int(round(config.window / DAY_S)))
         self.clearance_days = config.backlog_clearance / DAY_S
+        self._release_weights = release_minute_weights(plan)
+        self._reserve = np.zeros(plan.n_intervals, dtype=np.int64)
 
     def initial_plan(self, n_days: int) -> np.ndarray:
         """The initial headcount until the first reviews take effect."""
         return np.full(n_days, self.config.initial_headcount, dtype=np.int64)
 
-    def wanted(self, observation: Observation) -> int:
-        """The headcount this observation calls for (before hysteresis and limits)."""
+    def _daily_rate(self, counts: np.ndarray, day: int, today_share: float) -> float:
+        """Mean per day over the window, today's partial count scaled up pro rata."""
+        first = max(0, day - self.window_days + 1)
+        values = [float(c) for c in counts[first:day]]
+        if today_share > 0.05:
+            values.append(float(counts[day]) / today_share)
+        return float(np.mean(values)) if values else 0.0
+
+    def estimates(self, observation: Observation) -> tuple[float, float]:
+        """Estimated index cases released and inbound calls offered per day."""
         day = observation.day
-        first = max(0, day - self.window_days)
-        complete = slice(first, day)  # today is incomplete at review time
-        released = observation.released_per_day[complete]
-        offered = observation.inbound_offered_per_day[complete]
-        if released.size == 0:  # first day: use what has come in so far today
-            released = observation.released_per_day[day:day + 1]
-            offered = observation.inbound_offered_per_day[day:day + 1]
-        rates = self.rates
-        daily_h = (float(released.mean()) * rates.hours_per_index_case
-                   + float(offered.mean()) * rates.inbound_hours_per_call)
-        backlog_h = observation.backlog * rates.hours_per_open_task / self.clearance_days
-        needed_h = daily_h / self.config.target_occupancy + backlog_h
-        return math.ceil(needed_h / max(rates.productive_hours_per_agent, 1e-9) - 1e-9)
+        time_of_day_s = observation.now_s - day * DAY_S
+        released = self._daily_rate(observation.released_per_day, day,
+                                    elapsed_share(self._release_weights, time_of_day_s))
+        calls = self._daily_rate(observation.inbound_offered_per_day, day,
+                                 elapsed_share(self.plan.inbound_minute_weights[day],
+                                               time_of_day_s))
+        return released, calls
 
     def review(self, observation: Observation) -> Mapping[int, int] | None:
-        """Request the wanted headcount from the first day the change can take effect."""
-        target = self.wanted(observation)
-        current = int(observation.planned_headcount[-1])
-        if abs(target - current) <= self.config.hysteresis * current:
+        """Request the planned headcount for every future day."""
+        day, n_days = observation.day, observation.n_days
+        if day + 1 >= n_days:
             return None
-        return {day: target for day in range(observation.day + 1, observation.n_days)}
+        released, calls = self.estimates(observation)
+        backlog_h = observation.backlog * self.rates.hours_per_open_task / self.clearance_days
+        days = n_days - day - 1
+        headcount, inbound = oracle_headcount(
+            self.plan, self.config, np.full(days, released), np.full(days, calls),
+            first_day=day + 1, extra_outbound_h=backlog_h)
+        per_day = self.plan.intervals_per_day
+        self._reserve[(day + 1) * per_day:] = inbound.ravel()
+        current = int(observation.planned_headcount[-1])
+        if abs(int(headcount[0]) - current) <= self.config.hysteresis * current:
+            return None
+        return {day + 1 + k: int(h) for k, h in enumerate(headcount.tolist())}
 
-
-def oracle_headcount(plan: Plan, config: OracleStaffing | ForecastStaffing,
-                     released_per_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Headcount per day, and inbound agents per day and interval, for given
-    expected index releases per day (the oracle's method)."""
-    sc = plan.scenario
-    outbound_h = released_per_day * work_per_index_case_h(sc)
-    calls = inbound_calls_per_day(sc, released_per_day)
-    if sc.inbound.enabled and np.any(calls > 0):
-        inbound = inbound_agents_needed(plan, calls, config.inbound_target_sl,
-                                        config.inbound_model, config.inbound_method)
-    else:
-        inbound = np.zeros((plan.n_days, plan.intervals_per_day), dtype=np.int64)
-    headcount = headcount_for_workload(plan, outbound_h, inbound, config.target_occupancy)
-    return np.clip(headcount, config.min_headcount, config.max_headcount), inbound
+    def inbound_reserve(self, plan: Plan) -> np.ndarray | None:
+        """Inbound agents from the latest review (updated at each review)."""
+        return self._reserve
 
 
 _ORACLE_CACHE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -158,14 +208,16 @@ class ForecastPolicy(StaffingPolicy):
         cv = self.config.forecast_error_cv
         sigma = math.sqrt(math.log1p(cv * cv))
         error = float(self.rng.lognormal(-sigma * sigma / 2, sigma)) if cv > 0 else 1.0
-        last = min(observation.n_days, observation.day + 1 + self.horizon_days)
-        forecast = np.zeros(observation.n_days)
-        forecast[observation.day + 1:last] = self._expected[observation.day + 1:last] * error
-        headcount, inbound = oracle_headcount(self.plan, self.config, forecast)
+        first = observation.day + 1
+        last = min(observation.n_days, first + self.horizon_days)
+        if first >= last:
+            return None
+        forecast = self._expected[first:last] * error
+        headcount, inbound = oracle_headcount(self.plan, self.config, forecast,
+                                              first_day=first)
         per_day = self.plan.intervals_per_day
-        first = (observation.day + 1) * per_day
-        self._reserve[first:last * per_day] = inbound.ravel()[first:last * per_day]
-        return {day: int(headcount[day]) for day in range(observation.day + 1, last)}
+        self._reserve[first * per_day:last * per_day] = inbound.ravel()
+        return {first + k: int(h) for k, h in enumerate(headcount.tolist())}
 
     def inbound_reserve(self, plan: Plan) -> np.ndarray | None:
         """Inbound agents from the latest forecast (updated at each review)."""

@@ -120,10 +120,14 @@ def agents_for_rate(rate_per_s: float, handle_s: float, within_s: float, target:
     return _agents_needed(key, handle_s, within_s, target, patience_s)
 
 
-def inbound_rate_per_interval(plan: Plan, calls_per_day: np.ndarray) -> np.ndarray:
-    """Mean inbound rate (per second) in every reporting interval, shape (days, intervals)."""
-    per_minute = calls_per_day[:, None] * plan.inbound_minute_weights  # calls per minute
-    per_interval = per_minute.reshape(plan.n_days, plan.intervals_per_day, -1).sum(axis=2)
+def inbound_rate_per_interval(plan: Plan, calls_per_day: np.ndarray,
+                              first_day: int = 0) -> np.ndarray:
+    """Mean inbound rate (per second) in every reporting interval of the days
+    ``first_day .. first_day + len(calls_per_day) - 1``, shape (days, intervals)."""
+    n = len(calls_per_day)
+    weights = plan.inbound_minute_weights[first_day:first_day + n]
+    per_minute = np.asarray(calls_per_day, dtype=float)[:, None] * weights  # calls per minute
+    per_interval = per_minute.reshape(n, plan.intervals_per_day, -1).sum(axis=2)
     return per_interval / plan.interval_s
 
 
@@ -133,6 +137,7 @@ def inbound_agents_needed(
     target_sl: float,
     model: str = "erlang_a",
     method: str = "sipp",
+    first_day: int = 0,
 ) -> np.ndarray:
     """Agents needed on the phones for inbound calls, per day and interval.
 
@@ -141,7 +146,7 @@ def inbound_agents_needed(
     plan
         The compiled scenario.
     calls_per_day
-        Expected inbound calls per day.
+        Expected inbound calls per day, for the days from ``first_day`` on.
     target_sl
         Service-level target (share answered within ``inbound.answer_within``).
     model
@@ -152,16 +157,22 @@ def inbound_agents_needed(
         (Green, Kolesar & Whitt 2007); ``offered_load``: the infinite-server
         offered load m(t) (m' = lambda - m/E[S]) in place of lambda E[S].
 
+    first_day
+        Day index of ``calls_per_day[0]`` (the intraday profile depends on the
+        weekday's opening hours).
+
     Returns
     -------
     numpy.ndarray
-        Integer agents, shape (days, intervals per day).
+        Integer agents, shape (len(calls_per_day), intervals per day).
     """
     sc = plan.scenario
     handle_s = inbound_handle_s(sc)
     patience_s = sc.inbound.patience.mean_s if model == "erlang_a" else None
     within_s = sc.inbound.answer_within
-    rates = inbound_rate_per_interval(plan, np.asarray(calls_per_day, dtype=float)).ravel()
+    n_days = len(calls_per_day)
+    rates = inbound_rate_per_interval(plan, np.asarray(calls_per_day, dtype=float),
+                                      first_day).ravel()
     if method == "lagged_sipp":
         shift = handle_s / plan.interval_s
         times = np.arange(rates.size) - shift
@@ -180,7 +191,7 @@ def inbound_agents_needed(
         rates = load / handle_s
     needed = np.array([agents_for_rate(r, handle_s, within_s, target_sl, patience_s)
                        for r in rates.tolist()], dtype=np.int64)
-    return needed.reshape(plan.n_days, plan.intervals_per_day)
+    return needed.reshape(n_days, plan.intervals_per_day)
 
 
 def headcount_for_workload(
@@ -211,6 +222,7 @@ def headcount_for_workload(
         Integer headcount per day.
     """
     cover = shift_coverage(plan)
+    n_days = len(outbound_hours)
     interval_h = plan.interval_s / HOUR_S
     inbound_hours = inbound_agents.sum(axis=1) * interval_h
     total_h = np.asarray(outbound_hours) / target_occupancy + inbound_hours
@@ -218,9 +230,28 @@ def headcount_for_workload(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cover.coverage[None, :] > 0, inbound_agents / cover.coverage[None, :],
                          np.where(inbound_agents > 0, np.inf, 0.0))
-    by_peak = np.ceil(ratio.max(axis=1) - 1e-9) if ratio.size else np.zeros(plan.n_days)
+    by_peak = np.ceil(ratio.max(axis=1) - 1e-9) if ratio.size else np.zeros(n_days)
     by_peak = np.where(np.isfinite(by_peak), by_peak, by_hours)
     return np.maximum(by_hours, by_peak).astype(np.int64)
+
+
+def elapsed_share(weights: np.ndarray, time_of_day_s: float) -> float:
+    """Share of a day's weight (per minute, 1440 values) falling before a time of day."""
+    total = float(weights.sum())
+    if total <= 0:
+        return 0.0
+    return float(weights[: int(time_of_day_s // MINUTE_S)].sum()) / total
+
+
+def release_minute_weights(plan: Plan) -> np.ndarray:
+    """The intraday release profile of index cases as 1440 per-minute weights."""
+    weights = np.zeros(MINUTES_PER_DAY)
+    for offset_s, width_s, share in zip(plan.release_offsets_s, plan.release_widths_s,
+                                        plan.release_weights, strict=True):
+        first = int(offset_s // MINUTE_S)
+        span = max(1, int(round(width_s / MINUTE_S)))
+        weights[first:first + span] += share / span
+    return weights
 
 
 def expected_released_per_day(plan: Plan) -> np.ndarray:
