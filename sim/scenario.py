@@ -831,6 +831,62 @@ def set_path(data: dict, dotted: str, value: Any) -> None:
         target[last] = value
 
 
+def _deep_merge(base: dict, changes: dict) -> dict:
+    """``changes`` laid over ``base``: mappings merge key by key, anything else
+    replaces; a mapping with another ``policy`` or ``model`` replaces the old one."""
+    merged = dict(base)
+    for key, value in changes.items():
+        old = merged.get(key)
+        same_kind = isinstance(value, dict) and isinstance(old, dict) and all(
+            value.get(tag, old.get(tag)) == old.get(tag) for tag in ("policy", "model")
+        )
+        if same_kind:
+            merged[key] = _deep_merge(old, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _absolute_data_path(data: dict, base_dir: Path | None) -> None:
+    epidemic = data.get("epidemic")
+    if isinstance(epidemic, dict) and epidemic.get("model") == "csv" and "path" in epidemic:
+        path = Path(str(epidemic["path"])).expanduser()
+        if not path.is_absolute():
+            path = (base_dir or Path.cwd()) / path
+        epidemic["path"] = str(path.resolve())
+
+
+def _resolve_extends(data: dict, source: str, base_dir: Path | None,
+                     seen: tuple[Path, ...] = ()) -> dict:
+    """Lay a scenario over the file named by its ``extends`` key (recursively).
+
+    ``extends: other.yaml`` (relative to the file) lets a variant state only
+    what differs; mappings merge key by key, lists and values replace.
+    """
+    parent_name = data.pop("extends", None)
+    _absolute_data_path(data, base_dir)
+    if parent_name is None:
+        return data
+    if not isinstance(parent_name, str):
+        raise ScenarioError([f"{source} extends: expected a file name"])
+    parent = (base_dir or Path.cwd()) / parent_name
+    resolved = parent.resolve()
+    if resolved in seen:
+        raise ScenarioError([f"{source} extends: {parent_name} extends itself in a cycle"])
+    try:
+        parent_data = yaml.safe_load(parent.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([f"{source} extends: no such file {parent}"]) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ScenarioError(
+            [f"{source} extends: {parent} cannot be read ({exc.__class__.__name__})"]
+        ) from None
+    if not isinstance(parent_data, dict):
+        raise ScenarioError([f"{source} extends: {parent} is not a scenario mapping"])
+    parent_data = _resolve_extends(parent_data, str(parent), parent.parent, seen + (resolved,))
+    return _deep_merge(parent_data, data)
+
+
 def parse_overrides(overrides: Iterable[str]) -> list[tuple[str, Any]]:
     """Parse ``dotted.path=value`` strings; the value is read as YAML."""
     parsed = []
@@ -888,18 +944,13 @@ def scenario_from_text(
     if not isinstance(data, dict):
         raise ScenarioError([f"{source}:1:1 (top level): a scenario must be a YAML mapping"])
     marks = _node_marks(node)
-    data = copy.deepcopy(data)
+    data = _resolve_extends(copy.deepcopy(data), source, base_dir)
     for key, value in parse_overrides(overrides):
         try:
             set_path(data, key, value)
         except (ValueError, IndexError, TypeError):
             raise ScenarioError([f"--set {key}: no such place in the scenario"]) from None
-    epidemic = data.get("epidemic")
-    if isinstance(epidemic, dict) and epidemic.get("model") == "csv" and "path" in epidemic:
-        path = Path(str(epidemic["path"])).expanduser()
-        if not path.is_absolute():
-            path = (base_dir or Path.cwd()) / path
-        epidemic["path"] = str(path.resolve())
+    _absolute_data_path(data, base_dir)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
