@@ -110,3 +110,37 @@ def test_json_schema_is_json():
     text = json.dumps(schema)
     assert "calendar" in schema["properties"]
     assert "12min" in text
+
+
+def test_extends_lays_a_variant_over_its_parent(quick_path, tmp_path):
+    parent = tmp_path / "parent.yaml"
+    parent.write_text(quick_path.read_text())
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\nname: child\ncosts: {hourly_rate: 27}\n"
+                     "staffing: {policy: reactive, initial_headcount: 10}\n")
+    scenario = load_scenario(child)
+    base = load_scenario(parent)
+    assert scenario.name == "child"
+    assert scenario.costs.hourly_rate == 27
+    assert scenario.costs.supervisor_ratio == base.costs.supervisor_ratio  # merged, not replaced
+    assert scenario.staffing.policy == "reactive"  # another policy replaces the mapping
+    assert scenario.tracing == base.tracing
+
+
+def test_extends_errors_are_one_line(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: missing.yaml\nname: child\n")
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario(child)
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("extends: loop.yaml\nname: loop\n")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(loop)
+
+
+def test_bundled_variants_validate():
+    from tests.conftest import SCENARIOS
+
+    for path in sorted(SCENARIOS.glob("flanders-autumn-2020-*.yaml")):
+        scenario = load_scenario(path)
+        assert scenario.calendar.days == 91, path
