@@ -4,10 +4,23 @@ Commands::
 
     tracesim run [SCENARIO] [--out DIR] [--replications N] [--seed S] [--jobs J]
                  [--set dotted.path=value ...] [--no-figures] [--overwrite]
+                 [--attribute-idle]
+    tracesim compare A.yaml B.yaml [...] --out DIR [--replications N] [--seed S]
+                 [--jobs J] [--set dotted.path=value ...] [--attribute-idle]
+                 [--no-figures] [--overwrite]
     tracesim validate FILE [FILE ...]
     tracesim schema
     tracesim erlang --calls-per-hour X --aht D [--patience D]
                     [--answer-within D --target-sl P | --agents N] [--json]
+
+``run --attribute-idle`` also runs the oracle policy on the same seeds and
+splits the idle hours into unavoidable (the oracle's) and avoidable
+(:func:`sim.compare.attribute_idle`). ``compare`` runs every scenario with the
+same seed and replications (common random numbers) and writes
+``comparison.csv`` with paired differences against the first scenario
+(:func:`sim.compare.compare`); its seed is ``--seed``, else the first
+scenario's ``simulation.seed``, else drawn and printed, and its replications
+``--replications``, else the first scenario's ``simulation.replications``.
 
 Exit codes: 0 success, 1 the run failed, 2 bad input (scenario, data file,
 arguments), 130 interrupted.
@@ -17,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,6 +78,29 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true",
                      help="replace an existing results directory")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    run.add_argument("--attribute-idle", action="store_true",
+                     help="also run the oracle policy on the same seeds and split the idle "
+                     "hours into unavoidable and avoidable")
+
+    compare = sub.add_parser("compare", help="run scenarios with common random numbers and "
+                             "compare them with the first")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                         help="scenario YAML files (at least two; the first is the reference)")
+    compare.add_argument("--out", required=True, help="comparison directory")
+    compare.add_argument("--replications", "-r", type=int,
+                         help="replications (default: the first scenario's)")
+    compare.add_argument("--seed", type=int,
+                         help="seed (default: the first scenario's, else drawn and printed)")
+    compare.add_argument("--jobs", "-j", type=int, help="worker processes (default: all cores)")
+    compare.add_argument("--set", dest="overrides", action="append", default=[],
+                         metavar="PATH=VALUE", help="override a field of every scenario "
+                         "(repeatable)")
+    compare.add_argument("--attribute-idle", action="store_true",
+                         help="attribute each scenario's idle time against the oracle")
+    compare.add_argument("--no-figures", action="store_true", help="do not write the figure")
+    compare.add_argument("--overwrite", action="store_true",
+                         help="replace an existing comparison directory")
+    compare.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table")
 
     validate = sub.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+")
@@ -91,12 +128,42 @@ def _print_summary(results) -> None:
     currency = results.scenario.costs.currency
     print(f"{results.scenario.name}: {results.replications} replications, seed {results.seed}")
     for name, label, kind in HEADLINE:
-        m = results.metric(name)
-        ci = ""
-        if m["ci_low"] == m["ci_low"] and results.replications > 1:
-            ci = f"  (95 % CI {_fmt(m['ci_low'], kind, currency)} .. " \
-                 f"{_fmt(m['ci_high'], kind, currency)})"
-        print(f"  {label:<44} {_fmt(m['mean'], kind, currency):>16}{ci}")
+        print(_metric_line(results.metric(name), label, kind, currency, results.replications))
+    if "idle_attribution" in results.tables:
+        _print_attribution(results)
+
+
+ATTRIBUTION = (
+    ("idle_hours", "idle agent-hours", "num"),
+    ("unavoidable_idle_hours", "unavoidable (the oracle's idle)", "num"),
+    ("avoidable_idle_hours", "avoidable (idle above the oracle's)", "num"),
+    ("avoidable_idle_cost", "avoidable idle cost (at the agent rate)", "money"),
+)
+
+
+def _metric_line(m: dict[str, float], label: str, kind: str, currency: str, n: int) -> str:
+    ci = ""
+    if m["ci_low"] == m["ci_low"] and n > 1:
+        ci = f"  (95 % CI {_fmt(m['ci_low'], kind, currency)} .. " \
+             f"{_fmt(m['ci_high'], kind, currency)})"
+    return f"  {label:<44} {_fmt(m['mean'], kind, currency):>16}{ci}"
+
+
+def _print_attribution(results) -> None:
+    currency = results.scenario.costs.currency
+    print("  idle attribution against the oracle policy (same seeds, same service target;"
+          " paired CIs):")
+    for name, label, kind in ATTRIBUTION:
+        print(_metric_line(results.metric(name), label, kind, currency, results.replications))
+    if results.metric("avoidable_idle_hours")["mean"] < 0:
+        oracle = results.tables["oracle_summary"].set_index("metric")["mean"]
+        own = results.tables["summary"].set_index("metric")["mean"]
+        print("  negative: this policy idled less than the oracle, i.e. it staffed below it; "
+              "compare the service:")
+        for name, label, kind in HEADLINE:
+            if name in ("index_reached_within_deadline_share", "inbound_service_level"):
+                print(f"    {label:<42} {_fmt(own[name], kind, currency):>10} here, "
+                      f"{_fmt(oracle[name], kind, currency)} for the oracle")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -115,10 +182,100 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     results = sim.run(scenario, replications=args.replications, seed=args.seed,
                       jobs=args.jobs, progress=not args.quiet)
+    if args.attribute_idle:
+        from sim.compare import attribute_idle
+
+        results = attribute_idle(results, jobs=args.jobs, progress=not args.quiet)
     results.save(out, figures=not args.no_figures, overwrite=args.overwrite)
     if not args.quiet:
         _print_summary(results)
         print(f"results written to {out}/")
+    return EXIT_OK
+
+
+def _cell(row, metric: str, kind: str, currency: str, diff: bool = False) -> str:
+    """``mean ± half-width of the 95 % CI`` of a comparison-table cell."""
+    prefix = f"{metric}_diff" if diff else metric
+    mean, lo, hi = (row.get(f"{prefix}_{s}", float("nan")) for s in ("mean", "ci_low", "ci_high"))
+    if mean != mean:
+        return "n/a"
+    half = (hi - lo) / 2 if lo == lo else None
+    scale, digits, unit = {"pct": (100.0, 1, " pt" if diff else " %"),
+                           "money": (1.0, 2, f" {currency}")}.get(kind, (1.0, 0, " h"))
+    text = f"{mean * scale:{'+' if diff else ''},.{digits}f}"
+    if float(text.replace(",", "")) == 0:
+        text = f"{0:.{digits}f}"  # no "-0.0" or "+0.0"
+    if half is not None:
+        text += f" ± {half * scale:,.{digits}f}"
+    return text + unit
+
+
+def _print_comparison(comparison) -> None:
+    table = comparison.table
+    first = comparison.results[0]
+    currency = first.scenario.costs.currency
+    columns = [("idle_share", "idle share", "pct")]
+    if "avoidable_idle_hours_mean" in table.columns:
+        columns.append(("avoidable_idle_hours", "avoidable idle", "num"))
+    columns += [("cost_per_handled_call", "cost / handled call", "money"),
+                ("index_reached_within_deadline_share", "index within deadline", "pct")]
+    if table["inbound_service_level_mean"].notna().any():  # the price of a low idle share
+        columns.append(("inbound_service_level", "inbound SL", "pct"))
+    rows = [["scenario"] + [label for _, label, _ in columns]]
+    records = table.to_dict(orient="records")
+    for row in records:
+        rows.append([str(row["scenario"])]
+                    + [_cell(row, m, kind, currency) for m, _, kind in columns])
+    for row in records[1:]:
+        rows.append([f"Δ {row['scenario']}"]
+                    + [_cell(row, m, kind, currency, diff=True) for m, _, kind in columns])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print(f"comparison: {len(records)} scenarios, {comparison.replications} replications each, "
+          f"seed {comparison.seed} (common random numbers)")
+    for i, r in enumerate(rows):
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:],
+                                                                       strict=True)]
+        print("  " + "  ".join(cells))
+        if i == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+    print(f"  ± half-width of the 95 % CI; Δ: paired difference against {first.scenario.name!r}")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.compare import compare
+
+    if len(args.scenarios) < 2:
+        raise ScenarioError(["compare: give at least two scenarios (the first is the "
+                             "reference)"])
+    scenarios, problems = [], []
+    for name in args.scenarios:
+        try:
+            scenarios.append(load_scenario(name, args.overrides))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if args.replications is not None and args.replications < 1:
+        problems.append("--replications: must be at least 1")
+    if args.jobs is not None and args.jobs < 1:
+        problems.append("--jobs: must be at least 1")
+    if problems:
+        raise ScenarioError(problems)
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        print(f"tracesim: error: {out} exists; choose another --out or pass --overwrite",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sim_cfg = scenarios[0].simulation
+    seed = args.seed if args.seed is not None else sim_cfg.seed
+    if seed is None:
+        seed = secrets.randbits(32)
+        print(f"seed {seed} (drawn; pass --seed {seed} to repeat)")
+    replications = args.replications if args.replications is not None else sim_cfg.replications
+    comparison = compare(scenarios, replications=replications, seed=seed, jobs=args.jobs,
+                         attribute=args.attribute_idle, progress=not args.quiet)
+    comparison.save(out, overwrite=args.overwrite, figures=not args.no_figures)
+    if not args.quiet:
+        _print_comparison(comparison)
+        print(f"comparison written to {out}/")
     return EXIT_OK
 
 
@@ -154,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _cmd_run(args)
+        if args.command == "compare":
+            return _cmd_compare(args)
         if args.command == "validate":
             return _cmd_validate(args)
         if args.command == "erlang":

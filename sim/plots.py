@@ -2,7 +2,10 @@
 
 Every public ``plot_*`` function takes the long-format ``daily`` table (one row
 per ``scenario``, ``replication`` and ``day``; see ``DESIGN.md`` section 4 for
-the meaning of the columns) and returns a new :class:`matplotlib.figure.Figure`.
+the meaning of the columns) and returns a new :class:`matplotlib.figure.Figure`;
+two exceptions: :func:`plot_idle_attribution` takes the ``idle_attribution``
+table (same long format) and :func:`plot_comparison` the comparison table of
+:func:`sim.compare.comparison_table` (one row per scenario, means and CIs).
 The module never touches pyplot's global state: figures are created with
 :class:`~matplotlib.figure.Figure` directly, so they work headless (Agg) and in
 batch report generation, are never shown or registered with pyplot's figure
@@ -41,6 +44,7 @@ Each mean line carries a ``gid`` of the form ``"mean-<column>-<scenario>"``
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +62,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 __all__ = [
     "all_figures",
     "plot_capacity",
+    "plot_comparison",
     "plot_cost",
     "plot_demand",
+    "plot_idle_attribution",
     "plot_idle_occupancy",
     "plot_inbound",
     "plot_timeliness",
@@ -702,6 +708,264 @@ def _draw_offered_bars(ax: Axes, prep: _Prepared) -> None:
             series.x + offset, np.nan_to_num(series.mean), width=width, color=colour,
             alpha=0.25, linewidth=0, zorder=0, gid=_gid("inbound_offered", scenario),
         )
+
+
+# --------------------------------------------------------------------------- idle attribution
+
+
+def _t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t interval of finite values (NaN interval with fewer than 2)."""
+    from scipy import stats
+
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(values.mean())
+    if values.size < 2:
+        return mean, np.nan, np.nan
+    half = float(stats.t.ppf(0.5 + confidence / 2, values.size - 1)) * float(
+        values.std(ddof=1)) / np.sqrt(values.size)
+    return mean, mean - half, mean + half
+
+
+def plot_idle_attribution(
+    attribution: pd.DataFrame, currency: str = "EUR", hourly_rate: float | None = None
+) -> Figure:
+    """Idle hours per day split into unavoidable (the oracle's) and avoidable.
+
+    Bars are means over replications per day: the oracle's idle hours on the
+    same random numbers (unavoidable) at the bottom, the excess of the policy's
+    idle hours over them (avoidable) stacked on top. Where the policy idled
+    *less* than the oracle on average (negative avoidable idle: it staffed
+    below the oracle), that part is drawn below zero in grey. The line is the
+    policy's mean idle hours (unavoidable + avoidable). The title gives the
+    total avoidable idle hours over the run, as the mean over replications
+    with its 95 % Student-t interval (a paired interval, the oracle having run
+    on the same random numbers), and their value at ``hourly_rate`` if given.
+    One panel per scenario, on a shared y scale.
+
+    Parameters
+    ----------
+    attribution : pandas.DataFrame
+        The ``idle_attribution`` table of :func:`sim.compare.attribute_idle`:
+        ``idle_hours``, ``unavoidable_idle_hours`` and ``avoidable_idle_hours``
+        per ``scenario``, ``replication`` and ``date`` (or ``day``).
+    currency : str, default "EUR"
+        Currency label of the cost in the title.
+    hourly_rate : float or None, default None
+        Agent hourly rate; when given, the title also values the avoidable
+        hours.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per scenario.
+    """
+    cols = ["idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours"]
+    prep = _prepare(attribution, cols)
+    n = len(prep.scenarios)
+    fig = Figure(figsize=(_WIDTH, 1.0 + _PANEL_HEIGHT * n), layout="constrained")
+    axes = list(fig.subplots(n, 1, sharex=True, sharey=True, squeeze=False)[:, 0])
+
+    titles: list[str] = []
+    lowest, highest = 0.0, 0.0
+    any_positive = any_negative = False
+    for ax, scenario in zip(axes, prep.scenarios, strict=True):
+        unavoidable = _summarise(prep, scenario, "unavoidable_idle_hours")
+        avoidable = _summarise(prep, scenario, "avoidable_idle_hours")
+        idle = _summarise(prep, scenario, "idle_hours")
+        u = np.nan_to_num(unavoidable.mean)
+        a = np.nan_to_num(avoidable.mean)
+        slug = _slug(scenario)
+        any_positive = any_positive or bool((a > 0).any())
+        highest = max(highest, float(np.max(u + np.clip(a, 0, None), initial=0.0)),
+                      float(np.nanmax(idle.mean, initial=0.0)))
+        ax.bar(unavoidable.x, u, width=0.8, color=_C_BUSY, alpha=0.55, linewidth=0, zorder=2,
+               gid=f"bar-unavoidable_idle_hours-{slug}")
+        ax.bar(unavoidable.x, np.clip(a, 0, None), bottom=u, width=0.8, color=_C_IDLE,
+               alpha=0.8, hatch="//", edgecolor="white", linewidth=0, zorder=2,
+               gid=f"bar-avoidable_idle_hours-{slug}")
+        if (a < 0).any():
+            any_negative = True
+            ax.bar(unavoidable.x, np.clip(a, None, 0), width=0.8, color="0.55", alpha=0.7,
+                   linewidth=0, zorder=2, gid=f"bar-negative_avoidable_idle_hours-{slug}")
+            lowest = min(lowest, float(a.min()))
+        ax.axhline(0, color="0.3", linewidth=0.8, zorder=2)
+        _draw_series(ax, _Series(idle.x, idle.mean, None, None), _C_PAID, "-",
+                     _gid("idle_hours", scenario), "idle hours")
+
+        sub = prep.df.loc[prep.df["scenario"] == scenario]
+        totals = sub.groupby("replication")["avoidable_idle_hours"].sum(min_count=1)
+        mean, lo, hi = _t_interval(totals.to_numpy(dtype=float))
+        total = f"{mean:,.0f}" if mean == mean else "n/a"
+        title = "Unavoidable and avoidable idle hours"
+        if n > 1:
+            title += f" – scenario: {scenario}"
+        title += f"\navoidable in total: {total} agent-hours"
+        if lo == lo:
+            title += f" (95 % CI {lo:,.0f} to {hi:,.0f})"
+        if hourly_rate is not None and mean == mean:
+            title += f", {mean * hourly_rate:,.0f} {currency}"
+        titles.append(title)
+    for i, (ax, title) in enumerate(zip(axes, titles, strict=True)):
+        _format_axes(ax, prep, title, "idle agent-hours per day", xlabel=i == n - 1)
+    axes[0].set_ylim(lowest * 1.12, highest * 1.08 if highest > 0 else 1.0)  # shared y
+
+    counts = sorted(set(prep.n_reps.values()))
+    reps = (f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}–{counts[-1]}")
+    handles: list[object] = [
+        Line2D([], [], color=_C_PAID, lw=1.8, label="idle hours (this policy)"),
+        Patch(facecolor=_C_BUSY, alpha=0.55, label="unavoidable: the oracle's idle\n"
+              "(same random numbers, same target)"),
+    ]
+    if any_positive:
+        handles.append(Patch(facecolor=_C_IDLE, alpha=0.8, hatch="//", edgecolor="white",
+                             label="avoidable: idle above the oracle's"))
+    if any_negative:
+        handles.append(Patch(facecolor="0.55", alpha=0.7,
+                             label="negative avoidable: idle below\nthe oracle's (understaffed)"))
+    handles.append(Patch(facecolor="none", edgecolor="none",
+                         label=f"bars and line: mean of {reps}\nreplications per day"))
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize="small")
+    return fig
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """One panel of the comparison figure."""
+
+    metric: str
+    title: str
+    ylabel: str
+    percent: bool
+
+
+def _fmt_value(value: float, percent: bool, signed: bool = False) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    digits, scale = (1, 100.0) if percent else (2, 1.0)
+    text = f"{value * scale:{'+' if signed else ''},.{digits}f}"
+    if float(text.replace(",", "")) == 0:
+        text = f"{0:.{digits}f}"  # neither "-0.0" nor "+0.0"
+    if percent:
+        return text + (" pt" if signed else " %")
+    return text
+
+
+def plot_comparison(
+    table: pd.DataFrame, currency: str = "EUR", deadline_label: str | None = None
+) -> Figure:
+    """Scenarios side by side: cost per handled call, idle share and timeliness.
+
+    Three panels, one bar per scenario (in the table's order, one colour
+    each): the mean over replications, with whiskers spanning its 95 %
+    confidence interval. Each bar is labelled with its mean and, for every
+    scenario after the first, the paired difference against the first
+    (``Δ``, in percentage points for shares), starred when the paired 95 %
+    interval of the difference excludes zero. Paired intervals are narrower
+    than the whiskers suggest: the scenarios ran on common random numbers.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The comparison table of :func:`sim.compare.comparison_table`: a
+        ``scenario`` column and ``<metric>_mean``, ``<metric>_ci_low``,
+        ``<metric>_ci_high`` (and optionally ``<metric>_diff_mean``,
+        ``<metric>_diff_ci_low``, ``<metric>_diff_ci_high``) for
+        ``cost_per_handled_call``, ``idle_share`` and
+        ``index_reached_within_deadline_share``; a ``replications`` column is
+        used for the caption.
+    currency : str, default "EUR"
+        Currency label of the cost axis.
+    deadline_label : str or None, default None
+        How the index deadline is written in the title (e.g. "24 h").
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three panels side by side.
+    """
+    within = f"within {deadline_label}" if deadline_label else "within deadline"
+    panels = (
+        _Panel("cost_per_handled_call", "Cost per handled call",
+               f"{currency} per handled call", False),
+        _Panel("idle_share", "Idle share of paid time", "idle / paid (%)", True),
+        _Panel("index_reached_within_deadline_share", f"Index cases reached {within}",
+               "share of index cases (%)", True),
+    )
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    if table.empty:
+        raise ValueError("comparison table is empty: nothing to plot")
+    required = ["scenario"] + [f"{p.metric}_{s}" for p in panels
+                               for s in ("mean", "ci_low", "ci_high")]
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise ValueError(f"comparison table lacks column(s) {missing}")
+
+    names = [str(s) for s in table["scenario"]]
+    colours = [_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)] for i in range(len(names))]
+    fig = Figure(figsize=(_WIDTH, 1.6 + _PANEL_HEIGHT), layout="constrained")
+    axes = list(fig.subplots(1, len(panels), squeeze=False)[0])
+    x = np.arange(len(names))
+    wrapped = [textwrap.fill(name, 14) for name in names]
+    for ax, panel in zip(axes, panels, strict=True):
+        scale = 100.0 if panel.percent else 1.0
+        mean = table[f"{panel.metric}_mean"].to_numpy(dtype=float)
+        lo = table[f"{panel.metric}_ci_low"].to_numpy(dtype=float)
+        hi = table[f"{panel.metric}_ci_high"].to_numpy(dtype=float)
+        err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)]) * scale
+        bars = ax.bar(x, np.nan_to_num(mean) * scale, width=0.65, color=colours, alpha=0.85,
+                      linewidth=0, zorder=2, yerr=np.clip(err, 0, None), capsize=4,
+                      error_kw={"elinewidth": 1.2, "ecolor": "0.2", "zorder": 3})
+        for patch, name in zip(bars.patches, names, strict=True):
+            patch.set_gid(f"bar-{panel.metric}-{_slug(name)}")
+        tops = np.where(np.isfinite(hi), np.fmax(hi, mean), mean) * scale
+        for i in range(len(names)):
+            label = _fmt_value(mean[i], panel.percent)
+            diff_col = f"{panel.metric}_diff_mean"
+            if i > 0 and diff_col in table.columns:
+                d = float(table[diff_col].iloc[i])
+                d_lo = float(table[f"{panel.metric}_diff_ci_low"].iloc[i])
+                d_hi = float(table[f"{panel.metric}_diff_ci_high"].iloc[i])
+                star = "*" if np.isfinite(d_lo) and (d_lo > 0 or d_hi < 0) else ""
+                label += f"\nΔ {_fmt_value(d, panel.percent, signed=True)}{star}"
+            y = float(np.nan_to_num(tops[i]))
+            ax.annotate(label, (x[i], y), xytext=(0, 3), textcoords="offset points",
+                        ha="center", va="bottom", fontsize="x-small", zorder=4)
+        ax.set_title(panel.title, loc="left", fontsize="medium", fontweight="bold")
+        ax.set_ylabel(panel.ylabel)
+        ax.set_xticks(x, wrapped, fontsize="small",
+                      rotation=30 if len(names) > 3 else 0,
+                      ha="right" if len(names) > 3 else "center")
+        ax.set_xlim(-0.6, len(names) - 0.4)
+        ax.grid(True, axis="y", color="0.85", linewidth=0.6)
+        ax.set_axisbelow(True)
+        if panel.percent:
+            ax.set_ylim(0, 118)  # room for the labels above a bar near 100 %
+            ax.yaxis.set_major_locator(MultipleLocator(20))
+            ax.set_yticks(np.arange(0, 101, 20))
+        else:
+            top = float(np.nanmax(np.append(tops, 0.0)))
+            ax.set_ylim(0, top * 1.3 if top > 0 else 1)
+            ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+        if not np.isfinite(mean).any():
+            _no_data(ax, "no data")
+    reps = ""
+    if "replications" in table.columns:
+        counts = sorted({int(v) for v in table["replications"] if np.isfinite(v)})
+        if counts:
+            reps = f" of {counts[0]}" if len(counts) == 1 else f" of {counts[0]}–{counts[-1]}"
+    caption = (f"Bars: mean{reps} replications (common random numbers); whiskers: 95 % CI "
+               "(Student t).")
+    if len(names) > 1:
+        caption += (f"  Δ: paired difference against {names[0]!r}; "
+                    "* its 95 % CI excludes 0.")
+    fig.supxlabel(textwrap.fill(caption, 150), fontsize="small", color="0.3")
+    return fig
 
 
 # --------------------------------------------------------------------------- collections and files

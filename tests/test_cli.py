@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -98,3 +99,101 @@ def test_schema_prints_json(capsys):
     schema = json.loads(capsys.readouterr().out)
     assert schema["additionalProperties"] is False
     assert "tracing" in schema["required"]
+
+
+# ------------------------------------------------------------------ idle attribution, compare
+
+
+def _write(tmp_path, filename: str, **changes) -> str:
+    """A tiny scenario (tests/scenarios_for_tests.py) written as YAML."""
+    from tests.scenarios_for_tests import make
+
+    path = tmp_path / filename
+    path.write_text(make(**changes).to_yaml())
+    return str(path)
+
+
+def test_run_attribute_idle(tmp_path, capsys):
+    scenario = _write(tmp_path, "big.yaml", **{"staffing.headcount": 20})
+    out = tmp_path / "res"
+    code = main(["run", scenario, "--out", str(out), "-r", "2", "--seed", "3", "-j", "1",
+                 "--attribute-idle"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "idle attribution against the oracle" in printed
+    for label in ("unavoidable (the oracle's idle)", "avoidable (idle above the oracle's)",
+                  "avoidable idle cost"):
+        assert label in printed
+    summary = json.loads((out / "summary.json").read_text())
+    for name in ("idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours",
+                 "avoidable_idle_cost"):
+        assert set(summary["metrics"][name]) >= {"mean", "ci_low", "ci_high", "n"}, name
+    m = summary["metrics"]
+    assert m["avoidable_idle_hours"]["mean"] + m["unavoidable_idle_hours"]["mean"] == \
+        pytest.approx(m["idle_hours"]["mean"])
+    assert (out / "idle_attribution.csv").is_file()
+    assert (out / "figures" / "idle_attribution.png").is_file()
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == ["res"]
+
+
+def test_compare_writes_table_and_figure(tmp_path, capsys):
+    a = _write(tmp_path, "a.yaml", name="eight")
+    b = _write(tmp_path, "b.yaml", name="twelve", **{"staffing.headcount": 12})
+    out = tmp_path / "cmp"
+    code = main(["compare", a, b, "--out", str(out), "-r", "2", "--seed", "3", "-j", "1",
+                 "--attribute-idle"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "2 replications each, seed 3" in printed
+    lines = printed.splitlines()
+    header = next(line for line in lines if "scenario" in line and "idle share" in line)
+    for column in ("avoidable idle", "cost / handled call", "index within deadline"):
+        assert column in header
+    assert any(line.strip().startswith("eight ") for line in lines)
+    assert any(line.strip().startswith("Δ twelve") for line in lines)
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["scenario"]) == ["eight", "twelve"]
+    assert table["avoidable_idle_hours_diff_mean"].isna().tolist() == [True, False]
+    assert (table["seed"] == 3).all() and (table["replications"] == 2).all()
+    assert (out / "comparison.json").is_file()
+    assert (out / "figures" / "comparison.png").is_file()
+    assert (out / "figures" / "comparison.svg").is_file()
+
+
+def test_compare_seed_and_replications_default_to_the_first_scenario(tmp_path, capsys):
+    a = _write(tmp_path, "a.yaml", name="a", **{"simulation.seed": 11})
+    b = _write(tmp_path, "b.yaml", name="b", **{"simulation.seed": 99})
+    assert main(["compare", a, b, "--out", str(tmp_path / "c1"), "-j", "1",
+                 "--no-figures"]) == 0
+    assert "2 replications each, seed 11" in capsys.readouterr().out
+    drawn = _write(tmp_path, "d.yaml", name="d", **{"simulation.seed": None})
+    assert main(["compare", drawn, a, "--out", str(tmp_path / "c2"), "-r", "1", "-j", "1",
+                 "-q", "--no-figures"]) == 0
+    printed = capsys.readouterr().out
+    assert "(drawn; pass --seed" in printed
+    seed = int(printed.split()[1])
+    assert json.loads((tmp_path / "c2" / "comparison.json").read_text())["seed"] == seed
+
+
+def test_compare_bad_input_exits_2(tmp_path, capsys):
+    good = _write(tmp_path, "good.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(good).read_text().replace("max_attempts: 3", "max_attempts: 0", 1))
+    out = tmp_path / "cmp"
+    assert main(["compare", good, str(bad), str(tmp_path / "missing.yaml"),
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{bad}:") and "max_attempts" in lines[0]
+    assert "missing.yaml" in lines[1]
+    assert not out.exists()
+    assert main(["compare", good, "--out", str(out)]) == 2
+    assert "at least two" in capsys.readouterr().err
+    out.mkdir()
+    assert main(["compare", good, good, "--out", str(out), "-q"]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["compare", good, good])  # --out is required
+    assert info.value.code == 2

@@ -295,3 +295,130 @@ def test_save_figure_writes_png_and_svg(figures: dict[str, Figure], tmp_path: Pa
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = paths[1].read_text()
     assert paths[1].stat().st_size > 1000 and "<svg" in svg
+
+
+# ----------------------------------------------------------- comparison and idle attribution
+
+
+def make_comparison_table(names=("fixed", "reactive", "pool")) -> pd.DataFrame:
+    """A comparison table as sim.compare.comparison_table writes it (three panels' metrics)."""
+    rows = []
+    for i, name in enumerate(names):
+        row: dict[str, object] = {"scenario": name, "policy": "fixed", "replications": 5,
+                                  "seed": 1}
+        for metric, base in (("cost_per_handled_call", 20.0), ("idle_share", 0.4),
+                             ("index_reached_within_deadline_share", 0.9)):
+            mean = base * (1 - 0.2 * i)
+            row.update({f"{metric}_mean": mean, f"{metric}_ci_low": mean * 0.95,
+                        f"{metric}_ci_high": mean * 1.05})
+            diff = mean - base
+            half = 0.01 if metric != "index_reached_within_deadline_share" else abs(diff) + 0.1
+            row.update({f"{metric}_diff_mean": diff if i else np.nan,
+                        f"{metric}_diff_ci_low": diff - half if i else np.nan,
+                        f"{metric}_diff_ci_high": diff + half if i else np.nan})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _bars(fig: Figure, metric: str) -> dict[str, float]:
+    return {p.get_gid().split("-", 2)[2]: p.get_height()
+            for ax in fig.axes for p in ax.patches
+            if (p.get_gid() or "").startswith(f"bar-{metric}-")}
+
+
+def test_plot_comparison_bars_are_means_with_ci_whiskers() -> None:
+    table = make_comparison_table()
+    fig = plots.plot_comparison(table, currency="USD", deadline_label="24 h")
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == ["Cost per handled call", "Idle share of paid time",
+                      "Index cases reached within 24 h"]
+    assert "USD" in fig.axes[0].get_ylabel() and "%" in fig.axes[1].get_ylabel()
+    # side by side: one row of panels
+    assert len({round(ax.get_position().y0, 3) for ax in fig.axes}) == 1
+    cost = _bars(fig, "cost_per_handled_call")
+    assert list(cost) == ["fixed", "reactive", "pool"]
+    np.testing.assert_allclose(list(cost.values()), table["cost_per_handled_call_mean"])
+    np.testing.assert_allclose(list(_bars(fig, "idle_share").values()),
+                               table["idle_share_mean"] * 100)
+    # whiskers: one error-bar segment per scenario from ci_low to ci_high
+    segments = [c for c in fig.axes[1].collections if c.get_segments()]
+    ends = sorted((s[0][1], s[1][1]) for s in segments[0].get_segments())
+    expected = sorted(zip(table["idle_share_ci_low"] * 100, table["idle_share_ci_high"] * 100,
+                          strict=True))
+    np.testing.assert_allclose(ends, expected)
+    for ax in fig.axes:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["fixed", "reactive", "pool"]
+    labels = [t.get_text() for t in fig.axes[1].texts]
+    assert labels[0] == "40.0 %" and labels[1] == "32.0 %\nΔ -8.0 pt*"
+    timeliness = [t.get_text() for t in fig.axes[2].texts]
+    assert timeliness[1].endswith("pt")  # CI of the difference spans 0: no star
+    caption = fig.get_supxlabel()
+    assert "mean of 5 replications" in caption and "'fixed'" in caption
+    fig.draw_without_rendering()
+
+
+def test_plot_comparison_handles_nan_and_missing_columns() -> None:
+    table = make_comparison_table(names=("only",))
+    table["index_reached_within_deadline_share_mean"] = np.nan
+    fig = plots.plot_comparison(table.drop(columns=[c for c in table if "_diff_" in c]))
+    assert "no data" in [t.get_text() for t in fig.axes[2].texts]
+    assert "Δ" not in fig.get_supxlabel()
+    fig.draw_without_rendering()
+    with pytest.raises(ValueError, match="idle_share_ci_low"):
+        plots.plot_comparison(make_comparison_table().drop(columns="idle_share_ci_low"))
+    with pytest.raises(ValueError, match="empty"):
+        plots.plot_comparison(make_comparison_table().iloc[:0])
+
+
+def make_attribution(n_reps: int = 3, n_days: int = 10, shift: float = 0.0) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    rows = []
+    for rep in range(n_reps):
+        day = np.arange(n_days)
+        unavoidable = 30 + rng.uniform(0, 5, n_days)
+        avoidable = 10 + 5 * np.sin(day) + shift + rng.normal(0, 1, n_days)
+        rows.append(pd.DataFrame({
+            "scenario": "s", "replication": rep, "day": day,
+            "date": START + pd.to_timedelta(day, unit="D"),
+            "idle_hours": unavoidable + avoidable, "unavoidable_idle_hours": unavoidable,
+            "avoidable_idle_hours": avoidable,
+        }))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_plot_idle_attribution_stacks_unavoidable_and_avoidable() -> None:
+    table = make_attribution()
+    fig = plots.plot_idle_attribution(table, currency="EUR", hourly_rate=40.0)
+    (ax,) = fig.axes
+    means = table.groupby("date")[["unavoidable_idle_hours", "avoidable_idle_hours",
+                                   "idle_hours"]].mean()
+    bottoms = [p for p in ax.patches if p.get_gid() == "bar-unavoidable_idle_hours-s"]
+    tops = [p for p in ax.patches if p.get_gid() == "bar-avoidable_idle_hours-s"]
+    np.testing.assert_allclose([p.get_height() for p in bottoms], means.iloc[:, 0])
+    np.testing.assert_allclose([p.get_y() for p in tops], means.iloc[:, 0])
+    np.testing.assert_allclose([p.get_height() for p in tops], means.iloc[:, 1])
+    np.testing.assert_allclose(_line(fig, "idle_hours", "s").get_ydata(), means.iloc[:, 2])
+    total = table.groupby("replication")["avoidable_idle_hours"].sum().mean()
+    title = ax.get_title(loc="left")
+    assert f"avoidable in total: {total:,.0f} agent-hours (95 % CI" in title
+    assert f"{total * 40:,.0f} EUR" in title
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    assert "hours" in ax.get_ylabel()
+    text = legend_texts(fig)
+    assert "unavoidable" in text and "avoidable" in text and "mean of 3" in text
+    assert "negative" not in text
+    assert ax.get_ylim()[1] >= means["idle_hours"].max()
+
+
+def test_plot_idle_attribution_draws_negative_avoidable_below_zero() -> None:
+    table = make_attribution(shift=-25.0)
+    fig = plots.plot_idle_attribution(table)
+    (ax,) = fig.axes
+    negative = [p for p in ax.patches if p.get_gid() == "bar-negative_avoidable_idle_hours-s"]
+    assert negative and all(p.get_height() <= 0 for p in negative)
+    assert ax.get_ylim()[0] < min(p.get_height() for p in negative)
+    assert "below" in legend_texts(fig)
+    fig.draw_without_rendering()
+    two = pd.concat([table, make_attribution().assign(scenario="t")])
+    assert len(plots.plot_idle_attribution(two).axes) == 2  # one panel per scenario

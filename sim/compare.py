@@ -1,0 +1,498 @@
+"""Idle attribution against the oracle, and comparisons of scenarios.
+
+Both rest on **common random numbers**: every random input of a person or a
+call is drawn from a named stream of ``SeedSequence(seed, spawn_key=(r, ...))``
+(see :mod:`sim.streams`), so two scenarios run with the same seed see, in
+replication ``r``, the same cases, the same answers to each attempt and the
+same call durations. Differences between them in a replication are then due to
+the scenarios, not to luck, and the Student-t interval of the per-replication
+differences (a *paired* interval) is much narrower than the intervals of the
+two means.
+
+Idle attribution (:func:`attribute_idle`)
+    The scenario is run again with the ``oracle`` staffing policy
+    (:func:`sim.staffing.oracle_variant`: perfect foresight of the expected
+    demand, the same service target, the same shifts and headcount limits) on
+    the same seed and replication indices. Per replication::
+
+        unavoidable_idle_hours = the oracle's idle hours
+        avoidable_idle_hours   = idle_hours - unavoidable_idle_hours
+        avoidable_idle_cost    = avoidable_idle_hours * costs.agent_rate
+
+    so ``avoidable + unavoidable = idle`` exactly, replication by replication.
+    The avoidable part can be negative in a replication (or on average): the
+    policy then idled less than the oracle, which usually means it staffed
+    below the oracle and missed the service target (compare the service
+    levels); that is information, not an error. The cost values the hours at
+    the agent rate whatever the billing basis, like ``idle_cost``.
+
+Comparison (:func:`compare`)
+    Each scenario is run with the same seed and number of replications; the
+    table has one row per scenario with the mean and 95 % confidence interval
+    of each metric in :data:`COMPARISON_METRICS`, and for every scenario after
+    the first the paired difference *this scenario - first* per replication
+    (mean and Student-t interval). Undefined values (NaN, e.g. a service level
+    without inbound calls) are left out replication by replication, so a
+    difference's mean equals the difference of the means only when both
+    scenarios have the metric in every replication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment import run
+from sim.metrics import summarise
+from sim.results import Results, _version, atomic_directory, deadline_label
+from sim.scenario import Scenario
+from sim.staffing import oracle_variant
+
+__all__ = [
+    "ATTRIBUTION_METRICS",
+    "COMPARISON_METRICS",
+    "Comparison",
+    "attribute_idle",
+    "compare",
+    "comparison_table",
+    "unique_names",
+]
+
+CONFIDENCE = 0.95
+
+#: Per-replication columns added by :func:`attribute_idle`.
+ATTRIBUTION_COLUMNS = (
+    "unavoidable_idle_hours",
+    "avoidable_idle_hours",
+    "avoidable_idle_cost",
+    "oracle_paid_hours",
+    "oracle_total_cost",
+)
+
+#: Attribution metrics included in a comparison when any scenario has them.
+ATTRIBUTION_METRICS = ("unavoidable_idle_hours", "avoidable_idle_hours", "avoidable_idle_cost")
+
+#: Metrics of the comparison table, in column order.
+COMPARISON_METRICS = (
+    "idle_share",
+    "occupancy",
+    "paid_hours",
+    "idle_hours",
+    "total_cost",
+    "cost_per_handled_call",
+    "cost_per_index_reached",
+    "index_reached_within_deadline_share",
+    "contacts_reached_within_deadline_share",
+    "inbound_service_level",
+    "max_backlog",
+)
+
+
+# --------------------------------------------------------------------------- idle attribution
+
+
+def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = False) -> Results:
+    """Split the idle hours of a run into unavoidable (the oracle's) and avoidable.
+
+    The oracle variant of ``results.scenario`` (see
+    :func:`sim.staffing.oracle_variant`) is run with the same seed and the
+    same replication indices, so each replication is paired with the oracle's
+    replication on the same random inputs. If the scenario's policy is already
+    ``oracle``, nothing is run and the unavoidable idle is the idle itself.
+
+    Parameters
+    ----------
+    results
+        What :func:`sim.run` returned (or :func:`sim.load_results` read); it
+        is not modified. Attributing an already attributed result recomputes
+        the attribution.
+    jobs
+        Worker processes for the oracle run (None: all cores).
+    progress
+        Show a progress bar for the oracle run.
+
+    Returns
+    -------
+    Results
+        A new Results with the same tables, except:
+
+        * ``replications`` gains the columns ``unavoidable_idle_hours``,
+          ``avoidable_idle_hours`` (may be negative), ``avoidable_idle_cost``
+          (avoidable hours x ``costs.agent_rate``), ``oracle_paid_hours`` and
+          ``oracle_total_cost``;
+        * ``summary`` is recomputed from it (for the avoidable quantities the
+          Student-t intervals are the paired intervals, as they are
+          per-replication differences);
+        * ``idle_attribution``: per replication and day, ``scenario,
+          replication, day, date, headcount, oracle_headcount, idle_hours,
+          unavoidable_idle_hours, avoidable_idle_hours``;
+        * ``oracle_summary``: the oracle run's own summary (its scenario name
+          ends in ``(oracle)``);
+        * ``run_info`` gains ``oracle_engine_seconds`` and
+          ``oracle_scenario_hash``.
+
+    Raises
+    ------
+    ValueError
+        The results lack the ``replications`` or ``daily`` table, or their
+        replication indices are not the oracle's.
+    """
+    for name in ("replications", "daily"):
+        if name not in results.tables:
+            raise ValueError(f"results lack the {name!r} table needed for idle attribution")
+    scenario = results.scenario
+    per_rep = results.tables["replications"].drop(
+        columns=[c for c in ATTRIBUTION_COLUMNS if c in results.tables["replications"]]
+    ).reset_index(drop=True)
+    if scenario.staffing.policy == "oracle":
+        oracle_rep, oracle_daily = per_rep, results.tables["daily"]
+        oracle_summary = summarise(per_rep)
+        oracle_summary.insert(0, "scenario", scenario.name)
+        oracle_info = {"oracle_engine_seconds": 0.0, "oracle_scenario_hash": scenario.hash()}
+    else:
+        oracle_scenario = oracle_variant(scenario)
+        oracle = run(oracle_scenario, replications=results.replications, seed=results.seed,
+                     jobs=jobs, progress=progress)
+        oracle_rep, oracle_daily = oracle.tables["replications"], oracle.tables["daily"]
+        oracle_summary = oracle.tables["summary"]
+        oracle_info = {"oracle_engine_seconds": oracle.run_info.get("engine_seconds", 0.0),
+                       "oracle_scenario_hash": oracle_scenario.hash()}
+
+    reps = per_rep["replication"].to_numpy()
+    if sorted(reps.tolist()) != sorted(oracle_rep["replication"].tolist()):
+        raise ValueError("the oracle run's replications do not match the results' "
+                         f"({sorted(reps.tolist())} vs {sorted(oracle_rep['replication'])})")
+    paired = oracle_rep.set_index("replication").loc[reps]
+    idle = per_rep["idle_hours"].to_numpy(dtype=float)
+    unavoidable = paired["idle_hours"].to_numpy(dtype=float)
+    per_rep["unavoidable_idle_hours"] = unavoidable
+    per_rep["avoidable_idle_hours"] = idle - unavoidable
+    per_rep["avoidable_idle_cost"] = per_rep["avoidable_idle_hours"] * scenario.costs.agent_rate
+    per_rep["oracle_paid_hours"] = paired["paid_hours"].to_numpy(dtype=float)
+    per_rep["oracle_total_cost"] = paired["total_cost"].to_numpy(dtype=float)
+
+    summary = summarise(per_rep, confidence=CONFIDENCE)
+    summary.insert(0, "scenario", scenario.name)
+    tables = dict(results.tables)
+    tables["replications"] = per_rep
+    tables["summary"] = summary
+    tables["idle_attribution"] = _daily_attribution(results.tables["daily"], oracle_daily)
+    tables["oracle_summary"] = oracle_summary.reset_index(drop=True)
+    return Results(scenario=scenario, seed=results.seed, replications=results.replications,
+                   tables=tables, run_info={**results.run_info, **oracle_info})
+
+
+def _daily_attribution(daily: pd.DataFrame, oracle_daily: pd.DataFrame) -> pd.DataFrame:
+    """Per replication and day: idle hours split into unavoidable and avoidable."""
+    own = daily[["scenario", "replication", "day", "date", "headcount", "idle_hours"]]
+    other = oracle_daily[["replication", "day", "headcount", "idle_hours"]].rename(
+        columns={"headcount": "oracle_headcount", "idle_hours": "unavoidable_idle_hours"})
+    table = own.merge(other, on=["replication", "day"], how="left", validate="one_to_one")
+    table["avoidable_idle_hours"] = table["idle_hours"] - table["unavoidable_idle_hours"]
+    columns = ["scenario", "replication", "day", "date", "headcount", "oracle_headcount",
+               "idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours"]
+    return table[columns].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Make names unique by suffixing repeats: ``["a", "a", "b"] -> ["a", "a (2)", "b"]``.
+
+    Parameters
+    ----------
+    names
+        Scenario names, in order.
+
+    Returns
+    -------
+    list of str
+        The first occurrence keeps its name; a suffix never collides with
+        another given name.
+    """
+    taken = set(names)
+    seen: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+            continue
+        k = 2
+        while f"{name} ({k})" in taken or f"{name} ({k})" in seen:
+            k += 1
+        new = f"{name} ({k})"
+        seen.add(new)
+        out.append(new)
+    return out
+
+
+def _by_replication(results: Results) -> pd.DataFrame:
+    return results.tables["replications"].set_index("replication").sort_index()
+
+
+def comparison_table(results: Sequence[Results],
+                     metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """The comparison table of results run with the same seed and replications.
+
+    Parameters
+    ----------
+    results
+        Two or more results (one is accepted), first the reference. Their
+        scenario names must be unique.
+    metrics
+        Metric names (columns of the ``replications`` tables); default
+        :data:`COMPARISON_METRICS` plus :data:`ATTRIBUTION_METRICS` when any
+        result has them. A metric a result lacks is NaN in its row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario: ``scenario, policy, replications, seed``, then
+        for each metric ``<metric>_mean, <metric>_ci_low, <metric>_ci_high``
+        (95 % Student t over replications) and ``<metric>_diff_mean,
+        <metric>_diff_ci_low, <metric>_diff_ci_high``: the paired difference
+        (this scenario - first) per replication, NaN in the first row.
+
+    Raises
+    ------
+    ValueError
+        No results, repeated scenario names, or different seeds or
+        replications (the differences would not be paired).
+    """
+    results = list(results)
+    if not results:
+        raise ValueError("nothing to compare")
+    names = [r.scenario.name for r in results]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must be unique, got {names}")
+    first = results[0]
+    for r in results[1:]:
+        if r.seed != first.seed:
+            raise ValueError(f"{r.scenario.name!r} was run with seed {r.seed}, "
+                             f"{first.scenario.name!r} with {first.seed}: not paired")
+        if list(_by_replication(r).index) != list(_by_replication(first).index):
+            raise ValueError(f"{r.scenario.name!r} and {first.scenario.name!r} have "
+                             "different replications: not paired")
+    if metrics is None:
+        metrics = list(COMPARISON_METRICS)
+        if any(m in r.tables["replications"] for r in results for m in ATTRIBUTION_METRICS):
+            metrics += list(ATTRIBUTION_METRICS)
+    base = _by_replication(first)
+    rows = []
+    for i, r in enumerate(results):
+        reps = _by_replication(r)
+        row: dict[str, object] = {"scenario": r.scenario.name,
+                                  "policy": r.scenario.staffing.policy,
+                                  "replications": r.replications, "seed": r.seed}
+        for m in metrics:
+            own = reps[m] if m in reps else pd.Series(np.nan, index=reps.index)
+            ref = base[m] if m in base else pd.Series(np.nan, index=base.index)
+            row.update(_stats(own, m))
+            diff = own - ref if i > 0 else pd.Series(np.nan, index=reps.index)
+            row.update(_stats(diff, f"{m}_diff"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _stats(values: pd.Series, prefix: str) -> dict[str, float]:
+    """Mean and Student-t interval of one column, as ``<prefix>_mean/_ci_low/_ci_high``."""
+    row = summarise(pd.DataFrame({prefix: values.to_numpy(dtype=float)}),
+                    confidence=CONFIDENCE).iloc[0]
+    return {f"{prefix}_mean": float(row["mean"]), f"{prefix}_ci_low": float(row["ci_low"]),
+            f"{prefix}_ci_high": float(row["ci_high"])}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "scenario"
+
+
+@dataclass
+class Comparison:
+    """Scenarios run with common random numbers, and their comparison table.
+
+    Attributes
+    ----------
+    results
+        One :class:`~sim.results.Results` per scenario, in the order given.
+    table
+        The comparison table (see :func:`comparison_table`); ``comparison.csv``.
+    """
+
+    results: list[Results]
+    table: pd.DataFrame
+
+    @classmethod
+    def from_results(cls, results: Sequence[Results],
+                     metrics: Sequence[str] | None = None) -> Comparison:
+        """Compare results already run with the same seed and replications."""
+        results = list(results)
+        return cls(results=results, table=comparison_table(results, metrics))
+
+    @property
+    def seed(self) -> int:
+        """The common seed."""
+        return self.results[0].seed
+
+    @property
+    def replications(self) -> int:
+        """The common number of replications."""
+        return self.results[0].replications
+
+    def to_dict(self) -> dict:
+        """The content of ``comparison.json``: the table's rows, NaN as null."""
+        metrics = [c[: -len("_mean")] for c in self.table.columns
+                   if c.endswith("_mean") and not c.endswith("_diff_mean")]
+        return {
+            "reference": self.results[0].scenario.name,
+            "seed": self.seed,
+            "replications": self.replications,
+            "confidence": CONFIDENCE,
+            "metrics": metrics,
+            "rows": [{k: _json_value(v) for k, v in row.items()}
+                     for row in self.table.to_dict(orient="records")],
+        }
+
+    def figure(self):
+        """The comparison figure (:func:`sim.plots.plot_comparison`).
+
+        Labelled with the scenarios' currencies and, when they share it, the
+        index-case deadline.
+        """
+        from sim.plots import plot_comparison
+
+        currencies = list(dict.fromkeys(r.scenario.costs.currency for r in self.results))
+        deadlines = {r.scenario.tracing.index.within for r in self.results}
+        label = deadline_label(deadlines.pop()) if len(deadlines) == 1 else None
+        return plot_comparison(self.table, currency=", ".join(currencies), deadline_label=label)
+
+    def save(self, directory: str | Path, overwrite: bool = False, figures: bool = True) -> Path:
+        """Write the comparison directory atomically.
+
+        Layout::
+
+            comparison.csv, comparison.json   the table (JSON: rows, NaN as null)
+            metadata.json                      seed, replications, versions, scenarios
+            scenarios/NN-<name>/               per scenario: scenario.yaml,
+                                               summary.json, summary.csv,
+                                               replications.csv (and
+                                               idle_attribution.csv if attributed)
+            figures/comparison.png, .svg
+
+        Parameters
+        ----------
+        directory
+            Target directory; must not exist unless ``overwrite``.
+        overwrite
+            Replace an existing directory (only after the new one is complete).
+        figures
+            Also write the figure.
+
+        Returns
+        -------
+        pathlib.Path
+            The directory written. A failure leaves no half-written directory.
+        """
+        from sim.plots import save_figure
+
+        with atomic_directory(directory, overwrite=overwrite) as tmp:
+            self.table.to_csv(tmp / "comparison.csv", index=False)
+            (tmp / "comparison.json").write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+            (tmp / "metadata.json").write_text(json.dumps(self._metadata(), indent=2) + "\n")
+            for i, r in enumerate(self.results, start=1):
+                sub = tmp / "scenarios" / f"{i:02d}-{_slug(r.scenario.name)}"
+                sub.mkdir(parents=True)
+                (sub / "scenario.yaml").write_text(r.scenario.to_yaml(), encoding="utf-8")
+                (sub / "summary.json").write_text(json.dumps(r.summary_dict(), indent=2) + "\n")
+                r.tables["summary"].to_csv(sub / "summary.csv", index=False)
+                r.tables["replications"].to_csv(sub / "replications.csv", index=False)
+                if "idle_attribution" in r.tables:
+                    r.tables["idle_attribution"].to_csv(sub / "idle_attribution.csv",
+                                                        index=False)
+            if figures:
+                import matplotlib
+
+                matplotlib.use("Agg", force=False)
+                save_figure(self.figure(), tmp / "figures" / "comparison")
+        return Path(directory)
+
+    def _metadata(self) -> dict:
+        return {
+            "tracesim_version": _version("tracesim"),
+            "seed": self.seed,
+            "replications": self.replications,
+            "reference": self.results[0].scenario.name,
+            "scenarios": [{"name": r.scenario.name, "policy": r.scenario.staffing.policy,
+                           "scenario_hash": r.scenario.hash()} for r in self.results],
+            "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "engine_seconds": float(sum(r.run_info.get("engine_seconds", 0.0)
+                                        + r.run_info.get("oracle_engine_seconds", 0.0)
+                                        for r in self.results)),
+        }
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    jobs: int | None = 1,
+    attribute: bool = False,
+    progress: bool = False,
+    metrics: Sequence[str] | None = None,
+) -> Comparison:
+    """Run scenarios with common random numbers and compare them with the first.
+
+    Parameters
+    ----------
+    scenarios
+        The scenarios, the reference first. Repeated names get a suffix
+        (``"quick (2)"``); the renamed copy draws the same random numbers.
+    replications
+        Replications of every scenario.
+    seed
+        The common seed.
+    jobs
+        Worker processes (None: all cores); the results do not depend on it.
+    attribute
+        Also attribute each scenario's idle time against the oracle
+        (:func:`attribute_idle`); the table then has the avoidable idle.
+    progress
+        Show progress bars on stderr.
+    metrics
+        Metrics of the table (default: see :func:`comparison_table`).
+
+    Returns
+    -------
+    Comparison
+    """
+    scenarios = list(scenarios)
+    if not scenarios:
+        raise ValueError("nothing to compare")
+    names = unique_names([s.name for s in scenarios])
+    out: list[Results] = []
+    for scenario, name in zip(scenarios, names, strict=True):
+        if name != scenario.name:
+            scenario = scenario.with_changes({"name": name})
+        results = run(scenario, replications=replications, seed=seed, jobs=jobs,
+                      progress=progress)
+        if attribute:
+            results = attribute_idle(results, jobs=jobs, progress=progress)
+        out.append(results)
+    return Comparison.from_results(out, metrics)
