@@ -218,7 +218,8 @@ def _print_comparison(comparison) -> None:
     if "avoidable_idle_hours_mean" in table.columns:
         columns.append(("avoidable_idle_hours", "avoidable idle", "num"))
     columns += [("cost_per_handled_call", "cost / handled call", "money"),
-                ("index_reached_within_deadline_share", "index within deadline", "pct")]
+                ("index_reached_within_deadline_share", "index within deadline", "pct"),
+                ("contacts_reached_within_deadline_share", "contacts within deadline", "pct")]
     if table["inbound_service_level_mean"].notna().any():  # the price of a low idle share
         columns.append(("inbound_service_level", "inbound SL", "pct"))
     rows = [["scenario"] + [label for _, label, _ in columns]]

@@ -43,6 +43,7 @@ Each mean line carries a ``gid`` of the form ``"mean-<column>-<scenario>"``
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from collections.abc import Callable, Sequence
@@ -855,6 +856,22 @@ def _fmt_value(value: float, percent: bool, signed: bool = False) -> str:
     return text
 
 
+def _short_names(names: list[str]) -> list[str]:
+    """Scenario names without their common prefix (cut at a separator), for tick labels.
+
+    ``["flanders-2020", "flanders-2020-pool"]`` gives ``["flanders-2020", "pool"]``.
+    """
+    if len(names) < 2:
+        return list(names)
+    prefix = os.path.commonprefix(names)
+    cut = max(prefix.rfind(sep) for sep in "-_ ") + 1 if prefix not in names else len(prefix)
+    short = []
+    for name in names:
+        rest = name[cut:].strip("-_ ")
+        short.append(rest if rest and cut > 0 else name)
+    return short
+
+
 def plot_comparison(
     table: pd.DataFrame, currency: str = "EUR", deadline_label: str | None = None
 ) -> Figure:
@@ -896,6 +913,9 @@ def plot_comparison(
         _Panel("index_reached_within_deadline_share", f"Index cases reached {within}",
                "share of index cases (%)", True),
     )
+    if "contacts_reached_within_deadline_share_mean" in getattr(table, "columns", ()):
+        panels += (_Panel("contacts_reached_within_deadline_share",
+                          f"Contacts reached {within}", "share of contacts (%)", True),)
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     if table.empty:
@@ -908,10 +928,14 @@ def plot_comparison(
 
     names = [str(s) for s in table["scenario"]]
     colours = [_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)] for i in range(len(names))]
-    fig = Figure(figsize=(_WIDTH, 1.6 + _PANEL_HEIGHT), layout="constrained")
-    axes = list(fig.subplots(1, len(panels), squeeze=False)[0])
+    rows = 2 if len(panels) == 4 else 1
+    cols = len(panels) // rows
+    fig = Figure(figsize=(_WIDTH, (1.6 + _PANEL_HEIGHT) * (1.0 if rows == 1 else 1.7)),
+                 layout="constrained")
+    axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
     x = np.arange(len(names))
-    wrapped = [textwrap.fill(name, 14) for name in names]
+    wrapped = [textwrap.fill(name, 11 if len(names) > 3 else 16)
+               for name in _short_names(names)]
     for ax, panel in zip(axes, panels, strict=True):
         scale = 100.0 if panel.percent else 1.0
         mean = table[f"{panel.metric}_mean"].to_numpy(dtype=float)
@@ -938,9 +962,7 @@ def plot_comparison(
                         ha="center", va="bottom", fontsize="x-small", zorder=4)
         ax.set_title(panel.title, loc="left", fontsize="medium", fontweight="bold")
         ax.set_ylabel(panel.ylabel)
-        ax.set_xticks(x, wrapped, fontsize="small",
-                      rotation=30 if len(names) > 3 else 0,
-                      ha="right" if len(names) > 3 else "center")
+        ax.set_xticks(x, wrapped, fontsize="small")
         ax.set_xlim(-0.6, len(names) - 0.4)
         ax.grid(True, axis="y", color="0.85", linewidth=0.6)
         ax.set_axisbelow(True)
