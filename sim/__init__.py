@@ -12,6 +12,7 @@ Public API::
 
 from __future__ import annotations
 
+from sim.compare import Comparison, attribute_idle, compare
 from sim.compile import Plan, compile_plan
 from sim.experiment import run
 from sim.results import Results, load_results
@@ -25,10 +26,13 @@ from sim.scenario import (
 )
 
 __all__ = [
+    "Comparison",
     "Plan",
     "Results",
     "Scenario",
     "ScenarioError",
+    "attribute_idle",
+    "compare",
     "compile_plan",
     "default_scenario_path",
     "json_schema",
