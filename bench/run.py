@@ -596,7 +596,12 @@ def render(sizes: Sizes, mode: str, seed: int, machine: dict[str, str],
     """
     base, proj = t1["baseline"], t1["project"]
     parts: list[str] = ["# tracesim benchmark results", ""]
-    parts.append(f"`bench/run.py` ({mode} sizes, seed {seed}).")
+    parts.append(
+        f"`bench/run.py` ({mode} sizes, seed {seed}): simpy baseline {sizes.baseline_calls:,} "
+        f"calls; project {sizes.project_days} days of `bench/mmc.yaml`; linear cost at "
+        f"{', '.join(str(d) for d in sizes.linear_days)} days; default scenario "
+        f"{sizes.flanders_reps} replications. Verdicts are against the issue's targets."
+    )
     parts.append("")
     parts.append(_md_table(["machine", ""], [[k, v] for k, v in machine.items()]))
 

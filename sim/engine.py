@@ -487,13 +487,9 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     headcount_log = np.zeros(plan.n_days, dtype=np.int64)
     present_log = np.zeros(plan.n_days, dtype=np.int64)
     hires_log = np.zeros(plan.n_days, dtype=np.int64)
-    for day in range(plan.n_days):
-        push(heap, (day * DAY_S, next(seq), EV_DAY, day, 0))
-        if not np.isnan(plan.open_s[day]):
-            push(heap, (float(plan.open_s[day]), next(seq), EV_OPEN, day, 0))
-            push(heap, (float(plan.close_s[day]), next(seq), EV_CLOSE, day, 0))
-        if policy.adaptive:
-            push(heap, (day * DAY_S + sc.staffing.review_time, next(seq), EV_REVIEW, day, 0))
+    # The calendar is scheduled a day at a time (in the EV_DAY handler), so the
+    # event heap does not grow with the length of the run.
+    push(heap, (0.0, next(seq), EV_DAY, 0, 0))
     prev_headcount = -1
     n_on_duty = 0
     n_in_busy = 0  # agents on an inbound call
@@ -501,8 +497,6 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     reserve = inb.reserve_agents if inb.enabled else 0
     if reserve_table is not None:
         reserve = int(reserve_table[0])
-        for k in range(1, plan.n_intervals):
-            push(heap, (k * plan.interval_s, next(seq), EV_TICK, k, 0))
     pool_first = 1 << 62  # agent ids at or above this are pool agents
     pool_free: deque = deque()
     pool_pending = 0
@@ -511,12 +505,24 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         pool_first = pool_cfg.core_headcount
         ensure_agents(pool_first + pool_cfg.pool_size)
         pool_free.extend(range(pool_first, pool_first + pool_cfg.pool_size))
-        for day in range(plan.n_days):
-            if np.isnan(plan.open_s[day]):
-                continue
-            close_s = float(plan.close_s[day])
-            for t in np.arange(float(plan.open_s[day]), close_s, pool_cfg.check_every).tolist():
-                push(heap, (t, next(seq), EV_POOL_CHECK, day, close_s))
+
+    def schedule_day(day: int) -> None:
+        """Put a day's calendar on the heap: opening, closing, review, checks, ticks."""
+        if day + 1 < plan.n_days:
+            push(heap, ((day + 1) * DAY_S, next(seq), EV_DAY, day + 1, 0))
+        if not np.isnan(plan.open_s[day]):
+            open_s, close_s = float(plan.open_s[day]), float(plan.close_s[day])
+            push(heap, (open_s, next(seq), EV_OPEN, day, 0))
+            push(heap, (close_s, next(seq), EV_CLOSE, day, 0))
+            if pool_first < (1 << 62):
+                for t in np.arange(open_s, close_s, pool_cfg.check_every).tolist():
+                    push(heap, (t, next(seq), EV_POOL_CHECK, day, close_s))
+        if policy.adaptive:
+            push(heap, (day * DAY_S + sc.staffing.review_time, next(seq), EV_REVIEW, day, 0))
+        if reserve_table is not None:
+            first = day * plan.intervals_per_day
+            for k in range(max(first, 1), first + plan.intervals_per_day):
+                push(heap, (k * plan.interval_s, next(seq), EV_TICK, k, 0))
 
     # ---------------------------------------------------------------- main loop
     horizon_s = plan.horizon_s
@@ -675,6 +681,7 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
             is_open = False
         elif ev == EV_DAY:
             day = a
+            schedule_day(day)
             count = roster.fix(day)
             headcount_log[day] = count
             ensure_agents(count)

@@ -1,9 +1,10 @@
 """Columnar recording for the engine, aggregated as it goes.
 
-The engine appends plain numbers to Python lists (the cheapest operation in
-its hot loop). Every ``CHUNK`` records the lists are turned into numpy arrays
-and folded, vectorised, into per-interval and per-agent totals; the per-call
-log is kept only when asked for. Memory therefore does not grow with the
+The engine appends plain numbers to typed ``array.array`` buffers (as cheap as
+a list append in its hot loop, but stored as C numbers: no Python float is
+kept alive, and the buffer becomes a numpy array by a memory copy). Every
+``CHUNK`` records the buffers are folded, vectorised, into per-interval and
+per-agent totals; the per-call log is kept only when asked for. Memory therefore does not grow with the
 number of calls unless the call log is on.
 
 Two kinds of records:
@@ -21,6 +22,7 @@ Two kinds of records:
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,12 +114,22 @@ def _count_per_bin(times_s: np.ndarray, bin_s: float, n_bins: int, weights=None)
     return np.bincount(k, weights=weights, minlength=n_bins)[:n_bins].astype(float)
 
 
-def _grow(array: np.ndarray, size: int) -> np.ndarray:
-    if array.size >= size:
-        return array
-    out = np.zeros(max(size, 2 * array.size))
-    out[: array.size] = array
+def _grow(values: np.ndarray, size: int) -> np.ndarray:
+    if values.size >= size:
+        return values
+    out = np.zeros(max(size, 2 * values.size))
+    out[: values.size] = values
     return out
+
+
+_DTYPES = {"b": np.int8, "q": np.int64, "d": np.float64}
+
+
+def _take(buffer: array) -> np.ndarray:
+    """The buffer's contents as a numpy array (a copy), and the buffer emptied."""
+    values = np.frombuffer(buffer, dtype=_DTYPES[buffer.typecode]).copy()
+    del buffer[:]
+    return values
 
 
 @dataclass
@@ -140,18 +152,18 @@ class Recorder:
     n_intervals: int
     answer_within_s: float
     keep_calls: bool = False
-    kind: list = field(default_factory=list)
-    agent: list = field(default_factory=list)
-    queued_s: list = field(default_factory=list)
-    start_s: list = field(default_factory=list)
-    talk_end_s: list = field(default_factory=list)
-    end_s: list = field(default_factory=list)
-    outcome: list = field(default_factory=list)
-    ref: list = field(default_factory=list)
-    seg_agent: list = field(default_factory=list)
-    seg_kind: list = field(default_factory=list)
-    seg_start_s: list = field(default_factory=list)
-    seg_end_s: list = field(default_factory=list)
+    kind: array = field(default_factory=lambda: array("b"))
+    agent: array = field(default_factory=lambda: array("q"))
+    queued_s: array = field(default_factory=lambda: array("d"))
+    start_s: array = field(default_factory=lambda: array("d"))
+    talk_end_s: array = field(default_factory=lambda: array("d"))
+    end_s: array = field(default_factory=lambda: array("d"))
+    outcome: array = field(default_factory=lambda: array("b"))
+    ref: array = field(default_factory=lambda: array("q"))
+    seg_agent: array = field(default_factory=lambda: array("q"))
+    seg_kind: array = field(default_factory=lambda: array("b"))
+    seg_start_s: array = field(default_factory=lambda: array("d"))
+    seg_end_s: array = field(default_factory=lambda: array("d"))
 
     def __post_init__(self) -> None:
         self.intervals = {name: np.zeros(self.n_intervals) for name in INTERVAL_COLUMNS}
@@ -182,17 +194,10 @@ class Recorder:
         self.agent_totals[name] = total
 
     def _fold_calls(self) -> None:
-        kind = np.array(self.kind, dtype=np.int8)
-        agent = np.array(self.agent, dtype=np.int64)
-        queued = np.array(self.queued_s)
-        start = np.array(self.start_s)
-        talk_end = np.array(self.talk_end_s)
-        end = np.array(self.end_s)
-        outcome = np.array(self.outcome, dtype=np.int8)
-        ref = np.array(self.ref, dtype=np.int64)
-        for buffer in (self.kind, self.agent, self.queued_s, self.start_s, self.talk_end_s,
-                       self.end_s, self.outcome, self.ref):
-            buffer.clear()
+        kind, agent, queued, start, talk_end, end, outcome, ref = (
+            _take(buffer) for buffer in (self.kind, self.agent, self.queued_s, self.start_s,
+                                         self.talk_end_s, self.end_s, self.outcome, self.ref)
+        )
         if self.keep_calls:
             self.calls_chunks.append(
                 pd.DataFrame(
@@ -256,12 +261,10 @@ class Recorder:
         self.n_attempts += int(outbound.sum())
 
     def _fold_segments(self) -> None:
-        agent = np.array(self.seg_agent, dtype=np.int64)
-        kind = np.array(self.seg_kind, dtype=np.int8)
-        start = np.array(self.seg_start_s)
-        end = np.array(self.seg_end_s)
-        for buffer in (self.seg_agent, self.seg_kind, self.seg_start_s, self.seg_end_s):
-            buffer.clear()
+        agent, kind, start, end = (
+            _take(buffer) for buffer in (self.seg_agent, self.seg_kind, self.seg_start_s,
+                                         self.seg_end_s)
+        )
         for code, name in ((SEG_IDLE, "idle_s"), (SEG_BREAK, "break_s"),
                            (SEG_ONBOARD, "onboarding_s"), (SEG_PAID, "paid_s"),
                            (SEG_POOL_PAID, "pool_paid_s")):
