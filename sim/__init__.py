@@ -12,7 +12,8 @@ Public API::
 
 from __future__ import annotations
 
-from sim.compare import Comparison, attribute_idle, compare
+from sim.compare import Comparison, attribute_idle
+from sim.compare import compare as compare_scenarios
 from sim.compile import Plan, compile_plan
 from sim.experiment import run
 from sim.results import Results, load_results
@@ -32,7 +33,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "attribute_idle",
-    "compare",
+    "compare_scenarios",
     "compile_plan",
     "default_scenario_path",
     "json_schema",

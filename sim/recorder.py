@@ -4,8 +4,8 @@ The engine appends plain numbers to typed ``array.array`` buffers (as cheap as
 a list append in its hot loop, but stored as C numbers: no Python float is
 kept alive, and the buffer becomes a numpy array by a memory copy). Every
 ``CHUNK`` records the buffers are folded, vectorised, into per-interval and
-per-agent totals; the per-call log is kept only when asked for. Memory therefore does not grow with the
-number of calls unless the call log is on.
+per-agent totals; the per-call log is kept only when asked for. Memory
+therefore does not grow with the number of calls unless the call log is on.
 
 Two kinds of records:
 
