@@ -22,8 +22,10 @@ same seed and replications (common random numbers) and writes
 scenario's ``simulation.seed``, else drawn and printed, and its replications
 ``--replications``, else the first scenario's ``simulation.replications``.
 
-Exit codes: 0 success, 1 the run failed, 2 bad input (scenario, data file,
-arguments), 130 interrupted.
+Exit codes: 0 success, 1 the run failed (or ``rerun`` found a difference),
+2 bad input (scenario, data file, arguments, a run too large without
+``--force``), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). An
+interrupted run stops its worker processes and leaves no results directory.
 """
 
 from __future__ import annotations
@@ -31,15 +33,18 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sim import calculator
 from sim.epidemic import DataError, ParameterError
+from sim.experiment import SizeError
+from sim.replay import ResultsError
 from sim.scenario import ScenarioError, default_scenario_path, json_schema, load_scenario
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 HEADLINE = (
     ("idle_share", "idle share of paid time", "pct"),
@@ -78,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true",
                      help="replace an existing results directory")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the size estimate is beyond the limits")
     run.add_argument("--attribute-idle", action="store_true",
                      help="also run the oracle policy on the same seeds and split the idle "
                      "hours into unavoidable and avoidable")
@@ -101,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--overwrite", action="store_true",
                          help="replace an existing comparison directory")
     compare.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table")
+    compare.add_argument("--force", action="store_true",
+                         help="run even when the size estimate is beyond the limits")
+
+    rerun = sub.add_parser("rerun", help="run a results directory's scenario and seed again "
+                           "and say whether the tables match")
+    rerun.add_argument("results", help="results directory written by tracesim run")
+    rerun.add_argument("--jobs", "-j", type=int, help="worker processes (default: all cores)")
 
     validate = sub.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+")
@@ -170,7 +184,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import sim
 
     path = Path(args.scenario) if args.scenario else default_scenario_path()
-    scenario = load_scenario(path, args.overrides)
+    scenario = _load(path, args.overrides)
     if args.replications is not None and args.replications < 1:
         raise ScenarioError(["--replications: must be at least 1"])
     if args.jobs is not None and args.jobs < 1:
@@ -181,7 +195,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
     results = sim.run(scenario, replications=args.replications, seed=args.seed,
-                      jobs=args.jobs, progress=not args.quiet)
+                      jobs=args.jobs, progress=not args.quiet, force=args.force)
     if args.attribute_idle:
         from sim.compare import attribute_idle
 
@@ -251,7 +265,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     scenarios, problems = [], []
     for name in args.scenarios:
         try:
-            scenarios.append(load_scenario(name, args.overrides))
+            scenarios.append(_load(name, args.overrides))
         except ScenarioError as exc:
             problems += exc.problems
     if args.replications is not None and args.replications < 1:
@@ -280,11 +294,29 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load(path, overrides):
+    """Load a scenario, printing its warnings (one line each) to stderr."""
+    warnings: list[str] = []
+    scenario = load_scenario(path, overrides, warnings=warnings)
+    for line in warnings:
+        print(line, file=sys.stderr)
+    return scenario
+
+
+def _cmd_rerun(args: argparse.Namespace) -> int:
+    from sim.replay import rerun
+
+    report = rerun(args.results, jobs=args.jobs)
+    for line in report.lines:
+        print(line)
+    return EXIT_OK if report.matches else EXIT_FAILED
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for name in args.files:
         try:
-            scenario = load_scenario(name, args.overrides)
+            scenario = _load(name, args.overrides)
         except ScenarioError as exc:
             for line in exc.problems:
                 print(line, file=sys.stderr)
@@ -309,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code.
     """
     args = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "run":
             return _cmd_run(args)
@@ -316,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_compare(args)
         if args.command == "validate":
             return _cmd_validate(args)
+        if args.command == "rerun":
+            return _cmd_rerun(args)
         if args.command == "erlang":
             return calculator.main_from_args(args)
         if args.command == "schema":
@@ -328,13 +363,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DataError, ParameterError) as exc:
         print(f"tracesim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except FileExistsError as exc:
+    except (FileExistsError, SizeError, ResultsError) as exc:
         print(f"tracesim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"tracesim: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("tracesim: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Terminated:
+        print("tracesim: terminated; no results written", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return EXIT_FAILED
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that cleanup runs as for Ctrl-C."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
 
 
 if __name__ == "__main__":  # pragma: no cover

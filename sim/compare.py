@@ -160,6 +160,7 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
     else:
         oracle_scenario = oracle_variant(scenario)
         oracle = run(oracle_scenario, replications=results.replications, seed=results.seed,
+                     force=True,
                      jobs=jobs, progress=progress)
         oracle_rep, oracle_daily = oracle.tables["replications"], oracle.tables["daily"]
         oracle_summary = oracle.tables["summary"]
@@ -455,6 +456,7 @@ def compare(
     jobs: int | None = 1,
     attribute: bool = False,
     progress: bool = False,
+    force: bool = False,
     metrics: Sequence[str] | None = None,
 ) -> Comparison:
     """Run scenarios with common random numbers and compare them with the first.
@@ -475,6 +477,8 @@ def compare(
         (:func:`attribute_idle`); the table then has the avoidable idle.
     progress
         Show progress bars on stderr.
+    force
+        Run even when the size check would refuse (see :func:`sim.experiment.check_size`).
     metrics
         Metrics of the table (default: see :func:`comparison_table`).
 
@@ -491,7 +495,7 @@ def compare(
         if name != scenario.name:
             scenario = scenario.with_changes({"name": name})
         results = run(scenario, replications=replications, seed=seed, jobs=jobs,
-                      progress=progress)
+                      progress=progress, force=force)
         if attribute:
             results = attribute_idle(results, jobs=jobs, progress=progress)
         out.append(results)

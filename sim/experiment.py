@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -135,6 +136,7 @@ def run(
     jobs: int | None = 1,
     progress: bool = False,
     on_replication: Callable[[ReplicationOutput], None] | None = None,
+    force: bool = False,
 ) -> Results:
     """Run replications of a scenario.
 
@@ -153,6 +155,8 @@ def run(
         Show a progress bar on stderr for runs longer than a second.
     on_replication
         Called with each replication's output as it completes (in order).
+    force
+        Run even when :func:`check_size` would refuse.
 
     Returns
     -------
@@ -165,6 +169,8 @@ def run(
     if seed is None:
         seed = sim_cfg.seed if sim_cfg.seed is not None else secrets.randbits(32)
     plan = compile_plan(scenario)
+    if not force:
+        check_size(plan, replications)
     jobs = default_jobs() if jobs is None else max(1, int(jobs))
     jobs = min(jobs, replications)
     bar = _Progress(replications, progress)
@@ -176,19 +182,106 @@ def run(
             if on_replication:
                 on_replication(outputs[-1])
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
+        try:
             futures = [pool.submit(run_replication, plan, seed, r) for r in range(replications)]
-            try:
-                for future in futures:
-                    outputs.append(future.result())
-                    bar.step()
-                    if on_replication:
-                        on_replication(outputs[-1])
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+            for future in futures:
+                outputs.append(future.result())
+                bar.step()
+                if on_replication:
+                    on_replication(outputs[-1])
+        except BaseException:
+            _stop_workers(pool)
+            raise
+        pool.shutdown(wait=True)
     return collect(scenario, seed, outputs)
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the parent, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel pending replications and end the worker processes now."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+class SizeError(ValueError):
+    """A run too large to start without ``force``."""
+
+
+MAX_CALL_LOG_BYTES = 4 * 2**30
+MAX_SERVICES = 500_000_000
+CALL_LOG_BYTES_PER_RECORD = 64
+
+
+def estimate_size(plan: Plan, replications: int) -> dict[str, float]:
+    """Expected size of a run: services (calls and attempts) and call-log memory.
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario.
+    replications
+        Number of replications.
+
+    Returns
+    -------
+    dict
+        ``attempts`` (outbound, per replication), ``inbound_calls`` (per
+        replication), ``services`` (both, all replications) and
+        ``call_log_bytes`` (0 when the per-call log is off).
+    """
+    from sim.staffing.workload import (
+        attempts_and_reach,
+        expected_released_per_day,
+        inbound_calls_per_day,
+    )
+
+    sc = plan.scenario
+    released = expected_released_per_day(plan)
+    index_attempts, reached = attempts_and_reach(sc.tracing.index)
+    contact_attempts, _ = attempts_and_reach(sc.tracing.contact)
+    contacts = reached * sc.tracing.index.contacts.mean * sc.tracing.contact.phone_share
+    attempts = float(released.sum()) * (index_attempts + contacts * contact_attempts)
+    calls = float(inbound_calls_per_day(sc, released).sum()) * (1 + sc.inbound.redial_probability)
+    services = (attempts + calls) * replications
+    log_bytes = services * CALL_LOG_BYTES_PER_RECORD if sc.simulation.calls_log else 0.0
+    return {"attempts": attempts, "inbound_calls": calls, "services": services,
+            "call_log_bytes": log_bytes}
+
+
+def check_size(plan: Plan, replications: int) -> None:
+    """Refuse a run whose estimate is beyond the limits, saying how to proceed.
+
+    Raises
+    ------
+    SizeError
+        Past ``MAX_SERVICES`` calls and attempts over all replications (hours
+        of running) or ``MAX_CALL_LOG_BYTES`` of per-call log.
+    """
+    size = estimate_size(plan, replications)
+    if size["call_log_bytes"] > MAX_CALL_LOG_BYTES:
+        raise SizeError(
+            f"the per-call log would hold about {size['services']:,.0f} records "
+            f"(~{size['call_log_bytes'] / 2**30:,.1f} GiB) over {replications} replications; "
+            "set simulation.calls_log: false (or --set simulation.calls_log=false), "
+            "use fewer replications, or pass --force"
+        )
+    if size["services"] > MAX_SERVICES:
+        raise SizeError(
+            f"about {size['services']:,.0f} calls and attempts over {replications} "
+            f"replications (~{size['services'] * 2e-6 / 3600:,.1f} h of simulation); "
+            "use fewer replications or a shorter calendar, or pass --force"
+        )
 
 
 def collect(scenario: Scenario, seed: int, outputs: list[ReplicationOutput]) -> Results:

@@ -473,15 +473,6 @@ class ScheduleStaffing(StaffingCommon):
     policy: Literal["schedule"]
     schedule: list[ScheduleRow] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _check(self) -> ScheduleStaffing:
-        dates = [row.date for row in self.schedule]
-        if len(set(dates)) != len(dates):
-            dup = sorted({d for d in dates if dates.count(d) > 1})[0]
-            raise ValueError(f"the schedule lists {dup} more than once")
-        if dates != sorted(dates):
-            raise ValueError("the schedule must be in date order")
-        return self
 
 
 class ServiceTarget(StaffingCommon):
@@ -664,21 +655,6 @@ class Scenario(Model):
     costs: Costs
     simulation: Simulation = Simulation()
 
-    @model_validator(mode="after")
-    def _cross_checks(self) -> Scenario:
-        epidemic = self.epidemic
-        costs = self.costs
-        if costs.billing == "per_call" and costs.fee_per_call == 0:
-            raise ValueError("costs.fee_per_call: billing 'per_call' needs a fee")
-        if costs.billing == "per_case" and costs.fee_per_case == 0:
-            raise ValueError("costs.fee_per_case: billing 'per_case' needs a fee")
-        if isinstance(epidemic, SeirEpidemic) and epidemic.r[0].from_date > self.calendar.start:
-            raise ValueError(
-                "epidemic.r: the first step must start on or before calendar.start "
-                f"({self.calendar.start})"
-            )
-        return self
-
     def hash(self) -> str:
         """SHA-256 of the resolved scenario (canonical JSON), first 16 hex digits."""
         text = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
@@ -708,6 +684,98 @@ class Scenario(Model):
 
 
 # --------------------------------------------------------------------------- loading
+
+
+Problem = tuple[tuple, str]
+"""A problem or warning: the dotted path (as a tuple) and a message."""
+
+
+def _shift_minutes(shift: Shift) -> set[int]:
+    first = int(shift.start // 60)
+    return {(first + m) % 1440 for m in range(int(round(shift.length / 60)))}
+
+
+def cross_field_checks(scenario: Scenario) -> tuple[list[Problem], list[Problem]]:
+    """Checks that involve several fields: (errors, warnings).
+
+    Errors make the scenario unusable; warnings point at something that is
+    allowed but probably not meant (agents paid while closed, a wave that
+    peaks outside the run, ...).
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    cal, costs, staffing = scenario.calendar, scenario.costs, scenario.staffing
+    if costs.billing == "per_call" and costs.fee_per_call == 0:
+        errors.append((("costs", "fee_per_call"), "billing 'per_call' needs a fee above 0"))
+    if costs.billing == "per_case" and costs.fee_per_case == 0:
+        errors.append((("costs", "fee_per_case"), "billing 'per_case' needs a fee above 0"))
+    epidemic = scenario.epidemic
+    if isinstance(epidemic, SeirEpidemic) and epidemic.r[0].from_date > cal.start:
+        errors.append((("epidemic", "r", 0, "from"),
+                       f"the first step must start on or before calendar.start ({cal.start})"))
+    tasks = [("tracing", "index"), ("tracing", "contact")]
+    for path in tasks:
+        task = getattr(scenario.tracing, path[1])
+        for name in ("handle_time", "failed_attempt_time"):
+            if getattr(task, name).mean_s <= 0:
+                errors.append((path + (name, "mean"), "must be a positive duration (an "
+                               "attempt takes agent time)"))
+    if scenario.inbound.enabled and scenario.inbound.handle_time.mean_s <= 0:
+        errors.append((("inbound", "handle_time", "mean"), "must be a positive duration"))
+    end = cal.start + dt.timedelta(days=cal.days - 1)
+    if isinstance(staffing, ScheduleStaffing):
+        seen: dict[dt.date, int] = {}
+        for i, row in enumerate(staffing.schedule):
+            if row.date in seen:
+                errors.append((("staffing", "schedule", i, "date"),
+                               f"{row.date} is listed more than once (also row {seen[row.date]})"))
+            elif i and row.date < staffing.schedule[i - 1].date:
+                errors.append((("staffing", "schedule", i, "date"),
+                               "the schedule must be in date order"))
+            seen.setdefault(row.date, i)
+        if min(row.date for row in staffing.schedule) > cal.start:
+            errors.append((("staffing", "schedule", 0, "date"),
+                           f"the schedule starts after calendar.start ({cal.start}): "
+                           "the days before it have no headcount"))
+        for i, row in enumerate(staffing.schedule):
+            if row.date > end:
+                warnings.append((("staffing", "schedule", i, "date"),
+                                 f"{row.date} is after the last simulated day ({end})"))
+    if isinstance(staffing, ReactiveStaffing | ForecastStaffing):
+        if staffing.initial_headcount > staffing.max_headcount:
+            warnings.append((("staffing", "initial_headcount"),
+                             "above max_headcount (the initial plan is not clipped)"))
+    if isinstance(epidemic, WavesEpidemic):
+        for i, wave in enumerate(epidemic.waves):
+            if not cal.start <= wave.peak_date <= end:
+                warnings.append((("epidemic", "waves", i, "peak_date"),
+                                 f"{wave.peak_date} is outside the run ({cal.start} to {end})"))
+    open_minutes: dict[int, set[int]] = {}
+    for weekday in range(7):
+        hours = cal.opening_hours.for_weekday(weekday)
+        if hours is not None:
+            open_minutes[weekday] = set(range(int(hours[0] // 60), int(-(-hours[1] // 60))))
+    if not open_minutes:
+        warnings.append((("calendar", "opening_hours"), "closed every day: no work is done"))
+    covered: set[int] = set()
+    for i, shift in enumerate(scenario.agents.shifts):
+        minutes = _shift_minutes(shift)
+        covered |= minutes
+        if open_minutes and not any(minutes & m for m in open_minutes.values()):
+            warnings.append((("agents", "shifts", i), "the shift lies entirely outside opening "
+                             "hours: its agents are paid and idle"))
+    for weekday, minutes in open_minutes.items():
+        if minutes - covered:
+            first = min(minutes - covered)
+            warnings.append((("calendar", "opening_hours"),
+                             f"no shift covers {first // 60:02d}:{first % 60:02d} on "
+                             f"{WEEKDAYS[weekday]}: nobody answers while open"))
+            break
+    inbound = scenario.inbound
+    if inbound.enabled and inbound.calls_per_case == 0 and inbound.base_per_day == 0:
+        warnings.append((("inbound", "enabled"), "enabled but no calls: calls_per_case and "
+                         "base_per_day are both 0"))
+    return errors, warnings
 
 
 class ScenarioError(ValueError):
@@ -786,11 +854,7 @@ def _format_errors(
     for item in error.errors():
         loc = _strip_tags(tuple(item["loc"]))
         path = ".".join(str(p) for p in loc) or "(top level)"
-        probe = loc
-        while probe not in marks and probe:
-            probe = probe[:-1]
-        line, col = marks.get(probe, (0, 0))
-        where = f"{source}:{line}:{col}" if line else source
+        where = _where(marks, loc, source)
         message = item["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
@@ -902,11 +966,20 @@ def parse_overrides(overrides: Iterable[str]) -> list[tuple[str, Any]]:
     return parsed
 
 
+def _where(marks: Mapping[tuple, tuple[int, int]], loc: tuple, source: str) -> str:
+    probe = loc
+    while probe not in marks and probe:
+        probe = probe[:-1]
+    line, col = marks.get(probe, (0, 0))
+    return f"{source}:{line}:{col}" if line else source
+
+
 def scenario_from_text(
     text: str,
     source: str = "<scenario>",
     overrides: Iterable[str] = (),
     base_dir: Path | None = None,
+    warnings: list[str] | None = None,
 ) -> Scenario:
     """Validate scenario YAML text.
 
@@ -921,6 +994,9 @@ def scenario_from_text(
     base_dir
         Directory that relative data paths (``epidemic.path``) are resolved
         against; the current directory when None.
+    warnings
+        When given, warning lines (``file:line:col path: warning: ...``) are
+        appended to it.
 
     Returns
     -------
@@ -952,12 +1028,21 @@ def scenario_from_text(
             raise ScenarioError([f"--set {key}: no such place in the scenario"]) from None
     _absolute_data_path(data, base_dir)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_format_errors(exc, marks, source)) from None
+    errors, notes = cross_field_checks(scenario)
+    if errors:
+        raise ScenarioError([f"{_where(marks, loc, source)} {'.'.join(map(str, loc))}: {msg}"
+                             for loc, msg in errors])
+    if warnings is not None:
+        warnings.extend(f"{_where(marks, loc, source)} {'.'.join(map(str, loc))}: warning: {msg}"
+                        for loc, msg in notes)
+    return scenario
 
 
-def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+def load_scenario(path: str | Path, overrides: Iterable[str] = (),
+                  warnings: list[str] | None = None) -> Scenario:
     """Read and validate a scenario YAML file.
 
     Parameters
@@ -966,6 +1051,8 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         The scenario file.
     overrides
         ``dotted.path=value`` strings (as ``tracesim run --set``).
+    warnings
+        When given, warning lines are appended to it.
 
     Returns
     -------
@@ -983,7 +1070,8 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         raise ScenarioError([f"{path}: no such file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([f"{path}: cannot be read ({exc.__class__.__name__})"]) from None
-    return scenario_from_text(text, str(path), overrides, base_dir=path.parent)
+    return scenario_from_text(text, str(path), overrides, base_dir=path.parent,
+                              warnings=warnings)
 
 
 def default_scenario_path() -> Path:
