@@ -51,6 +51,9 @@ Duration = Annotated[
 ]
 """A duration written with a unit, held in seconds."""
 
+PositiveDuration = Annotated[Duration, Field(gt=0.0)]
+"""A duration that must be longer than 0."""
+
 Clock = Annotated[
     float,
     BeforeValidator(parse_clock),
@@ -224,15 +227,8 @@ class Wave(Model):
 
     peak_date: dt.date
     peak_per_day: Positive
-    rise: Duration
-    fall: Duration
-
-    @field_validator("rise", "fall")
-    @classmethod
-    def _positive(cls, value: float) -> float:
-        if value <= 0:
-            raise ValueError("must be a positive duration")
-        return value
+    rise: PositiveDuration
+    fall: PositiveDuration
 
 
 class WavesEpidemic(Model):
@@ -551,17 +547,10 @@ class PoolStaffing(StaffingCommon):
     core_headcount: int = Field(ge=0)
     pool_size: int = Field(ge=0)
     call_in_delay: Duration = 2 * 3600.0
-    call_in_block: Duration = 4 * 3600.0
+    call_in_block: PositiveDuration = 4 * 3600.0
     call_in_threshold: Duration = 1800.0
-    check_every: Duration = 1800.0
+    check_every: PositiveDuration = 1800.0
     pool_hourly_rate: NonNegative | None = None
-
-    @field_validator("call_in_block", "check_every")
-    @classmethod
-    def _positive(cls, value: float) -> float:
-        if value <= 0:
-            raise ValueError("must be a positive duration")
-        return value
 
 
 Staffing = Annotated[
