@@ -40,6 +40,7 @@ from pathlib import Path
 
 from sim import calculator
 from sim.epidemic import DataError, ParameterError
+from sim.errors import one_line
 from sim.experiment import SizeError
 from sim.replay import ResultsError
 from sim.scenario import ScenarioError, default_scenario_path, json_schema, load_scenario
@@ -361,13 +362,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return EXIT_BAD_INPUT
     except (DataError, ParameterError) as exc:
-        print(f"tracesim: error: {exc}", file=sys.stderr)
+        print(f"tracesim: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (FileExistsError, SizeError, ResultsError) as exc:
-        print(f"tracesim: error: {exc}", file=sys.stderr)
+        print(f"tracesim: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
-        print(f"tracesim: error: {exc}", file=sys.stderr)
+        print(f"tracesim: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("tracesim: interrupted; no results written", file=sys.stderr)

@@ -31,6 +31,8 @@ import pandas as pd
 from scipy.integrate import solve_ivp
 from scipy.special import expit, ndtr
 
+from sim.errors import one_line
+
 __all__ = [
     "DataError",
     "ParameterError",
@@ -96,7 +98,7 @@ class DataError(ValueError):
         self.problem = problem
         self.row = row
         where = self.path if row is None else f"{self.path}, row {row}"
-        super().__init__(f"{where}: {problem}")
+        super().__init__(one_line(f"{where}: {problem}"))
 
     def __reduce__(self):  # keep the exception picklable (process-pool executors)
         return (type(self), (self.path, self.problem, self.row))
@@ -354,8 +356,8 @@ def seir_trajectory(n_days: int, population: float, initial_exposed: float,
     ------
     ParameterError
         On an invalid argument.
-    RuntimeError
-        If the ODE solver fails (should not happen for valid parameters).
+    ParameterError
+        Also if the ODE solver fails (should not happen for valid parameters).
     """
     n = _check_n_days(n_days)
     pop = _check_finite("population", population, positive=True)
@@ -387,7 +389,7 @@ def seir_trajectory(n_days: int, population: float, initial_exposed: float,
         sol = solve_ivp(_seir_rhs, (a, b), y, method="DOP853", t_eval=t_eval,
                         args=(beta, sigma, gamma, pop), rtol=_SEIR_RTOL, atol=atol)
         if not sol.success:
-            raise RuntimeError(f"SEIR solver failed on days [{a}, {b}]: {sol.message}")
+            raise ParameterError(f"SEIR solver failed on days [{a}, {b}]: {sol.message}")
         for k, t in enumerate(sol.t):
             if t == round(t):
                 out[:, int(round(t))] = sol.y[:, k]
@@ -562,15 +564,19 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
     filters = dict(filter or {})
 
     file = Path(path)
-    if not file.is_file():
-        raise DataError(path, "file not found")
     try:
+        if not file.is_file():
+            raise DataError(path, "file not found")
         df = pd.read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False,
                          encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise DataError(path, "file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(path, f"cannot be read as CSV: {str(exc).strip()}") from None
+    except (OSError, ValueError) as exc:  # name too long, embedded NUL, permissions
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
 
     wanted = [date_column, cases_column, *filters]
     missing = [c for c in dict.fromkeys(wanted) if c not in df.columns]

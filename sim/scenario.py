@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.errors import one_line
 from sim.units import DAY_S, format_clock, format_duration, parse_clock, parse_duration
 
 # --------------------------------------------------------------------------- types
@@ -79,7 +80,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class Model(BaseModel):
     """Base of every scenario section: unknown keys refused, instances frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- distributions
@@ -98,7 +100,7 @@ class Dist(Model):
         "lognormal"
     )
     mean: Duration | None = None
-    cv: NonNegative = 0.5
+    cv: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
     values: list[Duration] | None = None
     weights: list[NonNegative] | None = None
 
@@ -244,7 +246,7 @@ class RStep(Model):
     """The reproduction number ``r`` in force from date ``from``."""
 
     from_date: dt.date = Field(alias="from")
-    r: NonNegative
+    r: Annotated[float, Field(ge=0.0, le=100.0)]
 
 
 class SeirEpidemic(Model):
@@ -252,7 +254,7 @@ class SeirEpidemic(Model):
     ascertainment x new infectious per day."""
 
     model: Literal["seir"]
-    population: Positive
+    population: Annotated[float, Field(ge=1.0)]
     initial_exposed: NonNegative = 0.0
     initial_infectious: NonNegative
     initial_recovered: NonNegative = 0.0
@@ -266,8 +268,8 @@ class SeirEpidemic(Model):
         dates = [step.from_date for step in self.r]
         if any(later <= earlier for earlier, later in zip(dates, dates[1:], strict=False)):
             raise ValueError("'r' steps must be in strictly increasing date order")
-        if self.incubation <= 0 or self.infectious_period <= 0:
-            raise ValueError("'incubation' and 'infectious_period' must be positive")
+        if self.incubation < 3600 or self.infectious_period < 3600:
+            raise ValueError("'incubation' and 'infectious_period' must be at least 1h")
         seeded = self.initial_exposed + self.initial_infectious + self.initial_recovered
         if seeded > self.population:
             raise ValueError("initial compartments exceed the population")
@@ -382,7 +384,7 @@ class Inbound(Model):
     handle_time: Dist = Dist(dist="lognormal", mean="5min", cv=0.6)
     wrap_up: Dist = Dist(dist="deterministic", mean="0s")
     patience: Dist = Dist(dist="exponential", mean="5min")
-    redial_probability: Probability = 0.0
+    redial_probability: Annotated[float, Field(ge=0.0, le=0.99)] = 0.0
     redial_after: Dist = Dist(dist="exponential", mean="10min")
     answer_within: Duration = 20.0
     reserve_agents: int = Field(default=0, ge=0)
@@ -549,7 +551,7 @@ class PoolStaffing(StaffingCommon):
     call_in_delay: Duration = 2 * 3600.0
     call_in_block: PositiveDuration = 4 * 3600.0
     call_in_threshold: Duration = 1800.0
-    check_every: PositiveDuration = 1800.0
+    check_every: Annotated[Duration, Field(ge=60.0)] = 1800.0
     pool_hourly_rate: NonNegative | None = None
 
 
@@ -624,8 +626,10 @@ class Simulation(Model):
     @field_validator("interval")
     @classmethod
     def _divides_day(cls, value: float) -> float:
-        if value <= 0 or abs(DAY_S / value - round(DAY_S / value)) > 1e-9:
-            raise ValueError("'interval' must divide one day (e.g. 15min, 30min, 1h)")
+        whole_minutes = value >= 60 and abs(value / 60 - round(value / 60)) < 1e-9
+        if not whole_minutes or abs(DAY_S / value - round(DAY_S / value)) > 1e-9:
+            raise ValueError("'interval' must be whole minutes that divide one day "
+                             "(e.g. 15min, 30min, 1h)")
         return value
 
 
@@ -772,27 +776,70 @@ class ScenarioError(ValueError):
     ``file:line:col dotted.path: message``."""
 
     def __init__(self, problems: Sequence[str]):
-        self.problems = list(problems)
+        self.problems = [one_line(p) for p in problems]
         super().__init__("\n".join(self.problems))
 
 
-def _node_marks(node: yaml.Node | None, path: tuple = ()) -> dict[tuple, tuple[int, int]]:
-    """Map each dotted path in a composed YAML tree to its (line, column), 1-based."""
+MAX_NODES = 200_000
+"""Most values a scenario document may expand to (aliases counted every time used)."""
+
+
+def _node_marks(node: yaml.Node | None) -> dict[tuple, tuple[int, int]]:
+    """Map each dotted path in a composed YAML tree to its (line, column), 1-based.
+
+    Iterative, and each node is visited once: an alias (a node used again)
+    is not walked a second time, so neither alias cycles nor alias "bombs"
+    make this slow.
+    """
     marks: dict[tuple, tuple[int, int]] = {}
     if node is None:
         return marks
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            sub = _node_marks(value_node, path + (key,))
-            sub.pop(path + (key,), None)
-            marks.update(sub)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            marks.update(_node_marks(item, path + (index,)))
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple]] = [(node, ())]
+    while stack:
+        current, path = stack.pop()
+        marks.setdefault(path, (current.start_mark.line + 1, current.start_mark.column + 1))
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                marks[path + (key,)] = (key_node.start_mark.line + 1,
+                                        key_node.start_mark.column + 1)
+                stack.append((value_node, path + (key,)))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, path + (i,)) for i, item in enumerate(current.value))
     return marks
+
+
+def _expanded_size(node: yaml.Node | None) -> int:
+    """How many values the document holds once aliases are expanded (capped)."""
+    if node is None:
+        return 0
+    size: dict[int, int] = {}
+    order: list[yaml.Node] = []
+    stack = [node]
+    while stack:  # post-order without recursion; shared nodes sized once
+        current = stack.pop()
+        if id(current) in size:
+            continue
+        size[id(current)] = -1
+        order.append(current)
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                stack.extend((key_node, value_node))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    for current in reversed(order):
+        children: list[yaml.Node] = []
+        if isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            children = current.value
+        total = 1 + sum(max(size.get(id(c), 1), 1) for c in children)
+        size[id(current)] = min(total, MAX_NODES + 1)
+    return size[id(node)]
 
 
 def _known_fields(loc: tuple) -> list[str]:
@@ -998,12 +1045,20 @@ def scenario_from_text(
     """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if _expanded_size(node) > MAX_NODES:
+            raise ScenarioError([f"{source}: the document expands to more than {MAX_NODES:,} "
+                                 "values (aliases used over and over?); a scenario is small"])
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError([f"{where} (YAML): {problem}"]) from None
+    except RecursionError:
+        raise ScenarioError([f"{source} (YAML): nested too deeply"]) from None
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
+        # the YAML constructors' own errors: 2020-02-30, !!bool maybe, 5,000-digit ints
+        raise ScenarioError([f"{source} (YAML): a value cannot be read ({exc})"]) from None
     if data is None:
         raise ScenarioError([f"{source}: the file is empty; a scenario is a YAML mapping"])
     if not isinstance(data, dict):

@@ -37,12 +37,12 @@ _UNITS_S = {
     "week": WEEK_S,
     "weeks": WEEK_S,
 }
-_DURATION_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z]+)\s*$")
+_DURATION_RE = re.compile(r"^[ \t]*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t]*([a-zA-Z]+)[ \t]*\Z")
 _ISO_RE = re.compile(
     r"^P(?:(?P<w>[0-9.]+)W)?(?:(?P<d>[0-9.]+)D)?"
-    r"(?:T(?:(?P<h>[0-9.]+)H)?(?:(?P<m>[0-9.]+)M)?(?:(?P<s>[0-9.]+)S)?)?$"
+    r"(?:T(?:(?P<h>[0-9.]+)H)?(?:(?P<m>[0-9.]+)M)?(?:(?P<s>[0-9.]+)S)?)?\Z"
 )
-_CLOCK_RE = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*$")
+_CLOCK_RE = re.compile(r"^[ \t]*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?[ \t]*\Z")
 
 DURATION_HINT = "use 30s, 12min, 2h, 1d (or ISO 8601 like PT12M)"
 CLOCK_HINT = "use HH:MM, e.g. 08:00 (24:00 allowed as an end)"
