@@ -25,6 +25,7 @@ STREAMS = (
     "inbound_wrap",
     "patience",
     "redial",
+    "redial_calls",
     "index_reach",
     "index_handle",
     "index_wrap",
@@ -35,7 +36,8 @@ STREAMS = (
     "contact_handle",
     "contact_wrap",
     "contact_failed",
-    "absence",
+    "absence-<day>",
+    "forecast",
 )
 """The named streams the engine uses (documentation; any name works)."""
 
