@@ -26,13 +26,14 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
 
-## lint: ruff
+## lint: ruff (pycodestyle, pyflakes, isort, bugbear, McCabe <= 12, numpy docstrings) and mypy on sim/
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## bench: performance benchmarks (prints ratios, writes bench/RESULTS.md)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) results build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) results build *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -80,7 +80,7 @@ def _finite_scalar(name: str, value: float) -> float:
 
 
 def _below(upper: np.ndarray | float) -> np.ndarray:
-    """The largest float64 strictly below ``upper``: keeps half-open intervals half-open."""
+    """Return the largest float64 strictly below ``upper`` (keeps intervals half-open)."""
     return np.nextafter(upper, -np.inf)
 
 

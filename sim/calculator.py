@@ -28,6 +28,7 @@ import argparse
 import json
 import math
 import sys
+from typing import TypedDict
 
 import numpy as np
 
@@ -44,7 +45,29 @@ _PROG = "tracesim erlang"
 SL_DEFINITION_ERLANG_C = "P(wait <= T)"
 SL_DEFINITION_ERLANG_A = "answered within T / all arrivals"
 
-Result = dict[str, float | int | str | None]
+
+
+class Result(TypedDict):
+    """A result of :func:`erlang_calculator`: the keys are described there."""
+
+    model: str
+    agents: int
+    agents_fractional: float | None
+    service_level: float
+    service_level_definition: str
+    p_offered_wait_le_t: float
+    service_level_answered: float
+    asa_s: float
+    mean_wait_all_s: float
+    p_wait: float
+    p_abandon: float
+    occupancy: float
+    load_erlangs: float
+    calls_per_hour: float
+    aht_s: float
+    answer_within_s: float
+    patience_s: float | None
+    target_sl: float | None
 
 
 # --------------------------------------------------------------------------------------
@@ -60,7 +83,7 @@ def erlang_calculator(
     agents: int | None = None,
     patience_s: float | None = None,
 ) -> Result:
-    """Agents needed for a service-level target, or the metrics with a given number of agents.
+    """Find the agents needed for a service-level target, or the metrics with n agents.
 
     Parameters
     ----------
@@ -114,54 +137,24 @@ def erlang_calculator(
         With a one-line message, for a bad value or when both or neither of
         ``target_sl`` and ``agents`` are given.
 
-    Notes
-    -----
-    ASA of answered calls in Erlang A (theory gives ``E[W] = P(Ab) / theta`` over all
-    callers only). By PASTA an arrival finds ``k`` in system with the stationary
-    probability ``pi_k`` of the birth-death chain
-    (:func:`sim.theory.erlang_a_state_probabilities`). For ``k < n`` he is answered at
-    once. For ``k = n + q`` he passes through levels ``j = q, ..., 0`` (``j`` callers ahead
-    of him); level ``j`` ends at total rate ``r_j = n mu + j theta + theta`` (a service
-    completion or an abandonment ahead moves him forward, rate ``n mu + j theta``; his own
-    patience ends, rate ``theta``). The holding time of a level is Exp(``r_j``) whichever
-    event ends it, so with ``p_j = (n mu + j theta) / r_j``::
-
-        P(answered | q)           = prod_{j=0..q} p_j
-        E[W 1{answered} | q]      = P(answered | q) * sum_{j=0..q} 1 / r_j
-        ASA = E[W | answered]     = sum_q pi_{n+q} E[W 1{answered} | q] / P(answered)
-
-    with ``P(answered) = sum_{k<n} pi_k + sum_q pi_{n+q} P(answered | q)`` (which equals
-    ``1 - P(Ab)`` of the closed form). The products are summed in logs, so nothing
-    underflows for long queues.
+    See Also
+    --------
+    erlang_a_asa_answered_s : The ASA of answered calls in Erlang A, and its derivation.
     """
     _check_inputs(calls_per_hour, aht_s, answer_within_s, target_sl, agents, patience_s)
     lam = calls_per_hour / HOUR_S
-    load = lam * aht_s
-    erlang_a = patience_s is not None
-
-    agents_fractional: float | None = None
-    if target_sl is not None:
-        n, frac = theory.agents_for_service_level(
-            lam, aht_s, answer_within_s, target_sl, mean_patience_s=patience_s
-        )
-        agents_fractional = float(frac)
-    else:
-        assert agents is not None  # _check_inputs guarantees exactly one
-        n = int(agents)
-
-    if erlang_a:
-        assert patience_s is not None
+    n, agents_fractional = _agents(lam, aht_s, answer_within_s, target_sl, agents, patience_s)
+    if patience_s is not None:
         metrics = _erlang_a(n, lam, aht_s, patience_s, answer_within_s)
     else:
         metrics = _erlang_c(n, lam, aht_s, answer_within_s)
-
     return {
-        "model": "erlang_a" if erlang_a else "erlang_c",
+        "model": "erlang_c" if patience_s is None else "erlang_a",
         "agents": n,
         "agents_fractional": agents_fractional,
         "service_level": metrics["service_level"],
         "service_level_definition": (
-            SL_DEFINITION_ERLANG_A if erlang_a else SL_DEFINITION_ERLANG_C
+            SL_DEFINITION_ERLANG_C if patience_s is None else SL_DEFINITION_ERLANG_A
         ),
         "p_offered_wait_le_t": metrics["p_offered_wait_le_t"],
         "service_level_answered": metrics["service_level_answered"],
@@ -170,13 +163,31 @@ def erlang_calculator(
         "p_wait": metrics["p_wait"],
         "p_abandon": metrics["p_abandon"],
         "occupancy": metrics["occupancy"],
-        "load_erlangs": load,
+        "load_erlangs": lam * aht_s,
         "calls_per_hour": float(calls_per_hour),
         "aht_s": float(aht_s),
         "answer_within_s": float(answer_within_s),
         "patience_s": None if patience_s is None else float(patience_s),
         "target_sl": None if target_sl is None else float(target_sl),
     }
+
+
+def _agents(
+    lam: float,
+    aht_s: float,
+    answer_within_s: float,
+    target_sl: float | None,
+    agents: int | None,
+    patience_s: float | None,
+) -> tuple[int, float | None]:
+    """Return the agents (solved for ``target_sl``, else ``agents``) and the fractional value."""
+    if target_sl is None:
+        assert agents is not None  # _check_inputs guarantees exactly one
+        return int(agents), None
+    n, frac = theory.agents_for_service_level(
+        lam, aht_s, answer_within_s, target_sl, mean_patience_s=patience_s
+    )
+    return n, float(frac)
 
 
 def _check_inputs(
@@ -257,7 +268,23 @@ def erlang_a_asa_answered_s(
 
     Notes
     -----
-    See :func:`erlang_calculator` for the derivation from the birth-death chain.
+    Theory gives the mean wait over all callers only, ``E[W] = P(Ab) / theta``. By PASTA
+    an arrival finds ``k`` in system with the stationary probability ``pi_k`` of the
+    birth-death chain (:func:`sim.theory.erlang_a_state_probabilities`). For ``k < n``
+    he is answered at once. For ``k = n + q`` he passes through levels
+    ``j = q, ..., 0`` (``j`` callers ahead of him); level ``j`` ends at total rate
+    ``r_j = n mu + j theta + theta`` (a service completion or an abandonment ahead moves
+    him forward, rate ``n mu + j theta``; his own patience ends, rate ``theta``). The
+    holding time of a level is Exp(``r_j``) whichever
+    event ends it, so with ``p_j = (n mu + j theta) / r_j``::
+
+        P(answered | q)           = prod_{j=0..q} p_j
+        E[W 1{answered} | q]      = P(answered | q) * sum_{j=0..q} 1 / r_j
+        ASA = E[W | answered]     = sum_q pi_{n+q} E[W 1{answered} | q] / P(answered)
+
+    with ``P(answered) = sum_{k<n} pi_k + sum_q pi_{n+q} P(answered | q)`` (which equals
+    ``1 - P(Ab)`` of the closed form). The products are summed in logs, so nothing
+    underflows for long queues.
     """
     pi = theory.erlang_a_state_probabilities(n, arrival_rate_per_s, mean_handle_s, mean_patience_s)
     queued = pi[n:]  # pi_{n+q}, q = 0..Q: the arrival finds q callers already queued

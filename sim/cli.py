@@ -35,8 +35,10 @@ import json
 import secrets
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from sim import calculator
 from sim.epidemic import DataError, ParameterError
@@ -62,7 +64,7 @@ HEADLINE = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         self.exit(EXIT_BAD_INPUT, f"tracesim: error: {message}\n")
 
 
@@ -328,8 +330,35 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2))
+    return EXIT_OK
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _cmd_run,
+    "compare": _cmd_compare,
+    "validate": _cmd_validate,
+    "rerun": _cmd_rerun,
+    "erlang": calculator.main_from_args,
+    "schema": _cmd_schema,
+}
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that cleanup runs as for Ctrl-C."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
+    raise Terminated()
+
+
+_BAD_INPUT = (ScenarioError, DataError, ParameterError, FileExistsError, SizeError, ResultsError)
+_EXPECTED = (*_BAD_INPUT, OSError, KeyboardInterrupt, Terminated)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tracesim`` console script.
+    """Run the ``tracesim`` console script.
 
     Parameters
     ----------
@@ -344,49 +373,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        if args.command == "run":
-            return _cmd_run(args)
-        if args.command == "compare":
-            return _cmd_compare(args)
-        if args.command == "validate":
-            return _cmd_validate(args)
-        if args.command == "rerun":
-            return _cmd_rerun(args)
-        if args.command == "erlang":
-            return calculator.main_from_args(args)
-        if args.command == "schema":
-            print(json.dumps(json_schema(), indent=2))
-            return EXIT_OK
-    except ScenarioError as exc:
+        return _COMMANDS[args.command](args)
+    except _EXPECTED as exc:
+        return _report(exc)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _report(exc: BaseException) -> int:
+    """Print why a command stopped (one line per problem) and return its exit code."""
+    if isinstance(exc, ScenarioError):
         for line in exc.problems:
             print(line, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (DataError, ParameterError) as exc:
+    if isinstance(exc, _BAD_INPUT):
         print(f"tracesim: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (FileExistsError, SizeError, ResultsError) as exc:
-        print(f"tracesim: error: {one_line(exc)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as exc:
+    if isinstance(exc, OSError):
         print(f"tracesim: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
+    if isinstance(exc, KeyboardInterrupt):
         print("tracesim: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Terminated:
-        print("tracesim: terminated; no results written", file=sys.stderr)
-        return EXIT_TERMINATED
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    return EXIT_FAILED
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread so that cleanup runs as for Ctrl-C."""
-
-
-def _terminate(signum, frame) -> None:
-    raise Terminated()
+    print("tracesim: terminated; no results written", file=sys.stderr)
+    return EXIT_TERMINATED
 
 
 if __name__ == "__main__":  # pragma: no cover

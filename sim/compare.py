@@ -17,14 +17,15 @@ Idle attribution (:func:`attribute_idle`)
 
         unavoidable_idle_hours = the oracle's idle hours
         avoidable_idle_hours   = idle_hours - unavoidable_idle_hours
-        avoidable_idle_cost    = avoidable_idle_hours * costs.agent_rate
+        avoidable_idle_cost    = agent_hours_value(scenario, avoidable_idle_hours)
 
     so ``avoidable + unavoidable = idle`` exactly, replication by replication.
     The avoidable part can be negative in a replication (or on average): the
     policy then idled less than the oracle, which usually means it staffed
     below the oracle and missed the service target (compare the service
     levels); that is information, not an error. The cost values the hours at
-    the agent rate whatever the billing basis, like ``idle_cost``.
+    the agent rate whatever the billing basis, like ``idle_cost``; it is
+    priced in :mod:`sim.costs` like all money.
 
 Comparison (:func:`compare`)
     Each scenario is run with the same seed and number of replications; the
@@ -50,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.costs import agent_hours_value
 from sim.experiment import run
 from sim.metrics import summarise
 from sim.results import Results, _version, atomic_directory, deadline_label
@@ -133,7 +135,7 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
           per-replication differences);
         * ``idle_attribution``: per replication and day, ``scenario,
           replication, day, date, headcount, oracle_headcount, idle_hours,
-          unavoidable_idle_hours, avoidable_idle_hours``;
+          unavoidable_idle_hours, avoidable_idle_hours, avoidable_idle_cost``;
         * ``oracle_summary``: the oracle run's own summary (its scenario name
           ends in ``(oracle)``);
         * ``run_info`` gains ``oracle_engine_seconds`` and
@@ -176,7 +178,8 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
     unavoidable = paired["idle_hours"].to_numpy(dtype=float)
     per_rep["unavoidable_idle_hours"] = unavoidable
     per_rep["avoidable_idle_hours"] = idle - unavoidable
-    per_rep["avoidable_idle_cost"] = per_rep["avoidable_idle_hours"] * scenario.costs.agent_rate
+    per_rep["avoidable_idle_cost"] = agent_hours_value(scenario,
+                                                       per_rep["avoidable_idle_hours"])
     per_rep["oracle_paid_hours"] = paired["paid_hours"].to_numpy(dtype=float)
     per_rep["oracle_total_cost"] = paired["total_cost"].to_numpy(dtype=float)
 
@@ -185,21 +188,25 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
     tables = dict(results.tables)
     tables["replications"] = per_rep
     tables["summary"] = summary
-    tables["idle_attribution"] = _daily_attribution(results.tables["daily"], oracle_daily)
+    tables["idle_attribution"] = _daily_attribution(scenario, results.tables["daily"],
+                                                    oracle_daily)
     tables["oracle_summary"] = oracle_summary.reset_index(drop=True)
     return Results(scenario=scenario, seed=results.seed, replications=results.replications,
                    tables=tables, run_info={**results.run_info, **oracle_info})
 
 
-def _daily_attribution(daily: pd.DataFrame, oracle_daily: pd.DataFrame) -> pd.DataFrame:
-    """Per replication and day: idle hours split into unavoidable and avoidable."""
+def _daily_attribution(scenario: Scenario, daily: pd.DataFrame,
+                       oracle_daily: pd.DataFrame) -> pd.DataFrame:
+    """Per replication and day: idle hours split into unavoidable and avoidable, priced."""
     own = daily[["scenario", "replication", "day", "date", "headcount", "idle_hours"]]
     other = oracle_daily[["replication", "day", "headcount", "idle_hours"]].rename(
         columns={"headcount": "oracle_headcount", "idle_hours": "unavoidable_idle_hours"})
     table = own.merge(other, on=["replication", "day"], how="left", validate="one_to_one")
     table["avoidable_idle_hours"] = table["idle_hours"] - table["unavoidable_idle_hours"]
+    table["avoidable_idle_cost"] = agent_hours_value(scenario, table["avoidable_idle_hours"])
     columns = ["scenario", "replication", "day", "date", "headcount", "oracle_headcount",
-               "idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours"]
+               "idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours",
+               "avoidable_idle_cost"]
     return table[columns].reset_index(drop=True)
 
 
@@ -243,7 +250,7 @@ def _by_replication(results: Results) -> pd.DataFrame:
 
 def comparison_table(results: Sequence[Results],
                      metrics: Sequence[str] | None = None) -> pd.DataFrame:
-    """The comparison table of results run with the same seed and replications.
+    """Tabulate results run with the same seed and replications against the first.
 
     Parameters
     ----------
@@ -358,7 +365,7 @@ class Comparison:
         return self.results[0].replications
 
     def to_dict(self) -> dict:
-        """The content of ``comparison.json``: the table's rows, NaN as null."""
+        """Return the content of ``comparison.json``: the table's rows, NaN as null."""
         metrics = [c[: -len("_mean")] for c in self.table.columns
                    if c.endswith("_mean") and not c.endswith("_diff_mean")]
         return {
@@ -372,7 +379,7 @@ class Comparison:
         }
 
     def figure(self):
-        """The comparison figure (:func:`sim.plots.plot_comparison`).
+        """Draw the comparison figure (:func:`sim.plots.plot_comparison`).
 
         Labelled with the scenarios' currencies and, when they share it, the
         index-case deadline.

@@ -1,5 +1,7 @@
-"""Compile a :class:`~sim.scenario.Scenario` into a :class:`Plan`: seconds,
-day-level arrays, intraday weights and shift templates, ready for the engine.
+"""Compile a :class:`~sim.scenario.Scenario` into a :class:`Plan` for the engine.
+
+The plan holds seconds, day-level arrays, intraday weights and shift
+templates, ready for the engine.
 
 Everything here is deterministic: random draws happen per replication in the
 engine, from named streams. The expected demand (cases per day) is computed
@@ -81,7 +83,7 @@ class Plan:
 
 
 def expected_cases(scenario: Scenario) -> np.ndarray:
-    """Expected confirmed cases per simulated day from the scenario's epidemic model.
+    """Return the expected confirmed cases per simulated day from the epidemic model.
 
     Parameters
     ----------

@@ -100,7 +100,8 @@ class DataError(ValueError):
         where = self.path if row is None else f"{self.path}, row {row}"
         super().__init__(one_line(f"{where}: {problem}"))
 
-    def __reduce__(self):  # keep the exception picklable (process-pool executors)
+    def __reduce__(self) -> tuple[type[DataError], tuple[str, str, int | None]]:
+        """Keep the exception picklable (process-pool executors)."""
         return (type(self), (self.path, self.problem, self.row))
 
 
@@ -189,7 +190,7 @@ def wave_area(peak_per_day: float, rise_days: float, fall_days: float,
 
 def waves_daily(n_days: int, waves: Sequence[tuple[float, float, float, float]],
                 baseline_per_day: float = 0.0, shape: str = "logistic") -> np.ndarray:
-    """Expected cases per day from a sum of smooth infection waves plus a baseline.
+    """Return the expected cases per day: smooth infection waves plus a baseline.
 
     Each wave is a pulse in continuous time ``t`` (days since the calendar start)
     with its maximum ``peak_per_day`` at ``peak_day`` and a different width on
@@ -301,7 +302,7 @@ class SEIRTrajectory:
     cumulative_incidence: np.ndarray
 
     def daily_incidence(self) -> np.ndarray:
-        """New infectious people on each day ``[d, d + 1)``, clipped at 0."""
+        """Return the new infectious people on each day ``[d, d + 1)``, clipped at 0."""
         return np.clip(np.diff(self.cumulative_incidence), 0.0, None)
 
 
@@ -408,7 +409,7 @@ def seir_daily(n_days: int, population: float, initial_exposed: float,
                initial_infectious: float, initial_recovered: float,
                r_schedule: Sequence[tuple[float, float]], incubation_days: float,
                infectious_days: float, ascertainment: float = 1.0) -> np.ndarray:
-    """Expected confirmed cases per day from an SEIR model with time-varying R.
+    """Return the expected confirmed cases per day from an SEIR model with time-varying R.
 
     The model (``N`` = population, ``t`` in days)::
 
@@ -486,7 +487,7 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
               aggregate: bool = True, *, date_format: str = "%Y-%m-%d",
               drop_missing_dates: bool = False,
               fill_missing: float | None = None) -> np.ndarray:
-    """Observed daily cases read from a CSV file.
+    """Read the observed daily cases from a CSV file.
 
     Reads the file with pandas (all columns as text, so that every problem
     can be reported with its row), keeps the rows that match ``filter``,
@@ -557,18 +558,36 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
     factor = _check_finite("scale", scale, minimum=0.0)
     if fill_missing is not None:
         fill_missing = _check_finite("fill_missing", fill_missing, minimum=0.0)
+    start_date = _check_start_date(start_date)
+    filters = dict(filter or {})
+
+    df = _read_csv(path)
+    _check_columns(df, path, [date_column, cases_column, *filters])
+    df = _keep_matching(_drop_blank_rows(df), path, filters)
+    df, dates = _dates(df, path, date_column, date_format, drop_missing_dates)
+    counts = _counts(df, path, cases_column)
+    if not aggregate:
+        _check_unique_dates(dates, path)
+    per_date = counts.astype(np.float64).groupby(dates).sum()
+    return _requested_days(per_date, path, start_date, n, fill_missing) * factor
+
+
+def _check_start_date(start_date: datetime.date) -> datetime.date:
     if isinstance(start_date, datetime.datetime):
         start_date = start_date.date()
     if not isinstance(start_date, datetime.date):
         raise ParameterError(f"start_date must be a datetime.date, got {start_date!r}")
-    filters = dict(filter or {})
+    return start_date
 
+
+def _read_csv(path: str | os.PathLike) -> pd.DataFrame:
+    """Read every column as text; a file that cannot be read raises :class:`DataError`."""
     file = Path(path)
     try:
         if not file.is_file():
             raise DataError(path, "file not found")
-        df = pd.read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                         encoding="utf-8-sig")
+        return pd.read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                           encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise DataError(path, "file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -578,7 +597,8 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
             raise
         raise DataError(path, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
 
-    wanted = [date_column, cases_column, *filters]
+
+def _check_columns(df: pd.DataFrame, path: str | os.PathLike, wanted: list[str]) -> None:
     missing = [c for c in dict.fromkeys(wanted) if c not in df.columns]
     if missing:
         raise DataError(
@@ -587,10 +607,16 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
             f"available: {', '.join(map(repr, map(str, df.columns)))}",
         )
 
-    # Blank lines come back as rows of empty strings: drop them (row numbers stay).
-    blank = (df.apply(lambda col: col.str.strip()) == "").all(axis=1)
-    df = df.loc[~blank]
 
+def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop blank lines, which come back as rows of empty strings (row numbers stay)."""
+    blank = (df.apply(lambda col: col.str.strip()) == "").all(axis=1)
+    return df.loc[~blank]
+
+
+def _keep_matching(df: pd.DataFrame, path: str | os.PathLike,
+                   filters: Mapping[str, str]) -> pd.DataFrame:
+    """Keep the rows where each column in ``filters`` equals its text; none left is an error."""
     for column, value in filters.items():
         keep = df[column] == str(value)
         if not keep.any():
@@ -600,18 +626,21 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
                 path, f"no row has {column} == {str(value)!r}; values present: {shown}"
             )
         df = df.loc[keep]
+    return df
 
-    # Dates.
+
+def _dates(df: pd.DataFrame, path: str | os.PathLike, date_column: str, date_format: str,
+           drop_missing_dates: bool) -> tuple[pd.DataFrame, pd.Series]:
+    """Parse the dates (midnight); return the rows kept and their dates."""
     raw_dates = df[date_column].str.strip()
     empty = raw_dates.isin(["", "NA", "NaN", "nan", "null", "NULL"])
     if empty.any():
         if not drop_missing_dates:
-            idx = empty.idxmax()
             raise DataError(
                 path,
                 f"empty date in column {date_column!r} (pass drop_missing_dates=True to skip "
                 f"rows without a date)",
-                row=_row(idx),
+                row=_row(empty.idxmax()),
             )
         df = df.loc[~empty]
         raw_dates = raw_dates.loc[~empty]
@@ -627,9 +656,11 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
             f"(expected format {date_format!r})",
             row=_row(idx),
         )
-    dates = dates.dt.normalize()
+    return df, dates.dt.normalize()
 
-    # Counts.
+
+def _counts(df: pd.DataFrame, path: str | os.PathLike, cases_column: str) -> pd.Series:
+    """Parse the counts: finite numbers >= 0."""
     raw_counts = df[cases_column].str.strip()
     counts = pd.to_numeric(raw_counts, errors="coerce")
     bad = counts.isna() | ~np.isfinite(counts.to_numpy(dtype=np.float64, na_value=np.nan))
@@ -647,20 +678,25 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
             path, f"negative count {raw_counts.loc[idx]!r} in column {cases_column!r}",
             row=_row(idx),
         )
+    return counts
 
-    if not aggregate:
-        dup = dates.duplicated(keep="first")
-        if dup.any():
-            idx = dup.idxmax()
-            first = (dates == dates.loc[idx]).idxmax()
-            raise DataError(
-                path,
-                f"date {dates.loc[idx].date().isoformat()} repeats row {_row(first)} "
-                f"(pass aggregate=True to sum rows per date)",
-                row=_row(idx),
-            )
 
-    per_date = counts.astype(np.float64).groupby(dates).sum()
+def _check_unique_dates(dates: pd.Series, path: str | os.PathLike) -> None:
+    dup = dates.duplicated(keep="first")
+    if dup.any():
+        idx = dup.idxmax()
+        first = (dates == dates.loc[idx]).idxmax()
+        raise DataError(
+            path,
+            f"date {dates.loc[idx].date().isoformat()} repeats row {_row(first)} "
+            f"(pass aggregate=True to sum rows per date)",
+            row=_row(idx),
+        )
+
+
+def _requested_days(per_date: pd.Series, path: str | os.PathLike, start_date: datetime.date,
+                    n: int, fill_missing: float | None) -> np.ndarray:
+    """Return the counts of the ``n`` days from ``start_date``, which the file must cover."""
     first_day = per_date.index.min().date()
     last_day = per_date.index.max().date()
     end_date = start_date + datetime.timedelta(days=n - 1)
@@ -670,8 +706,7 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
             f"requested {start_date.isoformat()} to {end_date.isoformat()} ({n} days) "
             f"but the file covers {first_day.isoformat()} to {last_day.isoformat()}",
         )
-    wanted_index = pd.date_range(start_date, periods=n, freq="D")
-    series = per_date.reindex(wanted_index)
+    series = per_date.reindex(pd.date_range(start_date, periods=n, freq="D"))
     gaps = series.isna()
     if gaps.any():
         if fill_missing is None:
@@ -682,4 +717,4 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
                 f"{first_gap.isoformat()} (pass fill_missing=0 if absent dates mean no cases)",
             )
         series = series.fillna(fill_missing)
-    return series.to_numpy(dtype=np.float64) * factor
+    return series.to_numpy(dtype=np.float64)

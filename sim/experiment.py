@@ -1,5 +1,6 @@
-"""Experiments: replications of a scenario, in parallel, with identical results
-for any number of worker processes.
+"""Experiments: replications of a scenario, run in parallel.
+
+The results are identical for any number of worker processes.
 
 Replication ``r`` uses the streams of ``SeedSequence(seed, spawn_key=(r, ...))``
 whatever process runs it, and results are put back in replication order, so
@@ -224,7 +225,7 @@ CALL_LOG_BYTES_PER_RECORD = 64
 
 
 def estimate_size(plan: Plan, replications: int) -> dict[str, float]:
-    """Expected size of a run: services (calls and attempts) and call-log memory.
+    """Estimate the size of a run: services (calls and attempts) and call-log memory.
 
     Parameters
     ----------

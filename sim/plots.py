@@ -339,7 +339,8 @@ def _format_axes(
         if span <= 14:
             # Daily data: tick whole days only, and never print a time of day (a lone
             # tick would otherwise be formatted as "00:00").
-            locator = mdates.DayLocator(interval=max(1, int(np.ceil(span / 7))))
+            locator: mdates.DateLocator = mdates.DayLocator(
+                interval=max(1, int(np.ceil(span / 7))))
             formatter = mdates.ConciseDateFormatter(
                 locator,
                 formats=["%Y", "%b", "%d", "%d %b", "%d %b", "%d %b"],
@@ -905,8 +906,26 @@ def plot_comparison(
     matplotlib.figure.Figure
         Three panels side by side.
     """
+    panels = _comparison_panels(table, currency, deadline_label)
+    _check_comparison_table(table, panels)
+    names = [str(s) for s in table["scenario"]]
+    rows = 2 if len(panels) == 4 else 1
+    cols = len(panels) // rows
+    fig = Figure(figsize=(_WIDTH, (1.6 + _PANEL_HEIGHT) * (1.0 if rows == 1 else 1.7)),
+                 layout="constrained")
+    axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
+    for ax, panel in zip(axes, panels, strict=True):
+        _draw_comparison_panel(ax, panel, table, names)
+    fig.supxlabel(textwrap.fill(_comparison_caption(table, names), 150), fontsize="small",
+                  color="0.3")
+    return fig
+
+
+def _comparison_panels(table: pd.DataFrame, currency: str,
+                       deadline_label: str | None) -> tuple[_Panel, ...]:
+    """Return the panels: contacts only when the table has them."""
     within = f"within {deadline_label}" if deadline_label else "within deadline"
-    panels = (
+    panels: tuple[_Panel, ...] = (
         _Panel("cost_per_handled_call", "Cost per handled call",
                f"{currency} per handled call", False),
         _Panel("idle_share", "Idle share of paid time", "idle / paid (%)", True),
@@ -916,6 +935,10 @@ def plot_comparison(
     if "contacts_reached_within_deadline_share_mean" in getattr(table, "columns", ()):
         panels += (_Panel("contacts_reached_within_deadline_share",
                           f"Contacts reached {within}", "share of contacts (%)", True),)
+    return panels
+
+
+def _check_comparison_table(table: pd.DataFrame, panels: Sequence[_Panel]) -> None:
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     if table.empty:
@@ -926,56 +949,61 @@ def plot_comparison(
     if missing:
         raise ValueError(f"comparison table lacks column(s) {missing}")
 
-    names = [str(s) for s in table["scenario"]]
-    colours = [_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)] for i in range(len(names))]
-    rows = 2 if len(panels) == 4 else 1
-    cols = len(panels) // rows
-    fig = Figure(figsize=(_WIDTH, (1.6 + _PANEL_HEIGHT) * (1.0 if rows == 1 else 1.7)),
-                 layout="constrained")
-    axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
+
+def _draw_comparison_panel(ax: Axes, panel: _Panel, table: pd.DataFrame,
+                           names: list[str]) -> None:
+    """Draw one bar per scenario with its CI whiskers and a label of mean and difference."""
     x = np.arange(len(names))
+    colours = [_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)] for i in range(len(names))]
+    scale = 100.0 if panel.percent else 1.0
+    mean = table[f"{panel.metric}_mean"].to_numpy(dtype=float)
+    lo = table[f"{panel.metric}_ci_low"].to_numpy(dtype=float)
+    hi = table[f"{panel.metric}_ci_high"].to_numpy(dtype=float)
+    err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)]) * scale
+    bars = ax.bar(x, np.nan_to_num(mean) * scale, width=0.65, color=colours, alpha=0.85,
+                  linewidth=0, zorder=2, yerr=np.clip(err, 0, None), capsize=4,
+                  error_kw={"elinewidth": 1.2, "ecolor": "0.2", "zorder": 3})
+    for patch, name in zip(bars.patches, names, strict=True):
+        patch.set_gid(f"bar-{panel.metric}-{_slug(name)}")
+    tops = np.where(np.isfinite(hi), np.fmax(hi, mean), mean) * scale
+    for i in range(len(names)):
+        ax.annotate(_bar_label(table, panel, i, mean[i]), (x[i], float(np.nan_to_num(tops[i]))),
+                    xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize="x-small", zorder=4)
+    ax.set_title(panel.title, loc="left", fontsize="medium", fontweight="bold")
+    ax.set_ylabel(panel.ylabel)
     wrapped = [textwrap.fill(name, 11 if len(names) > 3 else 16)
                for name in _short_names(names)]
-    for ax, panel in zip(axes, panels, strict=True):
-        scale = 100.0 if panel.percent else 1.0
-        mean = table[f"{panel.metric}_mean"].to_numpy(dtype=float)
-        lo = table[f"{panel.metric}_ci_low"].to_numpy(dtype=float)
-        hi = table[f"{panel.metric}_ci_high"].to_numpy(dtype=float)
-        err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)]) * scale
-        bars = ax.bar(x, np.nan_to_num(mean) * scale, width=0.65, color=colours, alpha=0.85,
-                      linewidth=0, zorder=2, yerr=np.clip(err, 0, None), capsize=4,
-                      error_kw={"elinewidth": 1.2, "ecolor": "0.2", "zorder": 3})
-        for patch, name in zip(bars.patches, names, strict=True):
-            patch.set_gid(f"bar-{panel.metric}-{_slug(name)}")
-        tops = np.where(np.isfinite(hi), np.fmax(hi, mean), mean) * scale
-        for i in range(len(names)):
-            label = _fmt_value(mean[i], panel.percent)
-            diff_col = f"{panel.metric}_diff_mean"
-            if i > 0 and diff_col in table.columns:
-                d = float(table[diff_col].iloc[i])
-                d_lo = float(table[f"{panel.metric}_diff_ci_low"].iloc[i])
-                d_hi = float(table[f"{panel.metric}_diff_ci_high"].iloc[i])
-                star = "*" if np.isfinite(d_lo) and (d_lo > 0 or d_hi < 0) else ""
-                label += f"\nΔ {_fmt_value(d, panel.percent, signed=True)}{star}"
-            y = float(np.nan_to_num(tops[i]))
-            ax.annotate(label, (x[i], y), xytext=(0, 3), textcoords="offset points",
-                        ha="center", va="bottom", fontsize="x-small", zorder=4)
-        ax.set_title(panel.title, loc="left", fontsize="medium", fontweight="bold")
-        ax.set_ylabel(panel.ylabel)
-        ax.set_xticks(x, wrapped, fontsize="small")
-        ax.set_xlim(-0.6, len(names) - 0.4)
-        ax.grid(True, axis="y", color="0.85", linewidth=0.6)
-        ax.set_axisbelow(True)
-        if panel.percent:
-            ax.set_ylim(0, 118)  # room for the labels above a bar near 100 %
-            ax.yaxis.set_major_locator(MultipleLocator(20))
-            ax.set_yticks(np.arange(0, 101, 20))
-        else:
-            top = float(np.nanmax(np.append(tops, 0.0)))
-            ax.set_ylim(0, top * 1.3 if top > 0 else 1)
-            ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        if not np.isfinite(mean).any():
-            _no_data(ax, "no data")
+    ax.set_xticks(x, wrapped, fontsize="small")
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    ax.grid(True, axis="y", color="0.85", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if panel.percent:
+        ax.set_ylim(0, 118)  # room for the labels above a bar near 100 %
+        ax.yaxis.set_major_locator(MultipleLocator(20))
+        ax.set_yticks(np.arange(0, 101, 20))
+    else:
+        top = float(np.nanmax(np.append(tops, 0.0)))
+        ax.set_ylim(0, top * 1.3 if top > 0 else 1)
+        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    if not np.isfinite(mean).any():
+        _no_data(ax, "no data")
+
+
+def _bar_label(table: pd.DataFrame, panel: _Panel, i: int, mean: float) -> str:
+    """Return the mean and, after the first scenario, ``Δ`` its paired difference (starred)."""
+    label = _fmt_value(mean, panel.percent)
+    diff_col = f"{panel.metric}_diff_mean"
+    if i > 0 and diff_col in table.columns:
+        d = float(table[diff_col].iloc[i])
+        d_lo = float(table[f"{panel.metric}_diff_ci_low"].iloc[i])
+        d_hi = float(table[f"{panel.metric}_diff_ci_high"].iloc[i])
+        star = "*" if np.isfinite(d_lo) and (d_lo > 0 or d_hi < 0) else ""
+        label += f"\nΔ {_fmt_value(d, panel.percent, signed=True)}{star}"
+    return label
+
+
+def _comparison_caption(table: pd.DataFrame, names: list[str]) -> str:
     reps = ""
     if "replications" in table.columns:
         counts = sorted({int(v) for v in table["replications"] if np.isfinite(v)})
@@ -986,8 +1014,7 @@ def plot_comparison(
     if len(names) > 1:
         caption += (f"  Δ: paired difference against {names[0]!r}; "
                     "* its 95 % CI excludes 0.")
-    fig.supxlabel(textwrap.fill(caption, 150), fontsize="small", color="0.3")
-    return fig
+    return caption
 
 
 # --------------------------------------------------------------------------- collections and files

@@ -10,7 +10,8 @@ therefore does not grow with the number of calls unless the call log is on.
 Two kinds of records:
 
 * **calls**: one per service: an answered or abandoned inbound call, or an
-  outbound attempt. Columns ``kind`` (0 inbound, 1 index, 2 contact),
+  outbound attempt (tracing or callback), or an inbound call that accepted a
+  callback and hung up. Columns ``kind`` (0 inbound, 1 index, 2 contact, 3 callback),
   ``agent`` (-1 when no agent), ``queued_s`` (arrival or ready time),
   ``start_s``, ``talk_end_s``, ``end_s`` (after wrap-up), ``outcome``
   (see ``OUTCOMES``) and ``ref`` (call or person id).
@@ -18,6 +19,7 @@ Two kinds of records:
   ``break``, ``onboarding``, and ``paid`` (the whole on-shift span, recorded
   separately so that the paid-time identity is a real check), and
   ``pool_paid`` (the paid span of a pool agent, a subset of ``paid``).
+* **offers**: the time of each callback offered to a waiting caller.
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ import pandas as pd
 
 CHUNK = 65536
 
-INBOUND, INDEX, CONTACT = 0, 1, 2
-KINDS = ("inbound", "index", "contact")
-ANSWERED, ABANDONED, WAITING, REACHED, FAILED = 0, 1, 2, 3, 4
-OUTCOMES = ("answered", "abandoned", "waiting", "reached", "failed")
+INBOUND, INDEX, CONTACT, CALLBACK = 0, 1, 2, 3
+KINDS = ("inbound", "index", "contact", "callback")
+ANSWERED, ABANDONED, WAITING, REACHED, FAILED, CALLBACK_TAKEN = 0, 1, 2, 3, 4, 5
+OUTCOMES = ("answered", "abandoned", "waiting", "reached", "failed", "callback")
 SEG_IDLE, SEG_BREAK, SEG_ONBOARD, SEG_PAID, SEG_POOL_PAID = 0, 1, 2, 3, 4
 SEGMENTS = ("idle", "break", "onboarding", "paid", "pool_paid")
 
@@ -49,6 +51,7 @@ INTERVAL_COLUMNS = (
     "inbound_offered",
     "inbound_answered",
     "inbound_abandoned",
+    "inbound_callback",
     "inbound_waiting_at_end",
     "inbound_answered_within_target",
     "inbound_wait_answered_s",
@@ -59,6 +62,9 @@ INTERVAL_COLUMNS = (
     "contact_attempts",
     "index_reached",
     "contacts_reached",
+    "callbacks_offered",
+    "callback_attempts",
+    "callbacks_reached",
 )
 
 
@@ -126,7 +132,7 @@ _DTYPES = {"b": np.int8, "q": np.int64, "d": np.float64}
 
 
 def _take(buffer: array) -> np.ndarray:
-    """The buffer's contents as a numpy array (a copy), and the buffer emptied."""
+    """Return the buffer's contents as a numpy array (a copy) and empty the buffer."""
     values = np.frombuffer(buffer, dtype=_DTYPES[buffer.typecode]).copy()
     del buffer[:]
     return values
@@ -164,8 +170,10 @@ class Recorder:
     seg_kind: array = field(default_factory=lambda: array("b"))
     seg_start_s: array = field(default_factory=lambda: array("d"))
     seg_end_s: array = field(default_factory=lambda: array("d"))
+    offer_s: array = field(default_factory=lambda: array("d"))
 
     def __post_init__(self) -> None:
+        """Create the aggregates."""
         self.intervals = {name: np.zeros(self.n_intervals) for name in INTERVAL_COLUMNS}
         self.agent_totals = {
             name: np.zeros(64)
@@ -184,6 +192,9 @@ class Recorder:
             self._fold_calls()
         if self.seg_agent:
             self._fold_segments()
+        if self.offer_s:
+            self.intervals["callbacks_offered"] += _count_per_bin(
+                _take(self.offer_s), self.interval_s, self.n_intervals)
 
     def _agent_add(self, name: str, agents: np.ndarray, seconds: np.ndarray) -> None:
         if agents.size == 0:
@@ -235,6 +246,9 @@ class Recorder:
         iv["inbound_abandoned"] += _count_per_bin(
             queued[inbound & (outcome == ABANDONED)], bin_s, n
         )
+        iv["inbound_callback"] += _count_per_bin(
+            queued[inbound & (outcome == CALLBACK_TAKEN)], bin_s, n
+        )
         iv["inbound_waiting_at_end"] += _count_per_bin(
             queued[inbound & (outcome == WAITING)], bin_s, n
         )
@@ -250,15 +264,17 @@ class Recorder:
         delayed = inbound & ((outcome != ANSWERED) | (start > queued))
         iv["inbound_delayed"] += _count_per_bin(queued[delayed], bin_s, n)
 
-        outbound = ~inbound
-        iv["attempts"] += _count_per_bin(start[outbound], bin_s, n)
+        tracing = (kind == INDEX) | (kind == CONTACT)
+        iv["attempts"] += _count_per_bin(start[tracing], bin_s, n)
         iv["index_attempts"] += _count_per_bin(start[kind == INDEX], bin_s, n)
         iv["contact_attempts"] += _count_per_bin(start[kind == CONTACT], bin_s, n)
+        iv["callback_attempts"] += _count_per_bin(start[kind == CALLBACK], bin_s, n)
         reached = outcome == REACHED
         iv["index_reached"] += _count_per_bin(start[reached & (kind == INDEX)], bin_s, n)
         iv["contacts_reached"] += _count_per_bin(start[reached & (kind == CONTACT)], bin_s, n)
+        iv["callbacks_reached"] += _count_per_bin(start[reached & (kind == CALLBACK)], bin_s, n)
         self.n_calls += int(served.sum())
-        self.n_attempts += int(outbound.sum())
+        self.n_attempts += int((~inbound).sum())
 
     def _fold_segments(self) -> None:
         agent, kind, start, end = (
@@ -276,7 +292,7 @@ class Recorder:
                 self._agent_add(name, agent[mask], end[mask] - start[mask])
 
     def calls_table(self) -> pd.DataFrame | None:
-        """The per-call log (None when it was not kept)."""
+        """Return the per-call log (None when it was not kept)."""
         if not self.keep_calls:
             return None
         if not self.calls_chunks:

@@ -14,12 +14,13 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.results import PACKAGES, _version
-from sim.scenario import ScenarioError, scenario_from_text
+from sim.scenario import Scenario, ScenarioError, scenario_from_text
 
 
 class ResultsError(ValueError):
@@ -36,7 +37,7 @@ class ReplayReport:
 
 
 def _roundtrip(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as it reads back from parquet (the same dtypes as the saved one)."""
+    """Return the table as it reads back from parquet (the same dtypes as the saved one)."""
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False)
     buffer.seek(0)
@@ -44,7 +45,7 @@ def _roundtrip(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def first_difference(old: pd.DataFrame, new: pd.DataFrame) -> str | None:
-    """Where two tables first differ (None when identical, NaN equal to NaN)."""
+    """Describe where two tables first differ (None when identical, NaN equal to NaN)."""
     if list(old.columns) != list(new.columns):
         return f"columns differ: {sorted(set(old.columns) ^ set(new.columns))}"
     if len(old) != len(new):
@@ -90,31 +91,8 @@ def rerun(directory: str | Path, jobs: int | None = None) -> ReplayReport:
     from sim.experiment import run
 
     directory = Path(directory)
-    try:
-        meta = json.loads((directory / "metadata.json").read_text())
-        text = (directory / "scenario.yaml").read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ResultsError(f"{directory} is not a results directory ({exc.filename} is "
-                           "missing)") from None
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{directory}: cannot read the run's record ({exc})") from None
-    try:
-        scenario = scenario_from_text(text, str(directory / "scenario.yaml"))
-    except ScenarioError as exc:
-        raise ResultsError("; ".join(exc.problems)) from None
-    for key in ("seed", "replications"):
-        if key not in meta:
-            raise ResultsError(f"{directory}/metadata.json has no '{key}'")
-    lines = [f"rerun of {directory}: scenario {scenario.name}, seed {meta['seed']}, "
-             f"{meta['replications']} replications"]
-    if meta.get("scenario_hash") not in (None, scenario.hash()):
-        lines.append(f"note: scenario.yaml hash {scenario.hash()} differs from the recorded "
-                     f"{meta['scenario_hash']} (the file was edited)")
-    recorded = meta.get("packages", {})
-    changed = [f"{p} {recorded.get(p)} -> {_version(p)}" for p in PACKAGES
-               if p in recorded and recorded.get(p) != _version(p)]
-    if changed:
-        lines.append("note: package versions differ: " + ", ".join(changed))
+    meta, scenario = _read_record(directory)
+    lines = _header(directory, meta, scenario)
     results = run(scenario, replications=int(meta["replications"]), seed=int(meta["seed"]),
                   jobs=jobs, force=True)
     if (directory / "idle_attribution.parquet").exists():
@@ -138,3 +116,38 @@ def rerun(directory: str | Path, jobs: int | None = None) -> ReplayReport:
     lines.append("match: every table is identical" if matches else
                  f"no match: {len(differences)} of {compared} tables differ")
     return ReplayReport(matches=matches, lines=lines, differences=differences)
+
+
+def _read_record(directory: Path) -> tuple[dict[str, Any], Scenario]:
+    """Read ``metadata.json`` and ``scenario.yaml``; raise :class:`ResultsError` if unusable."""
+    try:
+        meta = json.loads((directory / "metadata.json").read_text())
+        text = (directory / "scenario.yaml").read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ResultsError(f"{directory} is not a results directory ({exc.filename} is "
+                           "missing)") from None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{directory}: cannot read the run's record ({exc})") from None
+    try:
+        scenario = scenario_from_text(text, str(directory / "scenario.yaml"))
+    except ScenarioError as exc:
+        raise ResultsError("; ".join(exc.problems)) from None
+    for key in ("seed", "replications"):
+        if key not in meta:
+            raise ResultsError(f"{directory}/metadata.json has no '{key}'")
+    return meta, scenario
+
+
+def _header(directory: Path, meta: dict[str, Any], scenario: Scenario) -> list[str]:
+    """Return the report's first lines: what is rerun, and notes on edits and versions."""
+    lines = [f"rerun of {directory}: scenario {scenario.name}, seed {meta['seed']}, "
+             f"{meta['replications']} replications"]
+    if meta.get("scenario_hash") not in (None, scenario.hash()):
+        lines.append(f"note: scenario.yaml hash {scenario.hash()} differs from the recorded "
+                     f"{meta['scenario_hash']} (the file was edited)")
+    recorded = meta.get("packages", {})
+    changed = [f"{p} {recorded.get(p)} -> {_version(p)}" for p in PACKAGES
+               if p in recorded and recorded.get(p) != _version(p)]
+    if changed:
+        lines.append("note: package versions differ: " + ", ".join(changed))
+    return lines

@@ -52,7 +52,7 @@ def _version(package: str) -> str | None:
 
 
 def deadline_label(within_s: float) -> str:
-    """A deadline for figure labels: ``"24 h"``, ``"90 min"``, ``"2.5 d"``."""
+    """Write a deadline for figure labels: ``"24 h"``, ``"90 min"``, ``"2.5 d"``."""
     from sim.units import HOUR_S, MINUTE_S
 
     if within_s >= HOUR_S and within_s <= 72 * HOUR_S:
@@ -137,6 +137,7 @@ class Results:
     run_info: dict = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
+        """Give the tables as attributes: ``results.daily`` is ``results.tables["daily"]``."""
         tables = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
@@ -148,7 +149,7 @@ class Results:
         return {k: float(row[k]) for k in ("mean", "sd", "ci_low", "ci_high", "n")}
 
     def summary_dict(self) -> dict:
-        """The content of ``summary.json``."""
+        """Return the content of ``summary.json``."""
         metrics = {
             row.metric: {
                 "mean": _clean(row.mean),
@@ -168,7 +169,7 @@ class Results:
         }
 
     def metadata(self) -> dict:
-        """The content of ``metadata.json``."""
+        """Return the content of ``metadata.json``."""
         return {
             "tracesim_version": _version("tracesim"),
             "packages": {p: _version(p) for p in PACKAGES},
@@ -182,7 +183,7 @@ class Results:
         }
 
     def figures(self) -> dict:
-        """The report figures (matplotlib Figures) from the daily table.
+        """Draw the report figures (matplotlib Figures) from the daily table.
 
         With an ``idle_attribution`` table (see :func:`sim.compare.attribute_idle`)
         the figure ``"idle_attribution"`` is added after the standard ones.

@@ -43,7 +43,7 @@ STREAMS = (
 
 
 def stream(seed: int, replication: int, name: str) -> np.random.Generator:
-    """The generator of stream ``name`` in replication ``replication``.
+    """Return the generator of stream ``name`` in replication ``replication``.
 
     Parameters
     ----------
@@ -93,8 +93,11 @@ def draw_seconds(spec: Dist, rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def draw_counts(spec: Count, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Draw ``size`` counts: Poisson(mean), or negative binomial with mean and
-    dispersion k (variance mean + mean^2/k) drawn as a gamma-Poisson mixture."""
+    """Draw ``size`` counts: Poisson(mean), or negative binomial.
+
+    The negative binomial has mean and dispersion k (variance mean + mean^2/k)
+    and is drawn as a gamma-Poisson mixture.
+    """
     if spec.mean == 0.0:
         return np.zeros(size, dtype=np.int64)
     if spec.dispersion is None:
@@ -104,7 +107,7 @@ def draw_counts(spec: Count, rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def buffered(draw: Callable[[int], np.ndarray], block: int = 4096) -> Iterator:
-    """An endless iterator over values drawn ``block`` at a time.
+    """Return an endless iterator over values drawn ``block`` at a time.
 
     ``next(it)`` costs a few tens of nanoseconds, which is what the engine's
     hot loop needs. The sequence depends only on the generator's state and the

@@ -261,7 +261,10 @@ def _gmr_terms(x: float, y: float) -> np.ndarray | None:
 
 
 def _gmr_log_a(x: float, y: float) -> float:
-    """ln A(x, y) = ln x + y - x ln y + gammaln(x) + ln P(x, y) (P regularised lower gamma)."""
+    """Return ``ln A(x, y) = ln x + y - x ln y + gammaln(x) + ln P(x, y)``.
+
+    ``P`` is the regularised lower incomplete gamma function.
+    """
     p = float(gammainc(x, y))
     if p <= 0.0:
         raise ValueError(
@@ -420,7 +423,10 @@ def _served_by(
 
 
 def _poisson_upper(mean: float) -> int:
-    """k with P(Poisson(mean) > k) < 1e-18 (Chernoff: P(X >= m + x) <= exp(-x^2/(2(m + x/3))))."""
+    """Return ``k`` with ``P(Poisson(mean) > k) < 1e-18``.
+
+    Chernoff bound: ``P(X >= m + x) <= exp(-x^2 / (2 (m + x / 3)))``.
+    """
     c = 2.0 * 41.5  # ln(1e18) = 41.45
     x = (c / 3.0 + math.sqrt((c / 3.0) ** 2 + 4.0 * c * mean)) / 2.0
     return math.ceil(mean + x) + 1

@@ -90,6 +90,13 @@ def test_avoidable_plus_unavoidable_is_idle_per_replication(name, request) -> No
         np.testing.assert_allclose(totals[column], by_rep.loc[totals.index, column],
                                    rtol=1e-9, atol=1e-6)
     assert len(daily) == results.replications * results.scenario.calendar.days
+    # priced in sim.costs at the agent rate, day by day and per replication
+    rate = results.scenario.costs.agent_rate
+    np.testing.assert_allclose(daily["avoidable_idle_cost"], daily["avoidable_idle_hours"] * rate)
+    np.testing.assert_allclose(reps["avoidable_idle_cost"], reps["avoidable_idle_hours"] * rate)
+    np.testing.assert_allclose(daily.groupby("replication")["avoidable_idle_cost"].sum(),
+                               by_rep.loc[totals.index, "avoidable_idle_cost"],
+                               rtol=1e-9, atol=1e-6)
 
 
 def test_unavoidable_is_the_oracle_on_the_same_seeds(fixed_attributed: sim.Results) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sim
+from sim.costs import pool_rate
 from tests.scenarios_for_tests import make
 
 SCHEDULE = {"policy": "schedule", "schedule": [{"date": "2020-09-07", "headcount": 6},
@@ -34,6 +35,19 @@ def test_capacity_cost_is_paid_hours_times_rate_plus_supervisors_seats_and_hirin
     daily = results.daily
     per_rep = daily.groupby("replication")["cost"].sum().to_numpy()
     assert per_rep == pytest.approx(results.tables["replications"]["total_cost"].to_numpy())
+    # the valued hours too: each day's, at the agent rate, adding up to the run's
+    assert daily["idle_cost"].to_numpy() == pytest.approx(daily["idle_hours"].to_numpy() * 40)
+    for name in ("idle_cost", "onboarding_cost"):
+        per_rep = daily.groupby("replication")[name].sum().to_numpy()
+        assert per_rep == pytest.approx(results.tables["replications"][name].to_numpy())
+
+
+def test_pool_rate_is_the_pools_own_rate_else_the_agents():
+    assert pool_rate(make(**{"costs.hourly_rate": 40})) == 40
+    pool = {"policy": "pool", "core_headcount": 3, "pool_size": 5}
+    assert pool_rate(make(**{"costs.hourly_rate": 40}, staffing=pool)) == 40
+    assert pool_rate(make(**{"costs.hourly_rate": 40},
+                          staffing={**pool, "pool_hourly_rate": 25})) == 25
 
 
 def test_tiers_bill_at_the_share_weighted_rate():

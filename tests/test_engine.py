@@ -38,9 +38,14 @@ def check_identities(plan, raw) -> None:
     assert people.loc[reached, "reached_s"].notna().all()
     assert people.loc[~reached, "reached_s"].isna().all()
     # attempts counted per person equal attempts recorded as calls
-    assert people["attempts"].sum() == iv["attempts"].sum() == raw.n_attempts
+    kinds = people["kind"].astype(str)
+    tracing = kinds.isin(["index", "contact"])
+    assert people.loc[tracing, "attempts"].sum() == iv["attempts"].sum()
+    assert people.loc[kinds == "callback", "attempts"].sum() == iv["callback_attempts"].sum()
+    assert people["attempts"].sum() == raw.n_attempts
     max_att = {"index": plan.scenario.tracing.index.max_attempts,
-               "contact": plan.scenario.tracing.contact.max_attempts}
+               "contact": plan.scenario.tracing.contact.max_attempts,
+               "callback": plan.scenario.inbound.callback.max_attempts}
     for kind, limit in max_att.items():
         sel = people[people["kind"] == kind]
         assert (sel["attempts"] <= limit).all()
@@ -50,11 +55,17 @@ def check_identities(plan, raw) -> None:
     contacts = people[people["kind"] == "contact"]
     parents = people.set_index("person").loc[contacts["parent"], "status"]
     assert (parents.astype(str) == "reached").all()
-    # inbound: offered = answered + abandoned + waiting, and equals the arrivals generated
+    # inbound: offered = answered + abandoned + callbacks accepted + waiting, and equals
+    # the arrivals generated; every accepted callback is one callback task
     offered = iv["inbound_offered"].sum()
     assert offered == raw.inbound_arrivals
     assert offered == (iv["inbound_answered"].sum() + iv["inbound_abandoned"].sum()
-                       + raw.inbound_waiting_at_end)
+                       + iv["inbound_callback"].sum() + raw.inbound_waiting_at_end)
+    assert iv["inbound_callback"].sum() == (kinds == "callback").sum()
+    assert iv["inbound_callback"].sum() <= iv["callbacks_offered"].sum()
+    callbacks = people[kinds == "callback"]
+    assert (callbacks["parent"] == -1).all()
+    assert (callbacks["status"].astype(str) != "no_phone").all()
     assert iv["inbound_answered_within_target"].sum() <= iv["inbound_answered"].sum()
     # waits are not negative, reaching happens after release
     ttr = people["time_to_reach_s"].dropna()
@@ -80,6 +91,13 @@ def small_scenarios(draw):
     }
     if draw(st.booleans()):
         changes["tracing.give_up_after"] = "6h"
+    if changes["inbound.enabled"] and draw(st.booleans()):
+        changes["inbound.callback"] = {
+            "enabled": True, "offer_after": draw(st.sampled_from(["10s", "1min", "5min"])),
+            "accept_probability": draw(st.sampled_from([0.0, 0.5, 1.0])),
+            "reach_probability": draw(st.sampled_from([0.0, 0.6, 1.0])),
+            "max_attempts": draw(st.integers(1, 3)), "within": "2h",
+            "priority": draw(st.integers(0, 2))}
     if draw(st.booleans()):
         changes["staffing"] = {"policy": "schedule", "schedule": [
             {"date": "2020-09-07", "headcount": draw(st.integers(0, 6))},

@@ -144,3 +144,109 @@ def test_bundled_variants_validate():
     for path in sorted(SCENARIOS.glob("flanders-autumn-2020-*.yaml")):
         scenario = load_scenario(path)
         assert scenario.calendar.days == 91, path
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+def _problems(text: str, *overrides: str) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_text(text, "cb.yaml", list(overrides))
+    return info.value.problems
+
+
+def test_callbacks_are_off_by_default_with_the_agreed_defaults(quick_path):
+    callback = load_scenario(quick_path).inbound.callback
+    assert callback.enabled is False
+    assert callback.offer_after == 60
+    assert (callback.accept_probability, callback.reach_probability) == (0.5, 0.9)
+    assert (callback.max_attempts, callback.priority) == (3, 0)
+    assert (callback.retry_after, callback.within) == (15 * 60, 2 * 3600)
+    assert callback.failed_attempt_time.dist == "deterministic"
+    assert callback.failed_attempt_time.mean_s == 30
+
+
+def test_callbacks_are_read_from_yaml_with_units(quick_path):
+    scenario = load_scenario(quick_path, [
+        "inbound.enabled=true", "inbound.base_per_day=100", "inbound.callback.enabled=true",
+        "inbound.callback.offer_after=45s", "inbound.callback.within=4h",
+        "inbound.callback.failed_attempt_time=20s", "inbound.callback.priority=-1"])
+    callback = scenario.inbound.callback
+    assert callback.enabled and callback.offer_after == 45 and callback.within == 4 * 3600
+    assert callback.failed_attempt_time.mean_s == 20 and callback.priority == -1
+    assert scenario_from_text(scenario.to_yaml()) == scenario  # round trip
+
+
+@pytest.mark.parametrize(
+    ("override", "path"),
+    [("inbound.callback.accept_probability=1.5", "inbound.callback.accept_probability"),
+     ("inbound.callback.reach_probability=-0.1", "inbound.callback.reach_probability"),
+     ("inbound.callback.max_attempts=0", "inbound.callback.max_attempts"),
+     ("inbound.callback.within=0s", "inbound.callback.within"),
+     ("inbound.callback.retry_after=0s", "inbound.callback.retry_after"),
+     ("inbound.callback.offer_after=soon", "inbound.callback.offer_after"),
+     ("inbound.callback.enabled=maybe", "inbound.callback.enabled"),
+     ("inbound.callback.offer_afer=1min", "inbound.callback.offer_afer")],
+)
+def test_bad_callback_values_give_one_line_naming_the_field(quick_path, override, path):
+    problems = _problems(quick_path.read_text(), override)
+    assert len(problems) == 1
+    problem = problems[0]
+    assert "\n" not in problem and problem.startswith("cb.yaml")
+    assert problem.split(" ")[1].rstrip(":") == path
+
+
+def test_a_misspelt_callback_field_gets_a_suggestion(quick_path):
+    problem = _problems(quick_path.read_text(), "inbound.callback.offer_afer=1min")[0]
+    assert "did you mean 'offer_after'" in problem
+
+
+def test_callbacks_need_the_hotline_and_an_offer_after_some_wait(quick_path):
+    text = quick_path.read_text()
+    off = _problems(text, "inbound.enabled=false", "inbound.callback.enabled=true")
+    assert [p.split(" ")[1].rstrip(":") for p in off] == ["inbound.callback.enabled"]
+    assert "inbound.enabled" in off[0]
+    at_once = _problems(text, "inbound.enabled=true", "inbound.base_per_day=10",
+                        "inbound.callback.enabled=true", "inbound.callback.offer_after=0s")
+    assert [p.split(" ")[1].rstrip(":") for p in at_once] == ["inbound.callback.offer_after"]
+    # the same values are fine while callbacks are off
+    load_scenario(quick_path, ["inbound.callback.offer_after=0s"])
+
+
+def test_callbacks_offered_after_the_mean_patience_warn(quick_path):
+    warnings: list[str] = []
+    load_scenario(quick_path, ["inbound.enabled=true", "inbound.base_per_day=10",
+                               "inbound.patience=5min", "inbound.callback.enabled=true",
+                               "inbound.callback.offer_after=6min"], warnings=warnings)
+    assert any("inbound.callback.offer_after: warning:" in w for w in warnings)
+    warnings.clear()
+    load_scenario(quick_path, ["inbound.enabled=true", "inbound.base_per_day=10",
+                               "inbound.patience=5min", "inbound.callback.enabled=true",
+                               "inbound.callback.offer_after=1min"], warnings=warnings)
+    assert not any("callback" in w for w in warnings)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def test_errors_inside_a_policy_name_the_field_without_the_tag(quick_path):
+    problems = _problems(quick_path.read_text(), "staffing={policy: reactive, "
+                         "initial_headcount: 5, window: 2h, windw: 3d}")
+    by_path = {p.split(" ")[1].rstrip(":"): p for p in problems}
+    assert set(by_path) == {"staffing.window", "staffing.windw"}
+    assert "at least 1d" in by_path["staffing.window"]
+    # suggestions come from the policy being validated, not the first of the union
+    assert "did you mean 'window'" in by_path["staffing.windw"]
+
+
+def test_unknown_field_lists_the_fields_of_the_model_in_use(quick_path):
+    problem = _problems(quick_path.read_text(),
+                        "staffing={policy: pool, core_headcount: 2, pool_size: 3, zzz: 1}")[0]
+    allowed = problem.split("(allowed: ")[1].rstrip(")").split(", ")
+    assert "call_in_delay" in allowed and "headcount" not in allowed
+
+
+def test_default_scenario_path_points_into_the_package():
+    path = sim.default_scenario_path()
+    assert path.is_file() and path.parent.name == "data"
+    assert load_scenario(path).calendar.days >= 1

@@ -6,10 +6,19 @@ import numpy as np
 import pytest
 
 import sim
+from sim import theory
 from sim.compile import compile_plan
 from sim.engine import simulate
-from sim.staffing import Observation, PeekingError, Roster, make_policy
-from sim.staffing.workload import attempts_and_reach
+from sim.staffing import (
+    CallIn,
+    IntradayObservation,
+    Observation,
+    PeekingError,
+    Roster,
+    make_policy,
+    oracle_variant,
+)
+from sim.staffing.workload import ErlangStaffing, attempts_and_reach
 from tests.scenarios_for_tests import make
 
 WAVE = {
@@ -159,10 +168,13 @@ def test_pool_agents_are_called_in_and_billed_only_while_called_in():
     pool_s = raw.intervals["pool_paid_s"]
     assert pool_s.sum() > 0
     assert (raw.headcount == 4).all()
-    # pool hours only inside opening hours (08:00-20:00), never more agents than the pool
+    # pool hours only inside opening hours (08:00-20:00), except a call in progress at
+    # the end of a block, which is finished (at most one call per agent, well under an hour)
     per_interval = pool_s.reshape(plan.n_days, plan.intervals_per_day)
     hours = np.arange(plan.intervals_per_day) * plan.interval_s / 3600
-    assert per_interval[:, (hours < 8) | (hours >= 20)].sum() == 0
+    assert per_interval[:, hours < 8].sum() == 0
+    assert per_interval[:, hours >= 21].sum() == 0
+    assert per_interval[:, (hours >= 20) & (hours < 21)].sum() < 0.01 * pool_s.sum()
     assert (pool_s <= 30 * plan.interval_s + 1e-6).all()
     results = sim.run(scenario, replications=1, seed=2)
     m = results.tables["replications"].iloc[0]
@@ -170,3 +182,103 @@ def test_pool_agents_are_called_in_and_billed_only_while_called_in():
     expected = roster_h * 40 + m["pool_paid_hours"] * 20
     expected += m["paid_hours"] / 10 * 60 + m["agent_days_paid"] * 5  # supervisors, seats
     assert m["total_cost"] == pytest.approx(expected)
+
+
+# --------------------------------------------------------------------------- pure policy tests
+
+
+@pytest.mark.parametrize(
+    ("handle_s", "within_s", "target", "patience_s"),
+    [(300.0, 20.0, 0.8, 180.0), (420.0, 20.0, 0.8, 240.0), (600.0, 60.0, 0.95, 60.0),
+     (120.0, 0.0, 0.5, 900.0), (300.0, 20.0, 0.8, None), (200.0, 30.0, 0.9, None)],
+)
+def test_erlang_staffing_equals_the_theory_search(handle_s, within_s, target, patience_s):
+    rng = np.random.default_rng(7)
+    # rates from 0.2 to 2,000 calls an hour, asked in three batches in random order
+    rates = np.exp(rng.uniform(np.log(0.2), np.log(2000.0), 300)) / 3600
+    erlang = ErlangStaffing(handle_s, within_s, target, patience_s)
+    for batch in np.array_split(rng.permutation(rates), 3):
+        got = erlang.agents_for_rates(batch.tolist())
+        assert got.dtype == np.int64 and got.shape == batch.shape
+    for rate in rates.tolist():
+        grid_rate = np.exp(ErlangStaffing.rate_key(rate) * ErlangStaffing.GRID_STEP) / 3600
+        expected = theory.agents_for_service_level(grid_rate, handle_s, within_s, target,
+                                                   mean_patience_s=patience_s)[0]
+        assert erlang.agents(rate) == expected
+    assert erlang.agents(0.0) == 0
+
+
+def test_erlang_staffing_rounds_rates_up_by_at_most_one_percent():
+    for rate in (0.001, 0.01, 0.3):
+        grid_rate = np.exp(ErlangStaffing.rate_key(rate) * ErlangStaffing.GRID_STEP) / 3600
+        assert rate <= grid_rate * (1 + 1e-9) and grid_rate <= rate * 1.0101
+
+
+def _pool_policy(**config):
+    scenario = make(staffing={"policy": "pool", "core_headcount": 4, "pool_size": 10,
+                              "call_in_delay": "1h", "call_in_block": "4h",
+                              "call_in_threshold": "30min", "check_every": "15min", **config})
+    return make_policy(compile_plan(scenario))
+
+
+def _intraday(now_s=9 * 3600.0, queued_outbound=0, queued_inbound=0, agents_on_duty=4,
+              pool_pending=0, pool_available=10, close_s=20 * 3600.0) -> IntradayObservation:
+    return IntradayObservation(now_s=now_s, queued_outbound=queued_outbound,
+                               queued_inbound=queued_inbound, agents_on_duty=agents_on_duty,
+                               pool_pending=pool_pending, pool_available=pool_available,
+                               close_s=close_s)
+
+
+def test_pool_policy_says_how_often_it_checks_and_whom_it_can_call():
+    policy = _pool_policy()
+    assert policy.intraday_every_s == 15 * 60 and policy.on_call_agents == 10
+    assert not policy.adaptive
+    fixed = make_policy(compile_plan(make()))
+    assert fixed.intraday_every_s is None and fixed.on_call_agents == 0
+    assert fixed.intraday(_intraday(queued_outbound=10_000)) is None
+
+
+def test_pool_calls_in_enough_agents_for_the_threshold_until_closing():
+    policy = _pool_policy()
+    per_task_h = policy.rates.hours_per_open_task
+    # under the threshold (30 min of queued work per agent): nobody
+    quiet = _intraday(queued_outbound=int(4 * 0.5 / per_task_h) - 1)
+    assert policy.intraday(quiet) is None
+    busy = _intraday(queued_outbound=int(8 * 0.5 / per_task_h) + 1)
+    decision = policy.intraday(busy)
+    assert isinstance(decision, CallIn)
+    queued_h = busy.queued_outbound * per_task_h
+    assert decision.count == policy.call_in(busy) == int(np.ceil(queued_h / 0.5 - 4 - 1e-9))
+    assert (decision.start_s, decision.end_s) == (10 * 3600, 14 * 3600)
+    # the block is cut at closing; nobody is called in to arrive after closing
+    late = policy.intraday(_intraday(now_s=17 * 3600, queued_outbound=busy.queued_outbound))
+    assert late is not None and (late.start_s, late.end_s) == (18 * 3600, 20 * 3600)
+    assert policy.intraday(_intraday(now_s=19 * 3600,
+                                     queued_outbound=busy.queued_outbound)) is None
+    # never more than the pool has left; agents on the way count as staff
+    assert policy.intraday(_intraday(queued_outbound=10_000, pool_available=3)).count == 3
+    assert policy.intraday(_intraday(queued_outbound=10_000, pool_available=0)) is None
+    assert policy.intraday(_intraday(queued_outbound=int(8 * 0.5 / per_task_h) - 1,
+                                     agents_on_duty=4, pool_pending=4)) is None
+
+
+def test_on_call_hourly_rate_is_the_pools_own_rate_or_none():
+    pool = make(staffing={"policy": "pool", "core_headcount": 1, "pool_size": 2,
+                          "pool_hourly_rate": 25}).staffing
+    assert pool.on_call_hourly_rate == 25
+    assert make(staffing={"policy": "pool", "core_headcount": 1,
+                          "pool_size": 2}).staffing.on_call_hourly_rate is None
+    assert make().staffing.on_call_hourly_rate is None
+
+
+def test_oracle_variant_keeps_the_service_target_and_limits():
+    scenario = make(staffing=reactive("1d", target_occupancy=0.7, inbound_model="erlang_c",
+                                      inbound_method="lagged_sipp", max_headcount=50))
+    oracle = oracle_variant(scenario).staffing
+    assert oracle.policy == "oracle"
+    assert (oracle.target_occupancy, oracle.inbound_model, oracle.inbound_method) == (
+        0.7, "erlang_c", "lagged_sipp")
+    assert oracle.max_headcount == 50
+    fixed = oracle_variant(make(), inbound_target_sl=0.9).staffing
+    assert fixed.policy == "oracle" and fixed.inbound_target_sl == 0.9
+    assert fixed.target_occupancy == 0.85  # the oracle's default

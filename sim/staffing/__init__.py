@@ -1,10 +1,18 @@
 """Staffing policies: who decides the headcount, and when.
 
 ``fixed`` and ``schedule`` (:mod:`sim.staffing.simple`); ``reactive``,
-``oracle``, ``forecast`` and ``pool`` (:mod:`sim.staffing.adaptive`). A policy
-is built from the compiled plan by :func:`make_policy`; the engine asks it for
-an initial plan, calls ``review`` daily if it is adaptive, and ``call_in``
-intraday for a pool; a :class:`Roster` applies lead times and limits.
+``oracle``, ``forecast`` and ``pool`` (:mod:`sim.staffing.adaptive`). Each
+policy class is registered against its configuration class
+(:func:`register_policy`); :func:`make_policy` builds the one the scenario
+names. The engine asks it for an initial plan, calls ``review`` daily if it is
+adaptive, and ``intraday`` every ``intraday_every_s`` of opening hours; a
+:class:`Roster` applies lead times and limits.
+
+Adding a policy: a configuration class in :mod:`sim.scenario.schema`
+decorated with :func:`sim.scenario.staffing_config` (its ``policy`` tag joins
+the scenario's ``staffing`` union), and a :class:`StaffingPolicy` subclass
+with ``from_config`` decorated with :func:`register_policy`, in a module
+imported here.
 """
 
 from __future__ import annotations
@@ -12,74 +20,74 @@ from __future__ import annotations
 import numpy as np
 
 from sim.compile import Plan
-from sim.scenario import (
-    FixedStaffing,
-    ForecastStaffing,
-    OracleStaffing,
-    PoolStaffing,
-    ReactiveStaffing,
-    Scenario,
-    ScheduleStaffing,
-)
+from sim.scenario import Scenario
 from sim.staffing.adaptive import (
     ForecastPolicy,
     OraclePolicy,
     PoolPolicy,
     ReactivePolicy,
+    ServicePlanner,
     WorkRates,
 )
 from sim.staffing.base import (
+    CallIn,
     IntradayObservation,
     Observation,
     PeekingError,
     Roster,
     StaffingPolicy,
+    policy_class,
+    register_policy,
+    registered_policies,
 )
 from sim.staffing.simple import FixedPolicy, SchedulePolicy
 
 __all__ = [
+    "CallIn",
+    "FixedPolicy",
+    "ForecastPolicy",
     "IntradayObservation",
     "Observation",
+    "OraclePolicy",
     "PeekingError",
     "PoolPolicy",
+    "ReactivePolicy",
     "Roster",
+    "SchedulePolicy",
+    "ServicePlanner",
     "StaffingPolicy",
+    "WorkRates",
     "make_policy",
     "make_roster",
     "oracle_variant",
+    "policy_class",
+    "register_policy",
+    "registered_policies",
 ]
 
 
 def make_policy(plan: Plan, rng: np.random.Generator | None = None) -> StaffingPolicy:
-    """The policy object described by ``plan.scenario.staffing``.
+    """Build the policy object that ``plan.scenario.staffing`` describes.
 
     Parameters
     ----------
     plan
         The compiled scenario.
     rng
-        Generator for a policy's own randomness (the ``forecast`` error).
+        Generator for a policy's own randomness (the ``forecast`` error);
+        a generator seeded with 0 when None.
+
+    Returns
+    -------
+    StaffingPolicy
+        A fresh policy: it holds the state of one run.
     """
-    scenario = plan.scenario
-    staffing = scenario.staffing
-    if isinstance(staffing, FixedStaffing):
-        return FixedPolicy(staffing.headcount)
-    if isinstance(staffing, ScheduleStaffing):
-        return SchedulePolicy(
-            scenario.calendar.start, [(row.date, row.headcount) for row in staffing.schedule]
-        )
-    if isinstance(staffing, ReactiveStaffing):
-        return ReactivePolicy(plan, staffing)
-    if isinstance(staffing, OracleStaffing):
-        return OraclePolicy(plan, staffing)
-    if isinstance(staffing, ForecastStaffing):
-        return ForecastPolicy(plan, staffing, rng or np.random.default_rng(0))
-    assert isinstance(staffing, PoolStaffing)
-    return PoolPolicy(staffing, WorkRates.from_plan(plan))
+    staffing = plan.scenario.staffing
+    return policy_class(staffing).from_config(plan, staffing, rng or np.random.default_rng(0))
 
 
 def make_roster(scenario: Scenario, policy: StaffingPolicy) -> Roster:
-    """A roster with the policy's initial plan and the scenario's scaling limits."""
+    """Build a roster with the policy's initial plan and the scenario's scaling limits."""
     staffing = scenario.staffing
     return Roster(
         policy.initial_plan(scenario.calendar.days),
@@ -93,13 +101,15 @@ def make_roster(scenario: Scenario, policy: StaffingPolicy) -> Roster:
 
 def oracle_variant(scenario: Scenario, target_occupancy: float | None = None,
                    inbound_target_sl: float | None = None) -> Scenario:
-    """The same scenario staffed by the ``oracle`` policy for the same service target.
+    """Return the same scenario staffed by the ``oracle`` policy for the same service target.
 
     The service target is taken from the scenario's own policy where it has
-    one (``target_occupancy``, ``inbound_target_sl``), else the arguments, else
-    the oracle's defaults. Used for idle attribution.
+    one (``target_occupancy``, ``inbound_target_sl``, ``inbound_model``,
+    ``inbound_method``), else the arguments, else the oracle's defaults; the
+    headcount limits are kept. Used for idle attribution.
     """
     staffing = scenario.staffing
+    fields = type(staffing).model_fields
     changes: dict = {"policy": "oracle"}
     for name, given in (("target_occupancy", target_occupancy),
                         ("inbound_target_sl", inbound_target_sl)):
@@ -109,6 +119,6 @@ def oracle_variant(scenario: Scenario, target_occupancy: float | None = None,
     for name in ("min_headcount", "max_headcount"):
         changes[name] = getattr(staffing, name)
     for name in ("inbound_model", "inbound_method"):
-        if hasattr(staffing, name):
+        if name in fields:
             changes[name] = getattr(staffing, name)
     return scenario.with_changes({"staffing": changes, "name": f"{scenario.name} (oracle)"})

@@ -1,23 +1,36 @@
-"""The staffing-policy interface.
+"""The staffing-policy interface and the policy registry.
 
 A policy decides the headcount on the roster for each day. It is asked once
 at the start for an initial plan, and, if it is adaptive, once a day at the
 scenario's ``review_time`` with an :class:`Observation` holding only what a
-planner could know then. The :class:`Roster` applies its requests under the
-real constraints (lead times, notice, min/max, maximum daily change); a policy
-cannot change a day that is already fixed.
+planner could know then. A policy may also act within the day: every
+``intraday_every_s`` of opening hours the engine shows it an
+:class:`IntradayObservation` and it may call in some of its
+``on_call_agents`` (agents outside the roster) with a :class:`CallIn`. The
+:class:`Roster` applies its requests under the real constraints (lead times,
+notice, min/max, maximum daily change); a policy cannot change a day that is
+already fixed.
+
+Policy classes are registered against their configuration class with
+:func:`register_policy`; :func:`policy_class` finds the class for a
+configuration.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from sim.scenario import STAFFING_CONFIGS, StaffingCommon
 from sim.units import DAY_S
+
+if TYPE_CHECKING:
+    from sim.compile import Plan
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:
@@ -66,6 +79,7 @@ class Observation:
     planned_headcount: np.ndarray
 
     def __post_init__(self) -> None:
+        """Refuse arrays that reach past the review day or can be written to."""
         if not self.day * DAY_S <= self.now_s < (self.day + 1) * DAY_S:
             raise PeekingError(f"review at {self.now_s} s is not on day {self.day}")
         for name in ("released_per_day", "inbound_offered_per_day", "planned_headcount"):
@@ -81,7 +95,23 @@ class Observation:
 
 @dataclass(frozen=True)
 class IntradayObservation:
-    """What an intraday (pool) decision sees now: queues and who is on duty."""
+    """What a decision within the day sees now: queues and who is on duty.
+
+    Attributes
+    ----------
+    now_s
+        Clock time of the check (seconds since the start of the run).
+    queued_outbound, queued_inbound
+        Outbound tasks and inbound callers waiting now.
+    agents_on_duty
+        Agents on shift now (rostered and called in).
+    pool_pending
+        Agents called in who have not arrived yet.
+    pool_available
+        On-call agents who can still be called in.
+    close_s
+        Today's closing time (seconds since the start of the run).
+    """
 
     now_s: float
     queued_outbound: int
@@ -89,25 +119,147 @@ class IntradayObservation:
     agents_on_duty: int
     pool_pending: int
     pool_available: int
+    close_s: float
+
+
+@dataclass(frozen=True)
+class CallIn:
+    """A decision to call in on-call agents.
+
+    Attributes
+    ----------
+    count
+        Agents called in (at most the on-call agents available).
+    start_s, end_s
+        When they arrive and leave (seconds since the start of the run); they
+        are paid from ``start_s`` to ``end_s``.
+    """
+
+    count: int
+    start_s: float
+    end_s: float
 
 
 class StaffingPolicy(ABC):
-    """A staffing policy: an initial plan and, if adaptive, daily reviews."""
+    """A staffing policy: an initial plan, daily reviews and checks within the day.
+
+    Attributes
+    ----------
+    adaptive
+        Reviewed daily at ``staffing.review_time`` (:meth:`review`).
+    intraday_every_s
+        Period of the checks within opening hours (:meth:`intraday`); None
+        for none.
+    on_call_agents
+        Agents outside the roster that :meth:`intraday` may call in.
+    """
 
     adaptive: bool = False
+    intraday_every_s: float | None = None
+    on_call_agents: int = 0
+
+    @classmethod
+    def from_config(cls, plan: Plan, config: Any,
+                    rng: np.random.Generator) -> StaffingPolicy:
+        """Build the policy for a compiled plan and its staffing configuration.
+
+        Parameters
+        ----------
+        plan
+            The compiled scenario.
+        config
+            ``plan.scenario.staffing``, of the configuration class the policy
+            is registered for.
+        rng
+            Generator for the policy's own randomness.
+
+        Returns
+        -------
+        StaffingPolicy
+        """
+        raise NotImplementedError(f"{cls.__name__} does not say how it is built")
 
     @abstractmethod
     def initial_plan(self, n_days: int) -> np.ndarray:
-        """Headcount per day before any review (integer array of length n_days)."""
+        """Return the headcount per day before any review (integers, length n_days)."""
 
     def review(self, observation: Observation) -> Mapping[int, int] | None:
-        """Requested headcount for future days, as {day: headcount}; None for no change."""
+        """Return the headcount requested for future days ({day: headcount}), or None."""
         return None
 
-    def inbound_reserve(self, plan) -> np.ndarray | None:
-        """Agents to keep for inbound per reporting interval of the run, or None
-        to use the scenario's constant ``inbound.reserve_agents``."""
+    def inbound_reserve(self, plan: Plan) -> np.ndarray | None:
+        """Return agents kept for inbound per reporting interval of the run.
+
+        None: the scenario's constant ``inbound.reserve_agents``.
+        """
         return None
+
+    def intraday(self, observation: IntradayObservation) -> CallIn | None:
+        """Return the on-call agents to call in now, or None for none."""
+        return None
+
+
+_Policy = TypeVar("_Policy", bound=type[StaffingPolicy])
+
+_POLICIES: dict[type[StaffingCommon], type[StaffingPolicy]] = {}
+
+
+def register_policy(config_type: type[StaffingCommon]) -> Callable[[_Policy], _Policy]:
+    """Register a policy class for a staffing configuration class (class decorator).
+
+    Parameters
+    ----------
+    config_type
+        A configuration class registered in the scenario schema
+        (:func:`sim.scenario.staffing_config`).
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the class unchanged.
+    """
+    if config_type not in STAFFING_CONFIGS.values():
+        raise ValueError(f"{config_type.__name__} is not a registered staffing configuration")
+
+    def register(policy_type: _Policy) -> _Policy:
+        if config_type in _POLICIES:
+            raise ValueError(f"a policy is already registered for {config_type.__name__}")
+        _POLICIES[config_type] = policy_type
+        return policy_type
+
+    return register
+
+
+def policy_class(config: StaffingCommon) -> type[StaffingPolicy]:
+    """Return the policy class registered for a staffing configuration.
+
+    Parameters
+    ----------
+    config
+        A scenario's ``staffing`` section.
+
+    Returns
+    -------
+    type
+        The :class:`StaffingPolicy` subclass.
+
+    Raises
+    ------
+    LookupError
+        When no policy is registered for the configuration's class.
+    """
+    try:
+        return _POLICIES[type(config)]
+    except KeyError:
+        raise LookupError(
+            f"no staffing policy is registered for {type(config).__name__}"
+        ) from None
+
+
+def registered_policies() -> dict[str, type[StaffingPolicy]]:
+    """Return the policy classes by ``policy`` tag, in the schema's order."""
+    return {tag: _POLICIES[config] for tag, config in STAFFING_CONFIGS.items()
+            if config in _POLICIES}
 
 
 class Roster:

@@ -7,9 +7,10 @@ realised outcome. Hours are agent-hours.
 
 from __future__ import annotations
 
+import bisect
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from sim.units import DAY_S, HOUR_S, MINUTE_S
 
 
 def attempts_and_reach(task: OutboundTask) -> tuple[float, float]:
-    """Expected attempts per task and the probability it is reached.
+    """Return the expected attempts per task and the probability it is reached.
 
     With reach probability p per attempt and at most m attempts:
     P(reached) = 1 - (1-p)^m and E[attempts] = sum_{k<m} (1-p)^k.
@@ -33,7 +34,7 @@ def attempts_and_reach(task: OutboundTask) -> tuple[float, float]:
 
 
 def work_per_task_s(task: OutboundTask) -> float:
-    """Expected agent seconds one outbound task takes (failed attempts, talk, wrap-up)."""
+    """Return the expected agent seconds of an outbound task (failed attempts, talk, wrap-up)."""
     attempts, reached = attempts_and_reach(task)
     failed = attempts - reached
     return failed * task.failed_attempt_time.mean_s + reached * (
@@ -42,7 +43,7 @@ def work_per_task_s(task: OutboundTask) -> float:
 
 
 def work_per_index_case_h(scenario: Scenario) -> float:
-    """Expected outbound agent-hours per released index case, its contacts included."""
+    """Return the expected outbound agent-hours per released index case, contacts included."""
     tr = scenario.tracing
     _, index_reached = attempts_and_reach(tr.index)
     contacts = index_reached * tr.index.contacts.mean * tr.contact.phone_share
@@ -55,7 +56,7 @@ def inbound_handle_s(scenario: Scenario) -> float:
 
 
 def inbound_calls_per_day(scenario: Scenario, index_released_per_day: np.ndarray) -> np.ndarray:
-    """Expected inbound calls per day for given index cases released per day."""
+    """Return the expected inbound calls per day for index cases released per day."""
     inbound = scenario.inbound
     if not inbound.enabled:
         return np.zeros_like(np.asarray(index_released_per_day, dtype=float))
@@ -81,7 +82,7 @@ class ShiftCoverage:
 
 
 def shift_coverage(plan: Plan) -> ShiftCoverage:
-    """Expected productive time per rostered agent, from the shift templates."""
+    """Return the expected productive time per rostered agent, from the shift templates."""
     shares = np.array([s.share for s in plan.shifts], dtype=float)
     shares = shares / shares.sum()
     present = 1.0 - plan.scenario.agents.absenteeism
@@ -99,31 +100,151 @@ def shift_coverage(plan: Plan) -> ShiftCoverage:
     return ShiftCoverage(productive_h * present, per_interval * present)
 
 
-@lru_cache(maxsize=65536)
-def _agents_needed(rate_key: int, handle_s: float, within_s: float, target: float,
-                   patience_s: float | None) -> int:
-    rate_per_s = math.exp(rate_key * 0.01) / HOUR_S
-    return theory.agents_for_service_level(rate_per_s, handle_s, within_s, target,
-                                           mean_patience_s=patience_s)[0]
+class ErlangStaffing:
+    """Agents needed on the phones for an inbound rate, for one service target.
 
+    The rate is rounded up to a 1 % log grid (:meth:`rate_key`) so that the
+    many intervals of a long run share a result; staffing is therefore at
+    most 1 % conservative. Results are memoised in the instance, which lives
+    as long as the policy that made it (one plan): no cache is shared between
+    plans.
 
-def agents_for_rate(rate_per_s: float, handle_s: float, within_s: float, target: float,
-                    patience_s: float | None) -> int:
-    """Agents needed for an inbound rate to reach a service level (Erlang C or A).
+    The agents needed do not fall as the rate rises, so a grid rate between
+    two solved rates needs at least the lower one's agents and at most the
+    higher one's: new rates are solved by bisection over the sorted grid
+    (equal neighbours settle every rate between them) and each search steps
+    up from the lower neighbour's answer, a few service-level evaluations
+    instead of a full search. The result is that of
+    :func:`sim.theory.agents_for_service_level`.
 
-    The rate is rounded up to a 1 % log grid so that the many intervals of a
-    long run share a cache; staffing is therefore at most 1 % conservative.
+    Parameters
+    ----------
+    handle_s
+        Mean agent time per call (talk + wrap-up), seconds.
+    answer_within_s
+        Service-level threshold, seconds.
+    target_sl
+        Share of calls to answer within ``answer_within_s``.
+    patience_s
+        Mean patience (Erlang A), or None for Erlang C.
     """
-    if rate_per_s <= 0:
-        return 0
-    key = math.ceil(math.log(rate_per_s * HOUR_S) / 0.01 - 1e-9)
-    return _agents_needed(key, handle_s, within_s, target, patience_s)
+
+    GRID_STEP = 0.01
+    """Step of the rate grid in log(calls per hour)."""
+
+    MAX_STEPS = 4
+    """Service levels tried upward from the lower neighbour before a full search."""
+
+    def __init__(self, handle_s: float, answer_within_s: float, target_sl: float,
+                 patience_s: float | None) -> None:
+        self.handle_s = handle_s
+        self.answer_within_s = answer_within_s
+        self.target_sl = target_sl
+        self.patience_s = patience_s
+        self._agents: dict[int, int] = {}
+        self._keys: list[int] = []  # the keys of _agents, sorted
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario, target_sl: float,
+                     model: str = "erlang_a") -> ErlangStaffing:
+        """Build the staffing arithmetic for a scenario's hotline.
+
+        Parameters
+        ----------
+        scenario
+            Its inbound handle time, wrap-up, threshold and patience are used.
+        target_sl
+            Service-level target.
+        model
+            ``erlang_c`` or ``erlang_a`` (exponential patience with the
+            scenario's mean).
+
+        Returns
+        -------
+        ErlangStaffing
+        """
+        inbound = scenario.inbound
+        patience_s = inbound.patience.mean_s if model == "erlang_a" else None
+        return cls(inbound_handle_s(scenario), inbound.answer_within, target_sl, patience_s)
+
+    @classmethod
+    def rate_key(cls, rate_per_s: float) -> int:
+        """Return the grid point at or above a positive rate."""
+        return math.ceil(math.log(rate_per_s * HOUR_S) / cls.GRID_STEP - 1e-9)
+
+    def agents(self, rate_per_s: float) -> int:
+        """Return the agents needed for one rate (0 for no calls)."""
+        return int(self.agents_for_rates([rate_per_s])[0])
+
+    def agents_for_rates(self, rates_per_s: Iterable[float]) -> np.ndarray:
+        """Return the agents needed for each rate (per second), as integers.
+
+        Parameters
+        ----------
+        rates_per_s
+            Mean arrival rates; 0 (or less) needs no agent.
+
+        Returns
+        -------
+        numpy.ndarray
+            One integer per rate.
+        """
+        keys = [self.rate_key(rate) if rate > 0 else None for rate in rates_per_s]
+        self._solve_sorted(sorted({k for k in keys if k is not None} - self._agents.keys()))
+        return np.array([0 if key is None else self._agents[key] for key in keys],
+                        dtype=np.int64)
+
+    def _solve_sorted(self, keys: list[int]) -> None:
+        """Solve new grid points: both ends, then by bisection between solved ones."""
+        if not keys:
+            return
+        self._solve(keys[0])
+        self._solve(keys[-1])
+        spans = [(0, len(keys) - 1)]
+        while spans:
+            first, last = spans.pop()
+            if last - first >= 2:
+                middle = (first + last) // 2
+                self._solve(keys[middle])
+                spans += [(first, middle), (middle, last)]
+
+    def _solve(self, key: int) -> None:
+        if key in self._agents:
+            return
+        position = bisect.bisect_left(self._keys, key)
+        floor_n = self._agents[self._keys[position - 1]] if position else None
+        ceiling_n = self._agents[self._keys[position]] if position < len(self._keys) else None
+        if floor_n is not None and floor_n == ceiling_n:
+            agents = floor_n
+        else:
+            agents = self._search(math.exp(key * self.GRID_STEP) / HOUR_S, floor_n, ceiling_n)
+        self._agents[key] = agents
+        self._keys.insert(position, key)
+
+    def _search(self, rate_per_s: float, floor_n: int | None, ceiling_n: int | None) -> int:
+        """Smallest n meeting the target, knowing floor_n <= n <= ceiling_n."""
+        if self.patience_s is not None and floor_n:
+            n = floor_n
+            for _ in range(self.MAX_STEPS):
+                if ceiling_n is not None and n >= ceiling_n:
+                    return ceiling_n
+                level = theory.service_level_for_agents(
+                    n, rate_per_s, self.handle_s, self.answer_within_s, self.patience_s)
+                if level >= self.target_sl:
+                    return n
+                n += 1
+        return theory.agents_for_service_level(rate_per_s, self.handle_s,
+                                               self.answer_within_s, self.target_sl,
+                                               mean_patience_s=self.patience_s)[0]
 
 
 def inbound_rate_per_interval(plan: Plan, calls_per_day: np.ndarray,
                               first_day: int = 0) -> np.ndarray:
-    """Mean inbound rate (per second) in every reporting interval of the days
-    ``first_day .. first_day + len(calls_per_day) - 1``, shape (days, intervals)."""
+    """Return the mean inbound rate (per second) in every reporting interval.
+
+    For the days ``first_day .. first_day + len(calls_per_day) - 1``; shape
+    (days, intervals).
+    """
     n = len(calls_per_day)
     weights = plan.inbound_minute_weights[first_day:first_day + n]
     per_minute = np.asarray(calls_per_day, dtype=float)[:, None] * weights  # calls per minute
@@ -134,12 +255,11 @@ def inbound_rate_per_interval(plan: Plan, calls_per_day: np.ndarray,
 def inbound_agents_needed(
     plan: Plan,
     calls_per_day: np.ndarray,
-    target_sl: float,
-    model: str = "erlang_a",
+    erlang: ErlangStaffing,
     method: str = "sipp",
     first_day: int = 0,
 ) -> np.ndarray:
-    """Agents needed on the phones for inbound calls, per day and interval.
+    """Return the agents needed on the phones for inbound calls, per day and interval.
 
     Parameters
     ----------
@@ -147,10 +267,9 @@ def inbound_agents_needed(
         The compiled scenario.
     calls_per_day
         Expected inbound calls per day, for the days from ``first_day`` on.
-    target_sl
-        Service-level target (share answered within ``inbound.answer_within``).
-    model
-        ``erlang_c`` or ``erlang_a`` (exponential patience with the scenario's mean).
+    erlang
+        The service target's staffing arithmetic (Erlang C or A), with its
+        memo (:class:`ErlangStaffing`).
     method
         ``sipp``: each interval as a stationary system at its mean rate;
         ``lagged_sipp``: the same with the rate shifted by one mean handle time
@@ -166,10 +285,7 @@ def inbound_agents_needed(
     numpy.ndarray
         Integer agents, shape (len(calls_per_day), intervals per day).
     """
-    sc = plan.scenario
-    handle_s = inbound_handle_s(sc)
-    patience_s = sc.inbound.patience.mean_s if model == "erlang_a" else None
-    within_s = sc.inbound.answer_within
+    handle_s = erlang.handle_s
     n_days = len(calls_per_day)
     rates = inbound_rate_per_interval(plan, np.asarray(calls_per_day, dtype=float),
                                       first_day).ravel()
@@ -189,9 +305,7 @@ def inbound_agents_needed(
                 1.0 - decay)
             m = m_end
         rates = load / handle_s
-    needed = np.array([agents_for_rate(r, handle_s, within_s, target_sl, patience_s)
-                       for r in rates.tolist()], dtype=np.int64)
-    return needed.reshape(n_days, plan.intervals_per_day)
+    return erlang.agents_for_rates(rates.tolist()).reshape(n_days, plan.intervals_per_day)
 
 
 def headcount_for_workload(
@@ -199,8 +313,9 @@ def headcount_for_workload(
     outbound_hours: np.ndarray,
     inbound_agents: np.ndarray,
     target_occupancy: float,
+    coverage: ShiftCoverage | None = None,
 ) -> np.ndarray:
-    """Rostered headcount per day to cover expected outbound hours and inbound agents.
+    """Return the rostered headcount per day for expected outbound hours and inbound agents.
 
     ``headcount = max(ceil((outbound_hours / target_occupancy + inbound agent-hours) /
     productive hours per agent), max over intervals of inbound agents / coverage)``.
@@ -215,13 +330,15 @@ def headcount_for_workload(
         Inbound agents needed per day and interval.
     target_occupancy
         Share of productive time planned to be busy on outbound work.
+    coverage
+        The plan's :func:`shift_coverage`, when already computed.
 
     Returns
     -------
     numpy.ndarray
         Integer headcount per day.
     """
-    cover = shift_coverage(plan)
+    cover = shift_coverage(plan) if coverage is None else coverage
     n_days = len(outbound_hours)
     interval_h = plan.interval_s / HOUR_S
     inbound_hours = inbound_agents.sum(axis=1) * interval_h
@@ -236,7 +353,7 @@ def headcount_for_workload(
 
 
 def elapsed_share(weights: np.ndarray, time_of_day_s: float) -> float:
-    """Share of a day's weight (per minute, 1440 values) falling before a time of day."""
+    """Return the share of a day's weight (per minute, 1440 values) before a time of day."""
     total = float(weights.sum())
     if total <= 0:
         return 0.0
@@ -244,7 +361,7 @@ def elapsed_share(weights: np.ndarray, time_of_day_s: float) -> float:
 
 
 def release_minute_weights(plan: Plan) -> np.ndarray:
-    """The intraday release profile of index cases as 1440 per-minute weights."""
+    """Return the intraday release profile of index cases as 1440 per-minute weights."""
     weights = np.zeros(MINUTES_PER_DAY)
     for offset_s, width_s, share in zip(plan.release_offsets_s, plan.release_widths_s,
                                         plan.release_weights, strict=True):
@@ -255,10 +372,10 @@ def release_minute_weights(plan: Plan) -> np.ndarray:
 
 
 def expected_released_per_day(plan: Plan) -> np.ndarray:
-    """Expected index cases released per day (expected cases x share traced)."""
+    """Return the expected index cases released per day (expected cases x share traced)."""
     return plan.expected_cases * plan.scenario.reporting.share_traced
 
 
 def day_of(now_s: float) -> int:
-    """The day index of a clock time."""
+    """Return the day index of a clock time."""
     return int(now_s // DAY_S)

@@ -1,0 +1,372 @@
+"""The call centre: its state in named parts and one handler per event kind.
+
+:class:`CallCentre` holds the agents (:class:`~sim.engine.agents.Workforce`),
+the people and their tasks (:class:`~sim.engine.people.People`), the work
+queues (:mod:`sim.engine.queues`) and the recorder. Per-call events are
+:class:`~sim.engine.events.Due` events on the simpy environment; each kind
+has one handler method named ``on_<event>``, whose payload is ``event.payload``:
+
+==========================  ==============================  ==================
+handler                     event                           payload
+==========================  ==============================  ==================
+:meth:`on_release`          an index case is released       its row (int)
+:meth:`on_inbound_arrival`  a first inbound call arrives    row in the day (int)
+:meth:`on_redial`           a caller who hung up calls back  None
+:meth:`on_abandon`          a waiting caller's patience     call id (int)
+:meth:`on_callback_offer`   a caller waited ``offer_after``  call id (int)
+:meth:`on_call_end`         a call and its wrap-up end      agent (int)
+:meth:`on_retry_due`        a failed task may be retried    person (int)
+:meth:`on_contacts_named`   an index interview's talk ends  person (int)
+==========================  ==============================  ==================
+
+An available agent looks for work through :data:`~sim.engine.queues.DISPATCH_ORDER`.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from sim.compile import Plan
+from sim.engine.agents import Workforce
+from sim.engine.events import Due
+from sim.engine.inputs import CallbackDraws, Cases, InboundCalls, InboundDay, Streams
+from sim.engine.people import REACHED, UNREACHABLE, People
+from sim.engine.queues import (
+    DISPATCH_ORDER,
+    InboundQueue,
+    Rule,
+    TaskQueue,
+    WaitingCall,
+    WorkQueue,
+)
+from sim.recorder import (
+    ABANDONED,
+    ANSWERED,
+    CALLBACK,
+    CALLBACK_TAKEN,
+    CHUNK,
+    CONTACT,
+    FAILED,
+    INBOUND,
+    INDEX,
+    Recorder,
+)
+from sim.recorder import (
+    REACHED as CALL_REACHED,
+)
+from sim.recorder import (
+    WAITING as WAITING_OUTCOME,
+)
+
+
+class CallCentre:
+    """One replication's call centre.
+
+    Parameters
+    ----------
+    env
+        The simulation environment (the event calendar).
+    plan
+        The compiled scenario.
+    rng
+        The replication's named streams.
+    recorder
+        Where calls and agent time are recorded.
+    """
+
+    def __init__(self, env: simpy.Environment, plan: Plan, rng: Streams,
+                 recorder: Recorder) -> None:
+        sc = plan.scenario
+        tr, inbound = sc.tracing, sc.inbound
+        self.env, self.plan, self.rec = env, plan, recorder
+        self.cases = Cases.draw(plan, rng)
+        self.inbound_calls = InboundCalls(plan, self.cases.released_per_day, rng)
+        self.callbacks = CallbackDraws(plan, rng)
+        self.people = People()
+        self.agents = Workforce(env, recorder, self.on_available)
+        self.inbound_queue = InboundQueue()
+        self.tracing_queue = TaskQueue(self.people, tr.give_up_after)
+        self.callback_queue = TaskQueue(self.people)
+        self.queues: dict[str, WorkQueue] = {"inbound": self.inbound_queue,
+                                             "tracing": self.tracing_queue,
+                                             "callbacks": self.callback_queue}
+        self.rules: tuple[Rule, ...] = DISPATCH_ORDER
+        callback = inbound.callback
+        # per kind of outbound task, by kind code
+        self.task_draws = {INDEX: self.cases.index, CONTACT: self.cases.contact,
+                           CALLBACK: self.callbacks.tables}
+        self.task_queue = {INDEX: self.tracing_queue, CONTACT: self.tracing_queue,
+                           CALLBACK: self.callback_queue}
+        self.priority = {INDEX: tr.index.priority, CONTACT: tr.contact.priority,
+                         CALLBACK: callback.priority}
+        self.within_s = {INDEX: tr.index.within, CONTACT: tr.contact.within,
+                         CALLBACK: callback.within}
+        self.retry_after_s = {INDEX: tr.index.retry_after, CONTACT: tr.contact.retry_after,
+                              CALLBACK: callback.retry_after}
+        self.offer_after_s = (callback.offer_after if self.inbound_calls.callbacks_on
+                              else float("inf"))
+        in_use = {"inbound": inbound.enabled, "tracing": True,
+                  "callbacks": self.inbound_calls.callbacks_on}
+        self._steps = [(tuple(self.queues[name] for name in rule.queues if in_use[name]),
+                        rule.opening_hours_only, rule.above_inbound_reserve)
+                       for rule in self.rules]
+        self.is_open = False
+        self.reserve = inbound.reserve_agents if inbound.enabled else 0
+        self.n_inbound = 0
+        self.today: InboundDay | None = None
+        self.today_arrived = 0
+        calls = recorder
+        self._call_kinds = recorder.kind
+        self._call = (calls.kind.append, calls.agent.append, calls.queued_s.append,
+                      calls.start_s.append, calls.talk_end_s.append, calls.end_s.append,
+                      calls.outcome.append, calls.ref.append)
+
+    # ------------------------------------------------------------------ sources
+    def start_releases(self) -> None:
+        """Schedule the first index-case release (each schedules the next)."""
+        release_s = self.cases.release_s
+        if release_s.size:
+            Due(self.env, max(0.0, float(release_s[0]) - self.env.now), self.on_release, 0)
+
+    def on_release(self, event: Due[int]) -> None:
+        """Handle the release of an index case: a new outbound task."""
+        row = event.payload
+        now_s = self.env.now
+        release_s = self.cases.release_s
+        if row + 1 < release_s.size:
+            Due(self.env, max(0.0, float(release_s[row + 1]) - now_s), self.on_release, row + 1)
+        self._new_task(INDEX, now_s, -1, row)
+        if self.is_open and self.agents.n_idle:
+            self.dispatch_idle(now_s)
+
+    def open_day_of_calls(self, day: int) -> None:
+        """Generate the day's first inbound calls and schedule the first arrival."""
+        self.today = calls = self.inbound_calls.day(day)
+        self.today_arrived = 0
+        if calls.arrival_s:
+            Due(self.env, max(0.0, calls.arrival_s[0] - self.env.now), self.on_inbound_arrival, 0)
+
+    def on_inbound_arrival(self, event: Due[int]) -> None:
+        """Handle a first inbound call arriving (each schedules the next of its day)."""
+        row = event.payload
+        calls = self.today
+        assert calls is not None
+        now_s = self.env.now
+        self.today_arrived = row + 1
+        if row + 1 < len(calls.arrival_s):
+            Due(self.env, max(0.0, calls.arrival_s[row + 1] - now_s), self.on_inbound_arrival,
+                row + 1)
+        self._offer_call(now_s, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
+                                            calls.redials[row], calls.accepts_callback[row]),
+                         calls.patience_s[row])
+
+    def on_redial(self, event: Due[None]) -> None:
+        """Handle a redial by a caller who hung up (not offered outside opening hours)."""
+        if not self.is_open:
+            return
+        draws = self.inbound_calls
+        call = WaitingCall(self.env.now, next(draws.redial_handle_s), next(draws.redial_wrap_s),
+                           next(draws.redial_again),
+                           self.inbound_calls.callbacks_on and next(draws.redial_accepts))
+        self._offer_call(self.env.now, call, next(draws.redial_patience_s))
+
+    def _offer_call(self, now_s: float, call: WaitingCall, patience_s: float) -> None:
+        """Offer an inbound call: the longest-idle agent answers, or it waits."""
+        call_id = self.n_inbound
+        self.n_inbound = call_id + 1
+        agents = self.agents
+        if agents.n_idle:
+            agent = agents.pop_idle(now_s)
+            self._answer(agent, call_id, call, now_s)
+            return
+        self.inbound_queue.add(call_id, call)
+        Due(self.env, patience_s, self.on_abandon, call_id)
+        if self.offer_after_s < patience_s:
+            Due(self.env, self.offer_after_s, self.on_callback_offer, call_id)
+
+    # ------------------------------------------------------------------ inbound
+    def on_abandon(self, event: Due[int]) -> None:
+        """Handle a waiting caller's patience running out: abandoned (maybe redialled)."""
+        call_id = event.payload
+        call = self.inbound_queue.remove(call_id)
+        if call is None:
+            return
+        now_s = self.env.now
+        self._record(INBOUND, -1, call.arrival_s, now_s, now_s, now_s, ABANDONED, call_id)
+        if call.redials:
+            Due(self.env, next(self.inbound_calls.redial_gap_s), self.on_redial, None)
+
+    def on_callback_offer(self, event: Due[int]) -> None:
+        """Offer a callback to a caller still waiting.
+
+        One who accepts hangs up and becomes an outbound callback task.
+        """
+        call_id = event.payload
+        queue = self.inbound_queue
+        call = queue.get(call_id)
+        if call is None:
+            return
+        now_s = self.env.now
+        self.rec.offer_s.append(now_s)
+        if not call.accepts_callback:
+            return
+        queue.remove(call_id)
+        self._record(INBOUND, -1, call.arrival_s, now_s, now_s, now_s, CALLBACK_TAKEN, call_id)
+        row = self.callbacks.add(call.handle_s, call.wrap_s)
+        self._new_task(CALLBACK, now_s, -1, row)
+        if self.is_open and self.agents.n_idle:
+            self.dispatch_idle(now_s)
+
+    def _answer(self, agent: int, call_id: int, call: WaitingCall, now_s: float) -> None:
+        """``agent`` answers an inbound call."""
+        self.agents.busy(agent, True, now_s)
+        talk_end_s = now_s + call.handle_s
+        end_s = talk_end_s + call.wrap_s
+        Due(self.env, end_s - now_s, self.on_call_end, agent)
+        self._record(INBOUND, agent, call.arrival_s, now_s, talk_end_s, end_s, ANSWERED, call_id)
+
+    def _answer_waiting(self, agent: int, call_id: int, now_s: float) -> None:
+        call = self.inbound_queue.remove(call_id)
+        assert call is not None
+        self._answer(agent, call_id, call, now_s)
+
+    # ------------------------------------------------------------------ outbound
+    def _new_task(self, kind: int, now_s: float, parent: int, row: int) -> int:
+        person = self.people.add(kind, now_s, self.within_s[kind], parent, row)
+        self.task_queue[kind].add(person, self.priority[kind])
+        return person
+
+    def _attempt(self, agent: int, person: int, now_s: float) -> None:
+        """``agent`` dials ``person``: a conversation if reached, else a failed attempt."""
+        people = self.people
+        kind, row = people.kind[person], people.row[person]
+        draws = self.task_draws[kind]
+        n = people.attempts[person]
+        people.attempts[person] = n + 1
+        self.agents.busy(agent, False, now_s)
+        slot = row * draws.max_attempts + n
+        if draws.reached[slot]:
+            talk_end_s = now_s + draws.handle_s[row]
+            end_s = talk_end_s + draws.wrap_s[row]
+            people.close(person, REACHED, now_s)
+            if kind == INDEX:
+                Due(self.env, talk_end_s - now_s, self.on_contacts_named, person)
+            outcome = CALL_REACHED
+        else:
+            talk_end_s = end_s = now_s + draws.failed_s[slot]
+            if n + 1 < draws.max_attempts:
+                Due(self.env, end_s - now_s + self.retry_after_s[kind], self.on_retry_due, person)
+            else:
+                people.close(person, UNREACHABLE, end_s)
+            outcome = FAILED
+        Due(self.env, end_s - now_s, self.on_call_end, agent)
+        self._record(kind, agent, people.created_s[person], now_s, talk_end_s, end_s, outcome,
+                     person)
+
+    def on_retry_due(self, event: Due[int]) -> None:
+        """Handle a failed task becoming ready to be dialled again."""
+        person = event.payload
+        kind = self.people.kind[person]
+        self.task_queue[kind].add(person, self.priority[kind])
+        if self.is_open and self.agents.n_idle:
+            self.dispatch_idle(self.env.now)
+
+    def on_contacts_named(self, event: Due[int]) -> None:
+        """Handle a reached index case naming its contacts: new tasks (with a phone)."""
+        index = event.payload
+        now_s = self.env.now
+        cases = self.cases
+        row = self.people.row[index]
+        first = cases.first_contact[row]
+        for contact_row in range(first, first + cases.contacts_per_index[row]):
+            if cases.has_phone[contact_row]:
+                self._new_task(CONTACT, now_s, index, contact_row)
+            else:
+                self.people.add_without_phone(CONTACT, now_s, self.within_s[CONTACT], index,
+                                              contact_row)
+        if self.is_open and self.agents.n_idle:
+            self.dispatch_idle(now_s)
+
+    # ------------------------------------------------------------------ agents
+    def on_call_end(self, event: Due[int]) -> None:
+        """Handle the end of a call and its wrap-up: next work, a break, or leave."""
+        agent = event.payload
+        now_s = self.env.now
+        if len(self._call_kinds) >= CHUNK:
+            self.rec.flush()
+        if self.agents.call_ended(agent, now_s):
+            self.on_available(agent, now_s)
+
+    def on_available(self, agent: int, now_s: float) -> None:
+        """Give a free agent (not in the idle pool) its next work, or make it idle."""
+        work = self._next_work(now_s, idle_agent=False)
+        if work is None:
+            self.agents.idle(agent, now_s)
+        elif work[0] is self.inbound_queue:
+            self._answer_waiting(agent, work[1], now_s)
+        else:
+            self._attempt(agent, work[1], now_s)
+
+    def dispatch_idle(self, now_s: float) -> None:
+        """Give waiting work to idle agents, longest idle first, as the rules allow."""
+        agents = self.agents
+        while agents.n_idle:
+            work = self._next_work(now_s, idle_agent=True)
+            if work is None:
+                return
+            agent = agents.pop_idle(now_s)
+            if work[0] is self.inbound_queue:
+                self._answer_waiting(agent, work[1], now_s)
+            else:
+                self._attempt(agent, work[1], now_s)
+
+    def _next_work(self, now_s: float, idle_agent: bool) -> tuple[WorkQueue, int] | None:
+        """Find the queue and item an available agent takes next under the dispatch rules.
+
+        ``idle_agent``: the agent is in the idle pool (it does not count
+        towards the inbound reserve it would leave). Queues a scenario never
+        fills (a disabled hotline, callbacks off) are left out of the rules.
+        """
+        for queues, opening_hours_only, above_inbound_reserve in self._steps:
+            if opening_hours_only and not self.is_open:
+                continue
+            if above_inbound_reserve:
+                agents = self.agents
+                if agents.n_idle - idle_agent + agents.n_on_inbound < self.reserve:
+                    continue
+            for queue in _by_next_key([queue for queue in queues if queue], now_s):
+                item = queue.pop(now_s)
+                if item is not None:
+                    return queue, item
+        return None
+
+    # ------------------------------------------------------------------ recording
+    def _record(self, kind: int, agent: int, queued_s: float, start_s: float, talk_end_s: float,
+                end_s: float, outcome: int, ref: int) -> None:
+        k, a, q, s, t, e, o, r = self._call
+        k(kind), a(agent), q(queued_s), s(start_s), t(talk_end_s), e(end_s), o(outcome), r(ref)
+
+    def close_books(self, horizon_s: float) -> int:
+        """End of the run: agents go off duty; callers still waiting are recorded.
+
+        Returns
+        -------
+        int
+            Inbound callers still waiting.
+        """
+        self.agents.end_of_run(horizon_s)
+        queue = self.inbound_queue
+        for call_id, call in queue.items():
+            self._record(INBOUND, -1, call.arrival_s, horizon_s, horizon_s, horizon_s,
+                         WAITING_OUTCOME, call_id)
+        self.rec.flush()
+        return len(queue)
+
+
+def _by_next_key(queues: list[WorkQueue], now_s: float) -> list[WorkQueue]:
+    """Order the queues holding work by the key of their next item."""
+    if len(queues) < 2:
+        return queues
+    keyed = [(key, n, queue) for n, queue in enumerate(queues)
+             if (key := queue.head(now_s)) is not None]
+    return [queue for _, _, queue in sorted(keyed)]

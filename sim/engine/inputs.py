@@ -1,0 +1,232 @@
+"""The random inputs of one replication, drawn up front (common random numbers).
+
+Every random input of a person or a call is indexed by that entity: index
+case ``i`` is the ``i``-th release, its contacts are rows
+``first_contact[i] ..`` of the contact tables, inbound call ``k`` of a day is
+that day's ``k``-th arrival. Two scenarios run with the same seed therefore
+give the same person the same answers whatever the staffing changes about the
+order of service. Each input has its own named stream (:mod:`sim.streams`), so
+adding a stream never shifts another.
+
+Inbound calls are generated a day at a time (:class:`InboundDay`), so memory
+does not grow with the number of calls. Redials and callbacks happen in an
+order the staffing decides; their draws come from their own streams in the
+order they occur.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.arrivals import daily_counts, piecewise_nhpp, release_times
+from sim.compile import MINUTES_PER_DAY, Plan
+from sim.scenario import Dist, OutboundTask
+from sim.streams import buffered, draw_counts, draw_seconds, stream
+from sim.units import DAY_S, MINUTE_S
+
+
+class Streams:
+    """The named random streams of one replication.
+
+    Parameters
+    ----------
+    seed
+        The experiment's seed.
+    replication
+        Replication index.
+    """
+
+    def __init__(self, seed: int, replication: int) -> None:
+        self.seed = seed
+        self.replication = replication
+
+    def __call__(self, name: str) -> np.random.Generator:
+        """Return the generator of stream ``name``."""
+        return stream(self.seed, self.replication, name)
+
+
+@dataclass(frozen=True)
+class TaskDraws:
+    """Pre-drawn inputs of one kind of outbound task (index cases, contacts, callbacks).
+
+    ``reached[row * max_attempts + n]`` and ``failed_s[...]`` belong to attempt
+    ``n`` (0-based) of task ``row``; ``handle_s[row]`` and ``wrap_s[row]`` to
+    its conversation. Callbacks' tables grow as callbacks are accepted
+    (:class:`CallbackDraws`).
+    """
+
+    max_attempts: int
+    reached: list[bool]
+    failed_s: list[float]
+    handle_s: list[float]
+    wrap_s: list[float]
+
+    @classmethod
+    def draw(cls, task: OutboundTask, name: str, count: int, rng: Streams) -> TaskDraws:
+        """Draw the inputs of ``count`` tasks of the kind ``name`` ("index", "contact")."""
+        n_attempts = count * task.max_attempts
+        return cls(
+            max_attempts=task.max_attempts,
+            reached=(rng(f"{name}_reach").random(n_attempts) < task.reach_probability).tolist(),
+            failed_s=draw_seconds(task.failed_attempt_time, rng(f"{name}_failed"),
+                                  n_attempts).tolist(),
+            handle_s=draw_seconds(task.handle_time, rng(f"{name}_handle"), count).tolist(),
+            wrap_s=draw_seconds(task.wrap_up, rng(f"{name}_wrap"), count).tolist(),
+        )
+
+
+@dataclass(frozen=True)
+class Cases:
+    """Confirmed cases, releases and the index cases' and contacts' draws."""
+
+    cases_per_day: np.ndarray
+    released_per_day: np.ndarray
+    release_s: np.ndarray
+    index: TaskDraws
+    contact: TaskDraws
+    first_contact: list[int]
+    contacts_per_index: list[int]
+    has_phone: list[bool]
+
+    @classmethod
+    def draw(cls, plan: Plan, rng: Streams) -> Cases:
+        """Draw the cases of a run and everything about their people."""
+        sc = plan.scenario
+        tr = sc.tracing
+        cases = daily_counts(rng("cases"), plan.expected_cases, sc.reporting.noise,
+                             sc.reporting.dispersion)
+        released = rng("traced").binomial(cases, sc.reporting.share_traced)
+        release_s = release_times(rng("release"), released, plan.release_offsets_s,
+                                  plan.release_widths_s, plan.release_weights)
+        n_index = release_s.size
+        per_index = draw_counts(tr.index.contacts, rng("contacts_count"), n_index)
+        first = np.concatenate([[0], np.cumsum(per_index)]).astype(np.int64)
+        n_contacts = int(first[-1])
+        return cls(
+            cases_per_day=np.asarray(cases),
+            released_per_day=np.asarray(released),
+            release_s=release_s,
+            index=TaskDraws.draw(tr.index, "index", n_index, rng),
+            contact=TaskDraws.draw(tr.contact, "contact", n_contacts, rng),
+            first_contact=first.tolist(),
+            contacts_per_index=per_index.tolist(),
+            has_phone=(rng("contact_phone").random(n_contacts) < tr.contact.phone_share).tolist(),
+        )
+
+
+@dataclass(frozen=True)
+class InboundDay:
+    """A day's inbound calls: arrival times and each call's own draws.
+
+    ``accepts_callback`` is all False when callbacks are off (its stream is
+    then not drawn, so turning callbacks on changes no other input).
+    """
+
+    day: int
+    arrival_s: list[float]
+    handle_s: list[float]
+    wrap_s: list[float]
+    patience_s: list[float]
+    redials: list[bool]
+    accepts_callback: list[bool]
+
+
+class InboundCalls:
+    """Generator of the inbound calls, a day at a time, and of redials' draws.
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario.
+    released_per_day
+        Index cases released per day (inbound calls follow the cases).
+    rng
+        The replication's streams.
+    """
+
+    def __init__(self, plan: Plan, released_per_day: np.ndarray, rng: Streams) -> None:
+        inbound = plan.scenario.inbound
+        self.spec = inbound
+        self.rate_per_s = self._rate_per_s(plan, released_per_day)
+        self.callbacks_on = inbound.enabled and inbound.callback.enabled
+        self._arrivals = rng("inbound_arrivals")
+        self._handle = rng("inbound_handle")
+        self._wrap = rng("inbound_wrap")
+        self._patience = rng("patience")
+        self._redial = rng("redial")
+        self._accept = rng("callback_accept")
+        redial_rng = rng("redial_calls")
+        self.redial_handle_s = _seconds(inbound.handle_time, redial_rng)
+        self.redial_wrap_s = _seconds(inbound.wrap_up, redial_rng)
+        self.redial_patience_s = _seconds(inbound.patience, redial_rng)
+        self.redial_gap_s = _seconds(inbound.redial_after, redial_rng)
+        self.redial_again = buffered(lambda n: redial_rng.random(n) < inbound.redial_probability)
+        accept_rng = rng("redial_callback_accept")
+        self.redial_accepts = buffered(
+            lambda n: accept_rng.random(n) < inbound.callback.accept_probability)
+        self.offered_per_day = np.zeros(plan.n_days, dtype=np.int64)
+
+    @staticmethod
+    def _rate_per_s(plan: Plan, released: np.ndarray) -> np.ndarray:
+        """Arrival rate per second in every minute of the run, shape (n_days, 1440)."""
+        inbound = plan.scenario.inbound
+        if not inbound.enabled:
+            return np.zeros((plan.n_days, MINUTES_PER_DAY))
+        calls_per_day = inbound.calls_per_case * released + inbound.base_per_day
+        return calls_per_day[:, None] * plan.inbound_minute_weights / MINUTE_S
+
+    def day(self, day: int) -> InboundDay:
+        """Generate the first calls of ``day`` (redials come on top)."""
+        rate = self.rate_per_s[day]
+        times = (piecewise_nhpp(self._arrivals, rate, MINUTE_S, start_s=day * DAY_S)
+                 if rate.any() else np.empty(0))
+        n = times.size
+        self.offered_per_day[day] = n
+        spec = self.spec
+        accepts = (self._accept.random(n) < spec.callback.accept_probability if self.callbacks_on
+                   else np.zeros(n, dtype=bool))
+        return InboundDay(
+            day=day,
+            arrival_s=times.tolist(),
+            handle_s=draw_seconds(spec.handle_time, self._handle, n).tolist(),
+            wrap_s=draw_seconds(spec.wrap_up, self._wrap, n).tolist(),
+            patience_s=draw_seconds(spec.patience, self._patience, n).tolist(),
+            redials=(self._redial.random(n) < spec.redial_probability).tolist(),
+            accepts_callback=accepts.tolist(),
+        )
+
+
+class CallbackDraws:
+    """The inputs of callbacks, in the order they are accepted.
+
+    A callback's conversation is the caller's own (its inbound handle and
+    wrap-up draws); its attempts draw ``max_attempts`` reach flags and failed
+    attempt times each from the callback streams. :attr:`tables` has the layout
+    of :class:`TaskDraws`.
+    """
+
+    def __init__(self, plan: Plan, rng: Streams) -> None:
+        spec = plan.scenario.inbound.callback
+        self.tables = TaskDraws(spec.max_attempts, [], [], [], [])
+        reach_rng, failed_rng = rng("callback_reach"), rng("callback_failed")
+        self._reached = buffered(lambda n: reach_rng.random(n) < spec.reach_probability)
+        self._failed_s = _seconds(spec.failed_attempt_time, failed_rng)
+
+    def add(self, handle_s: float, wrap_s: float) -> int:
+        """Draw the next callback's attempts and return its row."""
+        tables = self.tables
+        row = len(tables.handle_s)
+        for _ in range(tables.max_attempts):
+            tables.reached.append(bool(next(self._reached)))
+            tables.failed_s.append(next(self._failed_s))
+        tables.handle_s.append(handle_s)
+        tables.wrap_s.append(wrap_s)
+        return row
+
+
+def _seconds(spec: Dist, rng: np.random.Generator) -> Iterator[float]:
+    """Return an endless iterator of durations from ``spec``."""
+    return buffered(lambda n: draw_seconds(spec, rng, n))

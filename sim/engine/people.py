@@ -1,0 +1,100 @@
+"""People and their outbound tasks: index cases, contacts and callbacks.
+
+One row per person, in columns (lists), with the person's status. Index
+cases and contacts keep the row of their pre-drawn inputs
+(:class:`~sim.engine.inputs.TaskDraws`); a callback keeps the caller's
+conversation and its own attempt draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.recorder import KINDS
+
+OPEN, REACHED, UNREACHABLE, NO_PHONE, EXPIRED = 0, 1, 2, 3, 4
+STATUSES = ("open", "reached", "unreachable", "no_phone", "expired")
+NOT_YET = float("inf")  # reached_s / closed_s of a person still open
+
+
+class People:
+    """The people of one replication, as columns.
+
+    Attributes
+    ----------
+    kind, row, parent
+        Kind code (:data:`sim.recorder.KINDS`), row of the pre-drawn inputs
+        (callbacks: index into :attr:`callbacks`), parent person (-1 for none).
+    created_s, due_s
+        When the task was created (release, naming, acceptance) and its deadline.
+    attempts, status, reached_s, closed_s
+        Attempts made, status code (:data:`STATUSES`), start of the reaching
+        call and of closure (``inf`` while open).
+    open_tasks
+        Outbound tasks open now (the backlog).
+    """
+
+    def __init__(self) -> None:
+        self.kind: list[int] = []
+        self.row: list[int] = []
+        self.parent: list[int] = []
+        self.created_s: list[float] = []
+        self.due_s: list[float] = []
+        self.attempts: list[int] = []
+        self.status: list[int] = []
+        self.reached_s: list[float] = []
+        self.closed_s: list[float] = []
+        self.open_tasks = 0
+
+    def add(self, kind: int, now_s: float, within_s: float, parent: int, row: int) -> int:
+        """Add an open person and return its id."""
+        pid = len(self.kind)
+        self.kind.append(kind)
+        self.row.append(row)
+        self.parent.append(parent)
+        self.created_s.append(now_s)
+        self.due_s.append(now_s + within_s)
+        self.attempts.append(0)
+        self.status.append(OPEN)
+        self.reached_s.append(NOT_YET)
+        self.closed_s.append(NOT_YET)
+        self.open_tasks += 1
+        return pid
+
+    def close(self, pid: int, status: int, now_s: float) -> None:
+        """Close an open task with ``status`` at ``now_s``."""
+        self.status[pid] = status
+        self.closed_s[pid] = now_s
+        if status == REACHED:
+            self.reached_s[pid] = now_s
+        self.open_tasks -= 1
+
+    def add_without_phone(self, kind: int, now_s: float, within_s: float, parent: int,
+                          row: int) -> int:
+        """Add a person who cannot be called (closed at once as ``no_phone``)."""
+        pid = self.add(kind, now_s, within_s, parent, row)
+        self.close(pid, NO_PHONE, now_s)
+        return pid
+
+    def table(self) -> pd.DataFrame:
+        """One row per person (times in seconds since the start; NaN when not reached)."""
+        reached_s = np.asarray(self.reached_s, dtype=float)
+        closed_s = np.asarray(self.closed_s, dtype=float)
+        created_s = np.asarray(self.created_s, dtype=float)
+        is_reached = np.isfinite(reached_s)
+        return pd.DataFrame(
+            {
+                "person": np.arange(len(self.kind), dtype=np.int64),
+                "kind": pd.Categorical.from_codes(np.asarray(self.kind, dtype=np.int8), KINDS),
+                "parent": np.asarray(self.parent, dtype=np.int64),
+                "created_s": created_s,
+                "due_s": np.asarray(self.due_s, dtype=float),
+                "attempts": np.asarray(self.attempts, dtype=np.int64),
+                "status": pd.Categorical.from_codes(np.asarray(self.status, dtype=np.int8),
+                                                    STATUSES),
+                "reached_s": np.where(is_reached, reached_s, np.nan),
+                "closed_s": np.where(np.isfinite(closed_s), closed_s, np.nan),
+                "time_to_reach_s": np.where(is_reached, reached_s - created_s, np.nan),
+            }
+        )
