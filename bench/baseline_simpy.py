@@ -27,6 +27,7 @@ import argparse
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import simpy
@@ -101,7 +102,7 @@ def run_baseline(
     abandoned: list[bool] = []
     mean_gap_s = 1.0 / arrival_rate_per_s
 
-    def caller(patience: float, service: float) -> Generator[simpy.Event, object, None]:
+    def caller(patience: float, service: float) -> Generator[simpy.Event, Any, None]:
         arrived = env.now
         with desk.request() as req:
             result = yield req | env.timeout(patience)
@@ -129,17 +130,21 @@ def run_baseline(
     )
 
 
+def print_result(res: BaselineResult) -> None:
+    """Print one run's figures on one line (shared by the three simpy baselines)."""
+    print(
+        f"{res.calls:,} calls in {res.seconds:.2f} s = {res.calls_per_s:,.0f} calls/s; "
+        f"mean wait {res.mean_wait_s:.3f} s, P(abandon) {res.p_abandon:.4f}"
+    )
+
+
 def main() -> None:
     """Run the baseline once from the command line and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000, help="calls to generate")
     parser.add_argument("--seed", type=int, default=1, help="numpy Generator seed")
     args = parser.parse_args()
-    res = run_baseline(args.calls, args.seed)
-    print(
-        f"{res.calls:,} calls in {res.seconds:.2f} s = {res.calls_per_s:,.0f} calls/s; "
-        f"mean wait {res.mean_wait_s:.3f} s, P(abandon) {res.p_abandon:.4f}"
-    )
+    print_result(run_baseline(args.calls, args.seed))
 
 
 if __name__ == "__main__":

@@ -1,32 +1,42 @@
 """Performance benchmarks of the tracesim engine (``make bench``).
 
-Three targets, measured on the same machine in the same invocation:
+Four targets, measured on the same machine in the same invocation:
 
 1. **Throughput** on the M/M/50+M system of ``bench/mmc.yaml`` (45 calls/min,
    exponential handle time with mean 1 min, exponential patience with mean
    2 min, 50 agents always on): the project's engine, timed by its
    ``engine_seconds`` (arrival generation, simulation and aggregation into the
-   interval tables, all bookkeeping on), against the idiomatic simpy model of
-   ``bench/baseline_simpy.py``, timed in-process from model build to the end of
-   the run. Target: project calls/s >= 5x the baseline's. Both are also checked
-   against exact Erlang A (mean wait over all callers, P(abandon)) with
-   independent replications and 95 % Student-t confidence intervals.
+   interval tables, all bookkeeping on), against three simpy models of the same
+   system, each timed in-process from model build to the end of the run: the
+   idiomatic process-per-call model (``bench/baseline_simpy.py``, the one the
+   target is against), events with callbacks and no process per call
+   (``bench/baseline_simpy_callbacks.py``) and long-lived arrival and agent
+   processes around a ``simpy.Store`` (``bench/baseline_simpy_processes.py``).
+   Target: project calls/s >= 5x the process-per-call model's; the ratios to
+   the other two are reported. All four are also checked against exact
+   Erlang A (mean wait over all callers, P(abandon)) with independent
+   replications and 95 % Student-t confidence intervals.
 2. **Linear cost**: the same system at about 100k, 1M and 10M calls, each in a
    fresh subprocess so that its peak RSS is its own. Targets: time per call at
    10M within 10 % of that at 1M; peak memory at 10M <= 1.5x that at 1M (the
    per-call log is off).
 3. **The real workload**: the default scenario (Flanders, autumn 2020), 10
    replications with one worker and with all cores.
+4. **Scale with the work**: the default scenario at 1x and at 10x its demand
+   (epidemic), headcount and inbound base, one replication each in a fresh
+   subprocess. Target: µs per event at 10x <= 1.2x that at 1x; peak memory
+   of both is reported.
 
 "Calls" are arrivals (offered calls, served or abandoned) for both the project
-and the baseline, so that calls/s compare like with like; ``run_info``'s
+and the baselines, so that calls/s compare like with like; ``run_info``'s
 ``calls_simulated`` (calls served by an agent) is printed alongside.
 
 Usage::
 
-    .venv/bin/python bench/run.py                  # full sizes (the issue's), ~10 min
-    .venv/bin/python bench/run.py --quick          # smoke run, ~100k calls everywhere
+    .venv/bin/python bench/run.py                  # full sizes (the issue's), ~15 min
+    .venv/bin/python bench/run.py --quick          # smoke run, ~100k calls, scale 2x on 20 days
     .venv/bin/python bench/run.py --skip-flanders --out /tmp/RESULTS.md
+    .venv/bin/python bench/run.py --skip-scale     # without target 4
     .venv/bin/python bench/run.py --profile        # also cProfile the target-1 project run
 
 The tables are printed (markdown) and written to ``--out`` (default
@@ -70,10 +80,19 @@ MEAN_HANDLE_S = 60.0
 MEAN_PATIENCE_S = 120.0
 CALLS_PER_DAY = ARRIVAL_RATE_PER_S * 86_400.0
 
+#: The simpy baselines of target 1: (key, module, label). The first is the one the
+#: throughput target is against.
+BASELINES = (
+    ("process", "baseline_simpy", "simpy, process per call"),
+    ("callbacks", "baseline_simpy_callbacks", "simpy, events + callbacks"),
+    ("long_lived", "baseline_simpy_processes", "simpy, long-lived processes"),
+)
+
 #: Targets of the issue.
 RATIO_TARGET = 5.0
 TIME_PER_CALL_TARGET = 1.10
 MEMORY_TARGET = 1.5
+TIME_PER_EVENT_TARGET = 1.20
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,10 @@ class Sizes:
         Days of the three sizes of target 2 (about 100k, 1M and 10M calls).
     flanders_reps
         Replications of the default scenario (target 3).
+    scale_factor
+        Multiplier of demand, headcount and inbound base in target 4.
+    scale_days
+        ``calendar.days`` of both target-4 runs (0: the scenario's own calendar).
     """
 
     baseline_calls: int
@@ -105,6 +128,8 @@ class Sizes:
     agreement_calls: int
     linear_days: tuple[int, int, int]
     flanders_reps: int
+    scale_factor: int
+    scale_days: int
 
 
 FULL = Sizes(
@@ -115,6 +140,8 @@ FULL = Sizes(
     agreement_calls=100_000,
     linear_days=(2, 16, 155),
     flanders_reps=10,
+    scale_factor=10,
+    scale_days=0,
 )
 QUICK = Sizes(
     baseline_calls=100_000,
@@ -124,6 +151,8 @@ QUICK = Sizes(
     agreement_calls=100_000,
     linear_days=(1, 2, 4),
     flanders_reps=2,
+    scale_factor=2,
+    scale_days=20,
 )
 
 
@@ -253,11 +282,20 @@ def _offered(results: Any) -> int:
 # --------------------------------------------------------------------------- target 1
 
 
-def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
-    """Target 1: calls/s of the project vs the simpy baseline, and Erlang A agreement.
+def _baseline_runner(module: str) -> Any:
+    """``run_baseline`` of one of the baseline modules in ``bench/``."""
+    import importlib
 
-    The agreement runs go first (they also warm up both code paths), then the
-    two timed runs, one after the other.
+    return importlib.import_module(module).run_baseline
+
+
+def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
+    """Target 1: calls/s of the project vs the simpy baselines, and Erlang A agreement.
+
+    The agreement runs go first (they also warm up every code path), then the
+    timed runs, one after the other. The baselines' agreement replications use
+    the same seeds for each baseline: the three draw their random numbers in the
+    same order, so they simulate the same callers and must give the same figures.
 
     Parameters
     ----------
@@ -269,10 +307,9 @@ def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
     Returns
     -------
     dict
-        Measured figures (see the keys).
+        Measured figures (see the keys); ``baselines`` and ``ratios`` are keyed as
+        :data:`BASELINES`, ``ratio`` is the one against the first.
     """
-    from baseline_simpy import run_baseline
-
     import sim
 
     exact = exact_erlang_a()
@@ -282,24 +319,28 @@ def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
     res = sim.run(_mmc_scenario(sizes.agreement_days), replications=sizes.agreement_reps,
                   seed=seed, jobs=1)
     reps = res.tables["replications"]
-    proj_agree = {
+    agreement: dict[str, dict[str, Any]] = {"project": {
         "calls_per_rep": float(reps["inbound_offered"].mean()),
         "mean_wait_s": mean_ci(reps["inbound_mean_wait_s"].to_numpy()),
         "p_abandon": mean_ci(reps["inbound_abandon_share"].to_numpy()),
-    }
+    }}
+    seeds = [seed * 1000 + i for i in range(sizes.agreement_reps)]
+    for key, module, label in BASELINES:
+        _log(f"Erlang A check: {label}, {sizes.agreement_reps} seeds x "
+             f"{sizes.agreement_calls:,} calls")
+        runner = _baseline_runner(module)
+        runs = [runner(sizes.agreement_calls, seed=s) for s in seeds]
+        agreement[key] = {
+            "calls_per_rep": float(sizes.agreement_calls),
+            "mean_wait_s": mean_ci([b.mean_wait_s for b in runs]),
+            "p_abandon": mean_ci([b.p_abandon for b in runs]),
+            "per_seed": [(b.mean_wait_s, b.p_abandon) for b in runs],
+        }
 
-    _log(f"Erlang A check: simpy, {sizes.agreement_reps} seeds x "
-         f"{sizes.agreement_calls:,} calls")
-    base_runs = [run_baseline(sizes.agreement_calls, seed=seed * 1000 + i)
-                 for i in range(sizes.agreement_reps)]
-    base_agree = {
-        "calls_per_rep": float(sizes.agreement_calls),
-        "mean_wait_s": mean_ci([b.mean_wait_s for b in base_runs]),
-        "p_abandon": mean_ci([b.p_abandon for b in base_runs]),
-    }
-
-    _log(f"timed: simpy baseline, {sizes.baseline_calls:,} calls")
-    base = run_baseline(sizes.baseline_calls, seed=seed)
+    baselines = {}
+    for key, module, label in BASELINES:
+        _log(f"timed: {label}, {sizes.baseline_calls:,} calls")
+        baselines[key] = _baseline_runner(module)(sizes.baseline_calls, seed=seed)
 
     _log(f"timed: project, bench/mmc.yaml, {sizes.project_days} days")
     scenario = _mmc_scenario(sizes.project_days)
@@ -308,9 +349,13 @@ def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
     wall = time.perf_counter() - start
     proj_calls = _offered(proj)
     proj_seconds = proj.run_info["engine_seconds"]
+    ratios = {key: (proj_calls / proj_seconds) / b.calls_per_s for key, b in baselines.items()}
+    wall_ratios = {key: (proj_calls / wall) / b.calls_per_s for key, b in baselines.items()}
+    first = BASELINES[0][0]
     return {
         "exact": exact,
-        "baseline": base,
+        "baseline": baselines[first],
+        "baselines": baselines,
         "project": {
             "days": sizes.project_days,
             "calls": proj_calls,
@@ -321,9 +366,11 @@ def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
             "calls_per_s": proj_calls / proj_seconds,
             "wall_calls_per_s": proj_calls / wall,
         },
-        "ratio": (proj_calls / proj_seconds) / base.calls_per_s,
-        "wall_ratio": (proj_calls / wall) / base.calls_per_s,
-        "agreement": {"project": proj_agree, "simpy": base_agree},
+        "ratio": ratios[first],
+        "wall_ratio": wall_ratios[first],
+        "ratios": ratios,
+        "wall_ratios": wall_ratios,
+        "agreement": agreement,
         "agreement_sizes": (sizes.agreement_reps, sizes.agreement_days, sizes.agreement_calls),
     }
 
@@ -392,15 +439,44 @@ def _peak_rss_kb() -> int:
     return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _measure_run(scenario: Any, seed: int, import_peak_kb: int) -> dict[str, float]:
+    """One replication of ``scenario`` in this process: time, events and memory.
+
+    Memory (kB): ``rss_before_kb``, the RSS just before the run, and
+    ``run_peak_kb``, the peak RSS during the run, measured after resetting the
+    kernel's peak mark so that a transient peak of the imports could not hide
+    it (NaN where the mark cannot be reset). The whole-process peak is
+    ``max(import_peak_kb, run_peak)``.
+    """
+    import sim
+
+    rss_before = _proc_status_kb("VmRSS") or import_peak_kb
+    reset = _reset_peak_rss()
+    start, cpu_start = time.perf_counter(), time.process_time()
+    res = sim.run(scenario, replications=1, seed=seed, jobs=1, force=True)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    run_peak = _peak_rss_kb()
+    info = res.run_info
+    return {
+        "wall_seconds": wall,
+        "cpu_seconds": cpu,
+        "engine_seconds": info["engine_seconds"],
+        "calls": _offered(res),
+        "served": info["calls_simulated"],
+        "attempts": info["attempts_simulated"],
+        "events": info["events_simulated"],
+        "rss_before_kb": rss_before,
+        "run_peak_kb": run_peak if reset else float("nan"),
+        "process_peak_kb": max(import_peak_kb, run_peak),
+    }
+
+
 def child_main(days: int, seed: int) -> None:
     """Body of a target-2 subprocess: one replication, then print figures as JSON.
 
     Memory is measured three ways (kB): ``import_peak_kb``, the peak RSS after
-    importing ``sim`` and loading the scenario; ``rss_before_kb``, the RSS just
-    before the run; and ``run_peak_kb``, the peak RSS during the run, measured
-    after resetting the kernel's peak mark so that a transient peak of the
-    imports could not hide it. The whole-process peak is
-    ``max(import_peak_kb, run_peak_kb)``. ``days == 0`` only imports.
+    importing ``sim`` and loading the scenario; ``rss_before_kb`` and
+    ``run_peak_kb`` as in :func:`_measure_run`. ``days == 0`` only imports.
 
     Parameters
     ----------
@@ -409,39 +485,104 @@ def child_main(days: int, seed: int) -> None:
     seed
         Experiment seed.
     """
-    import sim
+    import sim  # noqa: F401  (the import-only run measures the imports)
 
     scenario = _mmc_scenario(days) if days > 0 else None
     import_peak = _peak_rss_kb()
     out: dict[str, float] = {"days": days, "import_peak_kb": import_peak}
     if scenario is not None:
-        rss_before = _proc_status_kb("VmRSS") or import_peak
-        reset = _reset_peak_rss()
-        start, cpu_start = time.perf_counter(), time.process_time()
-        res = sim.run(scenario, replications=1, seed=seed, jobs=1)
-        wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-        run_peak = _peak_rss_kb()
-        out.update(
-            wall_seconds=wall,
-            cpu_seconds=cpu,
-            engine_seconds=res.run_info["engine_seconds"],
-            calls=_offered(res),
-            served=res.run_info["calls_simulated"],
-            events=res.run_info["events_simulated"],
-            rss_before_kb=rss_before,
-            run_peak_kb=run_peak if reset else float("nan"),
-            process_peak_kb=max(import_peak, run_peak),
-        )
+        out.update(_measure_run(scenario, seed, import_peak))
     print(json.dumps(out))
 
 
-def _run_child(days: int, seed: int) -> dict[str, float]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child-days", str(days),
-           "--seed", str(seed)]
+def scale_overrides(scenario: Any, factor: float, days: int = 0) -> list[str]:
+    """``--set`` overrides that multiply a scenario's work and staff by ``factor``.
+
+    Demand: the epidemic's expected cases (``waves``: the baseline and every
+    peak; ``seir``: the population and the initial compartments, which scales
+    the SEIR curve exactly; ``csv``: ``scale``). Staff: ``staffing.headcount``.
+    Inbound: ``inbound.base_per_day`` (``calls_per_case`` stays: the cases grow
+    already). The per-call log is turned off.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario to scale.
+    factor
+        Multiplier (1 leaves the work as it is).
+    days
+        ``calendar.days`` to set, or 0 to keep the scenario's calendar.
+
+    Returns
+    -------
+    list of str
+        ``dotted.path=value`` strings for :func:`sim.load_scenario`.
+
+    Raises
+    ------
+    ValueError
+        For a staffing policy without a ``headcount``.
+    """
+    epi = scenario.epidemic
+    out: list[str] = []
+    if epi.model == "waves":
+        out.append(f"epidemic.baseline_per_day={epi.baseline_per_day * factor!r}")
+        out += [f"epidemic.waves.{i}.peak_per_day={wave.peak_per_day * factor!r}"
+                for i, wave in enumerate(epi.waves)]
+    elif epi.model == "seir":
+        out += [f"epidemic.{name}={getattr(epi, name) * factor!r}"
+                for name in ("population", "initial_exposed", "initial_infectious",
+                             "initial_recovered")]
+    else:
+        out.append(f"epidemic.scale={epi.scale * factor!r}")
+    headcount = getattr(scenario.staffing, "headcount", None)
+    if headcount is None:
+        raise ValueError(f"staffing policy {scenario.staffing.policy!r} has no headcount "
+                         "to scale; the scale target needs one")
+    out.append(f"staffing.headcount={round(headcount * factor)}")
+    out.append(f"inbound.base_per_day={scenario.inbound.base_per_day * factor!r}")
+    if days > 0:
+        out.append(f"calendar.days={days}")
+    out.append("simulation.calls_log=false")
+    return out
+
+
+def child_scale_main(factor: float, days: int, seed: int) -> None:
+    """Body of a target-4 subprocess: the default scenario scaled, one replication, JSON out.
+
+    Parameters
+    ----------
+    factor
+        Multiplier of demand, headcount and inbound base (:func:`scale_overrides`).
+    days
+        ``calendar.days`` of the run, or 0 for the scenario's own calendar.
+    seed
+        Experiment seed.
+    """
+    import sim
+
+    path = sim.default_scenario_path()
+    overrides = scale_overrides(sim.load_scenario(path), factor, days)
+    scenario = sim.load_scenario(path, overrides)
+    import_peak = _peak_rss_kb()
+    out: dict[str, Any] = {"factor": factor, "days": scenario.calendar.days,
+                           "name": scenario.name, "overrides": overrides,
+                           "import_peak_kb": import_peak}
+    out.update(_measure_run(scenario, seed, import_peak))
+    print(json.dumps(out))
+
+
+def _run_subprocess(args: list[str], what: str) -> dict[str, Any]:
+    """Run ``bench/run.py`` with ``args`` in a fresh interpreter and read its JSON line."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmark subprocess failed ({days} days):\n{proc.stderr}")
+        raise RuntimeError(f"benchmark subprocess failed ({what}):\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _run_child(days: int, seed: int) -> dict[str, float]:
+    return _run_subprocess(["--child-days", str(days), "--seed", str(seed)], f"{days} days")
 
 
 def target_linear(sizes: Sizes, seed: int, repeats: int) -> dict[str, Any]:
@@ -479,7 +620,7 @@ def target_linear(sizes: Sizes, seed: int, repeats: int) -> dict[str, Any]:
             run["cpu_us_per_call"] = run["cpu_seconds"] / run["calls"] * 1e6
             run["run_extra_kb"] = run["run_peak_kb"] - run["rss_before_kb"]
             raw[days].append(run)
-    runs = []
+    runs: list[dict[str, Any]] = []
     for days in sizes.linear_days:
         reps = raw[days]
         best = min(reps, key=lambda r: r["us_per_call"])
@@ -556,13 +697,65 @@ def target_flanders(sizes: Sizes, seed: int) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- target 4
+
+
+def _fmt_factor(factor: float) -> str:
+    return f"{factor:g}x"
+
+
+def target_scale(sizes: Sizes, seed: int) -> dict[str, Any]:
+    """Target 4: the default scenario at 1x and at ``scale_factor`` x its work.
+
+    Each run is one replication in a fresh subprocess (``--child-scale``), the
+    1x run first. Work is scaled by :func:`scale_overrides`.
+
+    Parameters
+    ----------
+    sizes
+        Sizes of this invocation (``scale_factor``, ``scale_days``).
+    seed
+        Experiment seed.
+
+    Returns
+    -------
+    dict
+        ``runs`` (the 1x and the scaled run) and the ratios scaled ÷ 1x.
+    """
+    runs: list[dict[str, Any]] = []
+    for factor in (1, sizes.scale_factor):
+        days = f"{sizes.scale_days} days" if sizes.scale_days else "its own calendar"
+        _log(f"scale: default scenario at {_fmt_factor(factor)}, {days}, one replication")
+        run = _run_subprocess(["--child-scale", str(factor), "--child-scale-days",
+                               str(sizes.scale_days), "--seed", str(seed)],
+                              f"scale {_fmt_factor(factor)}")
+        run["us_per_event"] = run["engine_seconds"] / run["events"] * 1e6
+        run["cpu_us_per_event"] = run["cpu_seconds"] / run["events"] * 1e6
+        run["run_extra_kb"] = run["run_peak_kb"] - run["rss_before_kb"]
+        run["extra_bytes_per_event"] = run["run_extra_kb"] * 1024 / run["events"]
+        runs.append(run)
+    small, big = runs
+    return {
+        "runs": runs,
+        "factor": sizes.scale_factor,
+        "event_ratio": big["events"] / small["events"],
+        "engine_ratio": big["engine_seconds"] / small["engine_seconds"],
+        "time_ratio": big["us_per_event"] / small["us_per_event"],
+        "cpu_ratio": big["cpu_us_per_event"] / small["cpu_us_per_event"],
+        "memory_ratio": big["process_peak_kb"] / small["process_peak_kb"],
+        "run_memory_ratio": big["run_peak_kb"] / small["run_peak_kb"],
+        "extra_memory_ratio": big["run_extra_kb"] / max(small["run_extra_kb"], 1.0),
+    }
+
+
 # --------------------------------------------------------------------------- report
 
 
 def _agreement_rows(t1: dict[str, Any]) -> list[list[str]]:
     exact = t1["exact"]
+    models = [("project", "project (sim.run)")] + [(key, label) for key, _, label in BASELINES]
     rows = []
-    for model, label in (("project", "project (sim.run)"), ("simpy", "simpy baseline")):
+    for model, label in models:
         agree = t1["agreement"][model]
         row = [label]
         for key, digits in (("mean_wait_s", 3), ("p_abandon", 5)):
@@ -574,41 +767,30 @@ def _agreement_rows(t1: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def render(sizes: Sizes, mode: str, seed: int, machine: dict[str, str],
-           t1: dict[str, Any], t2: dict[str, Any], t3: dict[str, Any] | None,
-           profile: str | None) -> str:
-    """The benchmark report in markdown (printed and written to RESULTS.md).
-
-    Parameters
-    ----------
-    sizes, mode, seed
-        What was run.
-    machine
-        See :func:`machine_info`.
-    t1, t2, t3
-        Results of the three targets (``t3`` is None with ``--skip-flanders``).
-    profile
-        cProfile listing, or None.
-
-    Returns
-    -------
-    str
-    """
-    base, proj = t1["baseline"], t1["project"]
-    parts: list[str] = ["# tracesim benchmark results", ""]
-    parts.append(
-        f"`bench/run.py` ({mode} sizes, seed {seed}): simpy baseline {sizes.baseline_calls:,} "
-        f"calls; project {sizes.project_days} days of `bench/mmc.yaml`; linear cost at "
-        f"{', '.join(str(d) for d in sizes.linear_days)} days; default scenario "
-        f"{sizes.flanders_reps} replications. Verdicts are against the issue's targets."
+def _baselines_identical(t1: dict[str, Any]) -> bool:
+    """Whether every baseline gave the first one's figures on every agreement seed."""
+    first = t1["agreement"][BASELINES[0][0]]["per_seed"]
+    return all(
+        np.allclose(t1["agreement"][key]["per_seed"], first, rtol=1e-9, atol=0.0)
+        for key, _, _ in BASELINES[1:]
     )
-    parts.append("")
-    parts.append(_md_table(["machine", ""], [[k, v] for k, v in machine.items()]))
 
-    # Summary of the targets.
-    summary = [
-        ["1. throughput: project calls/s ÷ simpy calls/s", f"{t1['ratio']:.2f}x",
-         f">= {RATIO_TARGET:.0f}x", _verdict(t1["ratio"] >= RATIO_TARGET)],
+
+def _summary(t1: dict[str, Any], t2: dict[str, Any], t3: dict[str, Any] | None,
+             t4: dict[str, Any] | None) -> str:
+    """The summary table: one row per target (verdicts against the issue's targets)."""
+    first_label = BASELINES[0][2]
+    summary = [[f"1. throughput: project calls/s ÷ {first_label} calls/s",
+                f"{t1['ratio']:.2f}x", f">= {RATIO_TARGET:.0f}x",
+                _verdict(t1["ratio"] >= RATIO_TARGET)]]
+    summary += [[f"1. throughput: project calls/s ÷ {label} calls/s",
+                 f"{t1['ratios'][key]:.2f}x", "(reported)", "-"]
+                for key, _, label in BASELINES[1:]]
+    for row in _agreement_rows(t1):
+        both = row[3] == "ok" and row[6] == "ok"
+        summary.append([f"1. Erlang A agreement, {row[0]}", f"wait {row[3]}, P(ab) {row[6]}",
+                        "within 95 % CI", _verdict(both)])
+    summary += [
         ["2. time per call, largest ÷ middle size (best repeats)", f"{t2['time_ratio']:.3f}",
          f"<= {TIME_PER_CALL_TARGET:.2f}", _verdict(t2["time_ratio"] <= TIME_PER_CALL_TARGET)],
         ["2. peak RSS (whole process), largest ÷ middle size", f"{t2['memory_ratio']:.3f}",
@@ -617,46 +799,62 @@ def render(sizes: Sizes, mode: str, seed: int, machine: dict[str, str],
          f"{t2['extra_memory_ratio']:.3f}", f"<= {MEMORY_TARGET:.1f}",
          _verdict(t2["extra_memory_ratio"] <= MEMORY_TARGET)],
     ]
-    for row in _agreement_rows(t1):
-        both = row[3] == "ok" and row[6] == "ok"
-        summary.append([f"1. Erlang A agreement, {row[0]}", f"wait {row[3]}, P(ab) {row[6]}",
-                        "within 95 % CI", _verdict(both)])
     if t3 is not None:
         summary.append([f"3. default scenario, {t3['replications']} reps, jobs={t3['cores']} "
                         "vs 1", f"{t3['speedup']:.2f}x speed-up", "(reported)", "-"])
-    parts += ["", "## Summary", "", _md_table(["target", "measured", "required", "verdict"],
-                                              summary)]
+    if t4 is not None:
+        scaled = _fmt_factor(t4["factor"])
+        summary += [
+            [f"4. scale: µs per event, {scaled} ÷ 1x", f"{t4['time_ratio']:.3f}",
+             f"<= {TIME_PER_EVENT_TARGET:.1f}",
+             _verdict(t4["time_ratio"] <= TIME_PER_EVENT_TARGET)],
+            [f"4. scale: peak RSS, {scaled} ÷ 1x (whole process; run's own peak)",
+             f"{t4['memory_ratio']:.2f}; {t4['run_memory_ratio']:.2f}", "(reported)", "-"],
+        ]
+    return _md_table(["target", "measured", "required", "verdict"], summary)
 
-    # Target 1.
-    parts += ["", "## 1. Throughput on M/M/50+M (λ = 45/min, AHT 1 min, patience 2 min)", ""]
+
+def _render_throughput(t1: dict[str, Any]) -> list[str]:
+    proj = t1["project"]
+    parts = ["", "## 1. Throughput on M/M/50+M (λ = 45/min, AHT 1 min, patience 2 min)", ""]
+    rows = []
+    for key, module, label in BASELINES:
+        base = t1["baselines"][key]
+        rows.append([f"{label} (`{module}.py`, model build → end of run)",
+                     _fmt_int(base.calls), f"{base.seconds:.2f}", _fmt_int(base.calls_per_s),
+                     f"{t1['ratios'][key]:.2f}x", f"{t1['wall_ratios'][key]:.2f}x"])
+    rows.append([f"project, engine_seconds ({proj['days']} days)", _fmt_int(proj["calls"]),
+                 f"{proj['engine_seconds']:.2f}", _fmt_int(proj["calls_per_s"]), "-", "-"])
+    rows.append(["project, wall time of sim.run (incl. compile, collect)",
+                 _fmt_int(proj["calls"]), f"{proj['wall_seconds']:.2f}",
+                 _fmt_int(proj["wall_calls_per_s"]), "-", "-"])
     parts.append(_md_table(
-        ["model", "calls (arrivals)", "seconds", "calls/s", "ratio to baseline"],
-        [
-            ["simpy baseline (model build → end of run)", _fmt_int(base.calls),
-             f"{base.seconds:.2f}", _fmt_int(base.calls_per_s), "1.00x"],
-            [f"project, engine_seconds ({proj['days']} days)", _fmt_int(proj["calls"]),
-             f"{proj['engine_seconds']:.2f}", _fmt_int(proj["calls_per_s"]),
-             f"{t1['ratio']:.2f}x"],
-            ["project, wall time of sim.run (incl. compile, collect)", _fmt_int(proj["calls"]),
-             f"{proj['wall_seconds']:.2f}", _fmt_int(proj["wall_calls_per_s"]),
-             f"{t1['wall_ratio']:.2f}x"],
-        ],
+        ["model", "calls (arrivals)", "seconds", "calls/s",
+         "project (engine_seconds) ÷ this", "project (wall) ÷ this"],
+        rows,
     ))
-    parts.append("")
-    parts.append(f"Project run: {_fmt_int(proj['served'])} calls served by an agent "
-                 f"(`calls_simulated`), {_fmt_int(proj['events'])} events.")
+    parts += ["", f"Project run: {_fmt_int(proj['served'])} calls served by an agent "
+              f"(`calls_simulated`), {_fmt_int(proj['events'])} events. The target "
+              f"(>= {RATIO_TARGET:.0f}x) is against the first model, the idiomatic "
+              "process-per-call one."]
     reps, days, calls = t1["agreement_sizes"]
+    identical = _baselines_identical(t1)
     parts += ["", f"Erlang A agreement (exact M/M/50+M; mean ± 95 % CI half-width over {reps} "
               f"independent replications: project {days} days ≈ "
               f"{_fmt_int(t1['agreement']['project']['calls_per_rep'])} calls each, "
-              f"simpy {calls:,} calls each):", ""]
+              f"each simpy model {calls:,} calls each, the same {reps} seeds for the three; "
+              "they draw in the same order, so they simulate the same callers and "
+              + ("gave the same figures on every seed, as they must):" if identical else
+                 "should give the same figures, but did NOT on every seed:"), ""]
     parts.append(_md_table(
         ["model", "mean wait (s)", "exact", "", "P(abandon)", "exact", ""],
         _agreement_rows(t1),
     ))
+    return parts
 
-    # Target 2.
-    parts += ["", "## 2. Linear cost (fresh subprocess per run, per-call log off)", ""]
+
+def _render_linear(t2: dict[str, Any]) -> list[str]:
+    parts = ["", "## 2. Linear cost (fresh subprocess per run, per-call log off)", ""]
     floor_mb = t2["floor"]["import_peak_kb"] / 1024
     rows = [["import sim only", "-", "-", "-", "-", "-", f"{floor_mb:.0f}", "-", "-"]]
     for run in t2["runs"]:
@@ -692,29 +890,114 @@ def render(sizes: Sizes, mode: str, seed: int, machine: dict[str, str],
         f"{_verdict(t2['memory_ratio'] <= MEMORY_TARGET)} (whole process), "
         f"{_verdict(t2['extra_memory_ratio'] <= MEMORY_TARGET)} (growth)",
     ]
+    return parts
 
-    # Target 3.
+
+def _render_flanders(t3: dict[str, Any]) -> list[str]:
+    parts = ["", f"## 3. Default scenario ({t3['name']}, {t3['days']} days, "
+             f"{t3['replications']} replications)", ""]
+    rows = []
+    for jobs, run in t3["runs"].items():
+        rows.append([
+            f"jobs={jobs}", f"{run['wall_seconds']:.1f}",
+            f"{run['engine_seconds_per_rep']:.2f}", _fmt_int(run["attempts_per_rep"]),
+            _fmt_int(run["calls_per_rep"]), _fmt_int(run["inbound_offered_per_rep"]),
+            _fmt_int(run["events_per_rep"]),
+            "1.00x" if jobs == 1 else f"{t3['speedup']:.2f}x",
+        ])
+    parts.append(_md_table(
+        ["workers", "wall s", "engine s / replication", "attempts / rep",
+         "calls served / rep", "inbound offered / rep", "events / rep", "speed-up"],
+        rows,
+    ))
+    return parts
+
+
+def _render_scale(t4: dict[str, Any]) -> list[str]:
+    small, big = t4["runs"]
+    scaled = _fmt_factor(t4["factor"])
+    parts = ["", f"## 4. Scale with the work ({small['name']}, {small['days']} days, "
+             f"1x and {scaled}, one replication each)", ""]
+    rows = []
+    for run in t4["runs"]:
+        rows.append([
+            _fmt_factor(run["factor"]), _fmt_int(run["events"]), _fmt_int(run["served"]),
+            _fmt_int(run["attempts"]), _fmt_int(run["calls"]),
+            f"{run['engine_seconds']:.2f}", f"{run['us_per_event']:.3f}",
+            f"{run['cpu_us_per_event']:.3f}", f"{run['wall_seconds']:.2f}",
+            f"{run['process_peak_kb'] / 1024:.0f}", f"{run['run_peak_kb'] / 1024:.0f}",
+            f"{run['run_extra_kb'] / 1024:.0f}", f"{run['extra_bytes_per_event']:.0f}",
+        ])
+    parts.append(_md_table(
+        ["work", "events", "calls served", "attempts", "inbound offered", "engine s",
+         "µs per event", "CPU µs per event", "wall s", "process peak RSS MB",
+         "run peak RSS MB", "run peak above pre-run RSS MB", "bytes of growth per event"],
+        rows,
+    ))
+    time_ok = t4["time_ratio"] <= TIME_PER_EVENT_TARGET
+    parts += [
+        "",
+        f"{scaled} multiplies the epidemic's expected cases (waves: baseline and peaks), "
+        "`staffing.headcount` and `inbound.base_per_day` (`calls_per_case` stays: the cases "
+        "grow already); per-call log off; each run in a fresh subprocess "
+        f"(`run.py --child-scale`). Overrides of the {scaled} run: "
+        + ", ".join(f"`{o}`" for o in big["overrides"]) + ". Memory columns as in target 2.",
+        "",
+        f"- events {scaled} ÷ 1x: {t4['event_ratio']:.2f}; engine seconds {scaled} ÷ 1x: "
+        f"{t4['engine_ratio']:.2f}",
+        f"- µs per event, {scaled} ÷ 1x: **{t4['time_ratio']:.3f}** "
+        f"({t4['cpu_ratio']:.3f} in CPU time; target <= {TIME_PER_EVENT_TARGET:.1f}): "
+        f"{_verdict(time_ok)}",
+        f"- peak RSS, {scaled} ÷ 1x: **{t4['memory_ratio']:.2f}** whole process, "
+        f"{t4['run_memory_ratio']:.2f} during the run, {t4['extra_memory_ratio']:.2f} for the "
+        f"run's growth above its starting RSS (work ratio {t4['event_ratio']:.2f}; no "
+        "numeric target: memory should follow what the outputs need)",
+    ]
+    return parts
+
+
+def render(sizes: Sizes, mode: str, seed: int, machine: dict[str, str],
+           t1: dict[str, Any], t2: dict[str, Any], t3: dict[str, Any] | None,
+           t4: dict[str, Any] | None, profile: str | None) -> str:
+    """The benchmark report in markdown (printed and written to RESULTS.md).
+
+    Parameters
+    ----------
+    sizes, mode, seed
+        What was run.
+    machine
+        See :func:`machine_info`.
+    t1, t2, t3, t4
+        Results of the four targets (``t3`` is None with ``--skip-flanders``,
+        ``t4`` with ``--skip-scale``).
+    profile
+        cProfile listing, or None.
+
+    Returns
+    -------
+    str
+    """
+    scale_days = f"{sizes.scale_days} days" if sizes.scale_days else "its own calendar"
+    parts: list[str] = ["# tracesim benchmark results", ""]
+    parts.append(
+        f"`bench/run.py` ({mode} sizes, seed {seed}): simpy baselines {sizes.baseline_calls:,} "
+        f"calls each; project {sizes.project_days} days of `bench/mmc.yaml`; linear cost at "
+        f"{', '.join(str(d) for d in sizes.linear_days)} days; default scenario "
+        f"{sizes.flanders_reps} replications; scale 1x and {_fmt_factor(sizes.scale_factor)} "
+        f"on {scale_days}. Verdicts are against the issue's targets."
+    )
+    parts.append("")
+    parts.append(_md_table(["machine", ""], [[k, v] for k, v in machine.items()]))
+    parts += ["", "## Summary", "", _summary(t1, t2, t3, t4)]
+    parts += _render_throughput(t1)
+    parts += _render_linear(t2)
     if t3 is not None:
-        parts += ["", f"## 3. Default scenario ({t3['name']}, {t3['days']} days, "
-                  f"{t3['replications']} replications)", ""]
-        rows = []
-        for jobs, run in t3["runs"].items():
-            rows.append([
-                f"jobs={jobs}", f"{run['wall_seconds']:.1f}",
-                f"{run['engine_seconds_per_rep']:.2f}", _fmt_int(run["attempts_per_rep"]),
-                _fmt_int(run["calls_per_rep"]), _fmt_int(run["inbound_offered_per_rep"]),
-                _fmt_int(run["events_per_rep"]),
-                "1.00x" if jobs == 1 else f"{t3['speedup']:.2f}x",
-            ])
-        parts.append(_md_table(
-            ["workers", "wall s", "engine s / replication", "attempts / rep",
-             "calls served / rep", "inbound offered / rep", "events / rep", "speed-up"],
-            rows,
-        ))
-
+        parts += _render_flanders(t3)
+    if t4 is not None:
+        parts += _render_scale(t4)
     if profile is not None:
-        parts += ["", f"## cProfile of the project run ({proj['days']} days; top 15 by tottime)",
-                  "", "```", profile.strip(), "```"]
+        parts += ["", f"## cProfile of the project run ({t1['project']['days']} days; "
+                  "top 15 by tottime)", "", "```", profile.strip(), "```"]
     parts.append("")
     return "\n".join(parts)
 
@@ -738,9 +1021,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="tracesim performance benchmarks (see bench/README.md).")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run at ~100k calls everywhere (ratios not meaningful)")
+                        help="smoke run at ~100k calls everywhere and target 4 at 2x on 20 "
+                             "days (ratios not meaningful)")
     parser.add_argument("--skip-flanders", action="store_true",
                         help="skip target 3 (the default scenario)")
+    parser.add_argument("--skip-scale", action="store_true",
+                        help="skip target 4 (the default scenario at 1x and 10x its work)")
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile the target-1 project run (separately, untimed)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md",
@@ -749,10 +1035,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None,
                         help="fresh subprocesses per size in target 2 (default 3; 1 with --quick)")
     parser.add_argument("--child-days", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--child-scale", type=float, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--child-scale-days", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child_days is not None:
         child_main(args.child_days, args.seed)
+        return 0
+    if args.child_scale is not None:
+        child_scale_main(args.child_scale, args.child_scale_days, args.seed)
         return 0
 
     sizes = QUICK if args.quick else FULL
@@ -762,12 +1053,13 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
     t2 = target_linear(sizes, args.seed, max(1, repeats))
     t3 = None if args.skip_flanders else target_flanders(sizes, args.seed)
+    t4 = None if args.skip_scale else target_scale(sizes, args.seed)
     profile = None
     if args.profile:
         _log(f"cProfile: project, {sizes.project_days} days")
         profile = profile_project(sizes.project_days, args.seed)
     machine["load average at end (1/5/15 min)"] = _loadavg()
-    report = render(sizes, mode, args.seed, machine, t1, t2, t3, profile)
+    report = render(sizes, mode, args.seed, machine, t1, t2, t3, t4, profile)
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")

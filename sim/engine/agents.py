@@ -26,30 +26,28 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import simpy
 
-from sim.engine.events import Due
+from sim.engine.events import Due, event_kind
 from sim.recorder import SEG_BREAK, SEG_IDLE, SEG_ONBOARD, SEG_PAID, SEG_POOL_PAID, Recorder
 
 OFF, IDLE, BUSY, BREAK, ONBOARD = 0, 1, 2, 3, 4
 
 
-@dataclass(frozen=True, slots=True)
-class Shift:
+class Shift(NamedTuple):
     """One shift of one agent: the payload of its shift-end, break and onboarding events.
 
-    An event whose shift is no longer the agent's current one is stale (the
-    agent started a following shift) and is ignored.
+    An event whose shift is no longer the agent's current one (compared by
+    identity) is stale: the agent started a following shift. It is ignored.
     """
 
     agent: int
     end_s: float
 
 
-@dataclass(frozen=True, slots=True)
-class BreakDue:
+class BreakDue(NamedTuple):
     """A break of ``length_s`` seconds due in ``shift``."""
 
     shift: Shift
@@ -73,6 +71,10 @@ class Workforce:
                  on_available: Callable[[int, float], None]) -> None:
         self.env = env
         self.on_available = on_available
+        self.shift_end = event_kind(env, self.on_shift_end)
+        self.break_due = event_kind(env, self.on_break_due)
+        self.break_end = event_kind(env, self.on_break_end)
+        self.onboarding_end = event_kind(env, self.on_onboarding_end)
         self._seg = (recorder.seg_agent.append, recorder.seg_kind.append,
                      recorder.seg_start_s.append, recorder.seg_end_s.append)
         self.state: list[int] = []
@@ -181,8 +183,9 @@ class Workforce:
     # ------------------------------------------------------------------ calls
     def busy(self, agent: int, inbound: bool, now_s: float) -> None:
         """Start a call for the agent (available, or taken from the idle pool)."""
-        self._leave_state(agent, now_s)
-        self.state[agent] = BUSY
+        if self.state[agent] != BUSY:  # not straight from another call
+            self._leave_state(agent, now_s)
+            self.state[agent] = BUSY
         if inbound:
             self.on_inbound[agent] = True
             self.n_on_inbound += 1
@@ -204,12 +207,12 @@ class Workforce:
     def begin_shift(self, agent: int, end_s: float, breaks_s: tuple[tuple[float, float], ...],
                     ) -> None:
         """Agent ``agent`` starts a shift (or a following shift continues its paid span)."""
-        env, now_s = self.env, self.env.now
+        now_s = self.env.now
         shift = Shift(agent, end_s)
         self.shift[agent] = shift
-        Due(env, end_s - now_s, self.on_shift_end, shift)
+        self.shift_end(end_s - now_s, shift)
         for after_s, length_s in breaks_s:
-            Due(env, after_s, self.on_break_due, BreakDue(shift, length_s))
+            self.break_due(after_s, BreakDue(shift, length_s))
         if self.state[agent] != OFF:
             self.leaving[agent] = False
             return
@@ -218,8 +221,7 @@ class Workforce:
         self.since_s[agent] = now_s
         if self.onboarding_left_s[agent] > 0:
             self.state[agent] = ONBOARD
-            Due(env, min(self.onboarding_left_s[agent], end_s - now_s),
-                self.on_onboarding_end, shift)
+            self.onboarding_end(min(self.onboarding_left_s[agent], end_s - now_s), shift)
         else:
             self.state[agent] = BUSY  # transient: the centre decides
             self.on_available(agent, now_s)
@@ -251,8 +253,7 @@ class Workforce:
             now_s = self.env.now
             self._unidle(agent, now_s)
             self.state[agent] = BREAK
-            Due(self.env, min(due.length_s, self.shift_end_s(agent) - now_s),
-                self.on_break_end, due.shift)
+            self.break_end(min(due.length_s, self.shift_end_s(agent) - now_s), due.shift)
         elif (state == BUSY and not self.leaving[agent]) or state == BREAK:
             self.break_owed_s[agent] += due.length_s
 
@@ -298,7 +299,7 @@ class Workforce:
             self._enter(agent, BREAK, now_s)
         shift = self.shift[agent]
         assert shift is not None
-        Due(self.env, min(owed_s, shift.end_s - now_s), self.on_break_end, shift)
+        self.break_end(min(owed_s, shift.end_s - now_s), shift)
 
     def _go_off(self, agent: int, now_s: float) -> None:
         self._leave_state(agent, now_s)

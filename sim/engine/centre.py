@@ -28,7 +28,7 @@ import simpy
 
 from sim.compile import Plan
 from sim.engine.agents import Workforce
-from sim.engine.events import Due
+from sim.engine.events import Due, event_kind
 from sim.engine.inputs import CallbackDraws, Cases, InboundCalls, InboundDay, Streams
 from sim.engine.people import REACHED, UNREACHABLE, People
 from sim.engine.queues import (
@@ -84,6 +84,15 @@ class CallCentre:
         self.callbacks = CallbackDraws(plan, rng)
         self.people = People()
         self.agents = Workforce(env, recorder, self.on_available)
+        # the kinds of per-call event, each bound to its handler
+        self.release = event_kind(env, self.on_release)
+        self.arrival = event_kind(env, self.on_inbound_arrival)
+        self.redial = event_kind(env, self.on_redial)
+        self.abandonment = event_kind(env, self.on_abandon)
+        self.callback_offer = event_kind(env, self.on_callback_offer)
+        self.call_end = event_kind(env, self.on_call_end)
+        self.retry = event_kind(env, self.on_retry_due)
+        self.contacts_named = event_kind(env, self.on_contacts_named)
         self.inbound_queue = InboundQueue()
         self.tracing_queue = TaskQueue(self.people, tr.give_up_after)
         self.callback_queue = TaskQueue(self.people)
@@ -126,7 +135,7 @@ class CallCentre:
         """Schedule the first index-case release (each schedules the next)."""
         release_s = self.cases.release_s
         if release_s.size:
-            Due(self.env, max(0.0, float(release_s[0]) - self.env.now), self.on_release, 0)
+            self.release(max(0.0, float(release_s[0]) - self.env.now), 0)
 
     def on_release(self, event: Due[int]) -> None:
         """Handle the release of an index case: a new outbound task."""
@@ -134,7 +143,7 @@ class CallCentre:
         now_s = self.env.now
         release_s = self.cases.release_s
         if row + 1 < release_s.size:
-            Due(self.env, max(0.0, float(release_s[row + 1]) - now_s), self.on_release, row + 1)
+            self.release(max(0.0, float(release_s[row + 1]) - now_s), row + 1)
         self._new_task(INDEX, now_s, -1, row)
         if self.is_open and self.agents.n_idle:
             self.dispatch_idle(now_s)
@@ -144,7 +153,7 @@ class CallCentre:
         self.today = calls = self.inbound_calls.day(day)
         self.today_arrived = 0
         if calls.arrival_s:
-            Due(self.env, max(0.0, calls.arrival_s[0] - self.env.now), self.on_inbound_arrival, 0)
+            self.arrival(max(0.0, calls.arrival_s[0] - self.env.now), 0)
 
     def on_inbound_arrival(self, event: Due[int]) -> None:
         """Handle a first inbound call arriving (each schedules the next of its day)."""
@@ -154,8 +163,7 @@ class CallCentre:
         now_s = self.env.now
         self.today_arrived = row + 1
         if row + 1 < len(calls.arrival_s):
-            Due(self.env, max(0.0, calls.arrival_s[row + 1] - now_s), self.on_inbound_arrival,
-                row + 1)
+            self.arrival(max(0.0, calls.arrival_s[row + 1] - now_s), row + 1)
         self._offer_call(now_s, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
                                             calls.redials[row], calls.accepts_callback[row]),
                          calls.patience_s[row])
@@ -180,9 +188,9 @@ class CallCentre:
             self._answer(agent, call_id, call, now_s)
             return
         self.inbound_queue.add(call_id, call)
-        Due(self.env, patience_s, self.on_abandon, call_id)
+        self.abandonment(patience_s, call_id)
         if self.offer_after_s < patience_s:
-            Due(self.env, self.offer_after_s, self.on_callback_offer, call_id)
+            self.callback_offer(self.offer_after_s, call_id)
 
     # ------------------------------------------------------------------ inbound
     def on_abandon(self, event: Due[int]) -> None:
@@ -194,7 +202,7 @@ class CallCentre:
         now_s = self.env.now
         self._record(INBOUND, -1, call.arrival_s, now_s, now_s, now_s, ABANDONED, call_id)
         if call.redials:
-            Due(self.env, next(self.inbound_calls.redial_gap_s), self.on_redial, None)
+            self.redial(next(self.inbound_calls.redial_gap_s), None)
 
     def on_callback_offer(self, event: Due[int]) -> None:
         """Offer a callback to a caller still waiting.
@@ -221,9 +229,9 @@ class CallCentre:
         """``agent`` answers an inbound call."""
         self.agents.busy(agent, True, now_s)
         talk_end_s = now_s + call.handle_s
-        end_s = talk_end_s + call.wrap_s
-        Due(self.env, end_s - now_s, self.on_call_end, agent)
-        self._record(INBOUND, agent, call.arrival_s, now_s, talk_end_s, end_s, ANSWERED, call_id)
+        self.call_end(call.handle_s + call.wrap_s, agent)
+        self._record(INBOUND, agent, call.arrival_s, now_s, talk_end_s, talk_end_s + call.wrap_s,
+                     ANSWERED, call_id)
 
     def _answer_waiting(self, agent: int, call_id: int, now_s: float) -> None:
         call = self.inbound_queue.remove(call_id)
@@ -246,22 +254,23 @@ class CallCentre:
         self.agents.busy(agent, False, now_s)
         slot = row * draws.max_attempts + n
         if draws.reached[slot]:
-            talk_end_s = now_s + draws.handle_s[row]
-            end_s = talk_end_s + draws.wrap_s[row]
+            talk_s = draws.handle_s[row]
+            busy_s = talk_s + draws.wrap_s[row]
             people.close(person, REACHED, now_s)
             if kind == INDEX:
-                Due(self.env, talk_end_s - now_s, self.on_contacts_named, person)
+                self.contacts_named(talk_s, person)
             outcome = CALL_REACHED
         else:
-            talk_end_s = end_s = now_s + draws.failed_s[slot]
+            talk_s = busy_s = draws.failed_s[slot]
             if n + 1 < draws.max_attempts:
-                Due(self.env, end_s - now_s + self.retry_after_s[kind], self.on_retry_due, person)
+                self.retry(busy_s + self.retry_after_s[kind], person)
             else:
-                people.close(person, UNREACHABLE, end_s)
+                people.close(person, UNREACHABLE, now_s + busy_s)
             outcome = FAILED
-        Due(self.env, end_s - now_s, self.on_call_end, agent)
-        self._record(kind, agent, people.created_s[person], now_s, talk_end_s, end_s, outcome,
-                     person)
+        self.call_end(busy_s, agent)
+        kinds, agents, queued, starts, talk_ends, ends, outcomes, refs = self._call
+        kinds(kind), agents(agent), queued(people.created_s[person]), starts(now_s)
+        talk_ends(now_s + talk_s), ends(now_s + busy_s), outcomes(outcome), refs(person)
 
     def on_retry_due(self, event: Due[int]) -> None:
         """Handle a failed task becoming ready to be dialled again."""
@@ -334,6 +343,12 @@ class CallCentre:
                 agents = self.agents
                 if agents.n_idle - idle_agent + agents.n_on_inbound < self.reserve:
                     continue
+            if len(queues) == 1:
+                queue = queues[0]
+                item = queue.pop(now_s) if queue else None
+                if item is not None:
+                    return queue, item
+                continue
             for queue in _by_next_key([queue for queue in queues if queue], now_s):
                 item = queue.pop(now_s)
                 if item is not None:

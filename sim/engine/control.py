@@ -26,7 +26,7 @@ import simpy
 
 from sim.compile import Plan, split_headcount
 from sim.engine.centre import CallCentre
-from sim.engine.events import FIRST, LAST, At, Due
+from sim.engine.events import FIRST, LAST, At, Due, event_kind
 from sim.engine.inputs import Streams
 from sim.staffing import CallIn, IntradayObservation, Observation, Roster, StaffingPolicy
 from sim.units import DAY_S
@@ -85,6 +85,8 @@ class Control:
         self.log = StaffingLog.empty(self.plan.n_days)
         self.shares = np.array([shift.share for shift in self.plan.shifts])
         self.on_call_pending = 0
+        self.shift_start = event_kind(centre.env, self.on_shift_start)
+        self.called_in = event_kind(centre.env, self.on_called_in)
         centre.agents.add_on_call(policy.on_call_agents)
 
     # ------------------------------------------------------------------ roster
@@ -110,8 +112,7 @@ class Control:
             start_delay_s = self.plan.shifts[template].start_s
             for _ in range(n_agents):
                 if not absent[slot]:
-                    Due(self.centre.env, start_delay_s, self.on_shift_start,
-                        ShiftStart(roster[slot], template))
+                    self.shift_start(start_delay_s, ShiftStart(roster[slot], template))
                 slot += 1
 
     def on_shift_start(self, event: Due[ShiftStart]) -> None:
@@ -159,8 +160,8 @@ class Control:
         agents, env = self.centre.agents, self.centre.env
         for _ in range(min(decision.count, len(agents.on_call_free))):
             self.on_call_pending += 1
-            Due(env, max(0.0, decision.start_s - env.now), self.on_called_in,
-                CalledIn(agents.on_call_free.popleft(), decision.end_s))
+            self.called_in(max(0.0, decision.start_s - env.now),
+                           CalledIn(agents.on_call_free.popleft(), decision.end_s))
 
     def on_called_in(self, event: Due[CalledIn]) -> None:
         """Handle a called-in agent arriving for a block without breaks."""

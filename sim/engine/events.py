@@ -35,36 +35,55 @@ LAST = EventPriority(NORMAL + 1)
 
 
 class Due(simpy.Event, Generic[P]):
-    """An event that fires ``delay_s`` from now and calls ``handler(event)``.
+    """An event of one kind: it fires ``delay_s`` from now and calls its kind's handler.
 
-    ``Due[P]`` carries a payload of type ``P``, read by the handler as
-    :attr:`payload`: each event kind has one handler and one payload type.
+    Each kind of event is a subclass made by :func:`event_kind`, which binds
+    the environment and the one handler of that kind; an event carries a
+    payload of type ``P``, read by the handler as :attr:`payload`. The
+    handler is held by the class (a one-element tuple): simpy replaces an
+    event's ``callbacks`` by None on the instance once processed, so nothing is
+    allocated per event but the event itself. A ``Due`` event is not for a
+    process to wait on (it cannot take more callbacks).
 
     Parameters
     ----------
-    env
-        The environment (the calendar).
     delay_s
         Delay from the current simulation time, in seconds (>= 0).
-    handler
-        The callback; it reads the payload as ``event.payload``.
     payload
         The event's value (an int id, or a small immutable record).
     """
 
     _ok = True
+    env: simpy.Environment
+    callbacks: tuple[Callable[[Due[P]], None]]  # type: ignore[assignment]
 
-    def __init__(self, env: simpy.Environment, delay_s: float,
-                 handler: Callable[[Due[P]], None], payload: P) -> None:
-        self.env = env
-        self.callbacks = [handler]
+    def __init__(self, delay_s: float, payload: P) -> None:
         self._value = payload
-        env.schedule(self, NORMAL, delay_s)
+        self.env.schedule(self, NORMAL, delay_s)
 
     @property
     def payload(self) -> P:
         """The payload given when the event was scheduled."""
         return self._value
+
+
+def event_kind(env: simpy.Environment, handler: Callable[[Due[P]], None]) -> type[Due[P]]:
+    """Make the event kind whose events call ``handler`` on ``env``.
+
+    Parameters
+    ----------
+    env
+        The environment (the calendar).
+    handler
+        The kind's one handler, e.g. ``centre.on_call_end``.
+
+    Returns
+    -------
+    type
+        A :class:`Due` subclass: ``kind(delay_s, payload)`` schedules one event.
+    """
+    name = "Due_" + getattr(handler, "__name__", "handler").removeprefix("on_")
+    return type(name, (Due,), {"env": env, "callbacks": (handler,)})
 
 
 class At(simpy.Event):
@@ -89,4 +108,4 @@ class At(simpy.Event):
         env.schedule(self, priority, max(0.0, time_s - env.now))
 
 
-__all__ = ["FIRST", "LAST", "At", "Due"]
+__all__ = ["FIRST", "LAST", "At", "Due", "event_kind"]
