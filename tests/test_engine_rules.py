@@ -312,9 +312,8 @@ def test_a_caller_who_declines_keeps_waiting_and_offers_are_counted():
 
 
 def test_callbacks_in_a_whole_run_conserve_calls_and_count_as_handled():
-    from sim.metrics import replication_metrics
-
     from sim.engine import simulate
+    from sim.metrics import replication_metrics
     from tests.test_engine import check_identities
 
     scenario = make(**{"staffing.headcount": 3, "inbound.calls_per_case": 2,

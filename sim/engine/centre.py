@@ -164,9 +164,16 @@ class CallCentre:
         self.today_arrived = row + 1
         if row + 1 < len(calls.arrival_s):
             self.arrival(max(0.0, calls.arrival_s[row + 1] - now_s), row + 1)
-        self._offer_call(now_s, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
+        call_id = self.n_inbound
+        self.n_inbound = call_id + 1
+        agents = self.agents
+        if agents.n_idle:
+            self._answer(agents.pop_idle(now_s), call_id, now_s, calls.handle_s[row],
+                         calls.wrap_s[row], now_s)
+        else:
+            self._wait(call_id, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
                                             calls.redials[row], calls.accepts_callback[row]),
-                         calls.patience_s[row])
+                       calls.patience_s[row])
 
     def on_redial(self, event: Due[None]) -> None:
         """Handle a redial by a caller who hung up (not offered outside opening hours)."""
@@ -182,11 +189,14 @@ class CallCentre:
         """Offer an inbound call: the longest-idle agent answers, or it waits."""
         call_id = self.n_inbound
         self.n_inbound = call_id + 1
-        agents = self.agents
-        if agents.n_idle:
-            agent = agents.pop_idle(now_s)
-            self._answer(agent, call_id, call, now_s)
-            return
+        if self.agents.n_idle:
+            self._answer(self.agents.pop_idle(now_s), call_id, call.arrival_s, call.handle_s,
+                         call.wrap_s, now_s)
+        else:
+            self._wait(call_id, call, patience_s)
+
+    def _wait(self, call_id: int, call: WaitingCall, patience_s: float) -> None:
+        """Queue a caller until answered, its patience runs out, or it takes a callback."""
         self.inbound_queue.add(call_id, call)
         self.abandonment(patience_s, call_id)
         if self.offer_after_s < patience_s:
@@ -225,18 +235,20 @@ class CallCentre:
         if self.is_open and self.agents.n_idle:
             self.dispatch_idle(now_s)
 
-    def _answer(self, agent: int, call_id: int, call: WaitingCall, now_s: float) -> None:
-        """``agent`` answers an inbound call."""
+    def _answer(self, agent: int, call_id: int, arrival_s: float, handle_s: float, wrap_s: float,
+                now_s: float) -> None:
+        """``agent`` answers inbound call ``call_id`` (arrived at ``arrival_s``)."""
         self.agents.busy(agent, True, now_s)
-        talk_end_s = now_s + call.handle_s
-        self.call_end(call.handle_s + call.wrap_s, agent)
-        self._record(INBOUND, agent, call.arrival_s, now_s, talk_end_s, talk_end_s + call.wrap_s,
-                     ANSWERED, call_id)
+        self.call_end(handle_s + wrap_s, agent)
+        kinds, agents, queued, starts, talk_ends, ends, outcomes, refs = self._call
+        kinds(INBOUND), agents(agent), queued(arrival_s), starts(now_s)
+        talk_ends(now_s + handle_s), ends(now_s + handle_s + wrap_s), outcomes(ANSWERED)
+        refs(call_id)
 
     def _answer_waiting(self, agent: int, call_id: int, now_s: float) -> None:
         call = self.inbound_queue.remove(call_id)
         assert call is not None
-        self._answer(agent, call_id, call, now_s)
+        self._answer(agent, call_id, call.arrival_s, call.handle_s, call.wrap_s, now_s)
 
     # ------------------------------------------------------------------ outbound
     def _new_task(self, kind: int, now_s: float, parent: int, row: int) -> int:

@@ -8,6 +8,8 @@ conversation and its own attempt draws.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +21,10 @@ NOT_YET = float("inf")  # reached_s / closed_s of a person still open
 
 
 class People:
-    """The people of one replication, as columns.
+    """The people of one replication, as typed columns (``array.array``).
+
+    Typed columns keep 8 bytes per value (1 for codes) and become the
+    ``people`` table by a memory copy; people are what grows with the demand.
 
     Attributes
     ----------
@@ -36,15 +41,15 @@ class People:
     """
 
     def __init__(self) -> None:
-        self.kind: list[int] = []
-        self.row: list[int] = []
-        self.parent: list[int] = []
-        self.created_s: list[float] = []
-        self.due_s: list[float] = []
-        self.attempts: list[int] = []
-        self.status: list[int] = []
-        self.reached_s: list[float] = []
-        self.closed_s: list[float] = []
+        self.kind = array("b")
+        self.row = array("q")
+        self.parent = array("q")
+        self.created_s = array("d")
+        self.due_s = array("d")
+        self.attempts = array("q")
+        self.status = array("b")
+        self.reached_s = array("d")
+        self.closed_s = array("d")
         self.open_tasks = 0
 
     def add(self, kind: int, now_s: float, within_s: float, parent: int, row: int) -> int:
@@ -79,20 +84,21 @@ class People:
 
     def table(self) -> pd.DataFrame:
         """One row per person (times in seconds since the start; NaN when not reached)."""
-        reached_s = np.asarray(self.reached_s, dtype=float)
-        closed_s = np.asarray(self.closed_s, dtype=float)
-        created_s = np.asarray(self.created_s, dtype=float)
+        reached_s = np.frombuffer(self.reached_s, dtype=np.float64)
+        closed_s = np.frombuffer(self.closed_s, dtype=np.float64)
+        created_s = np.frombuffer(self.created_s, dtype=np.float64)
         is_reached = np.isfinite(reached_s)
         return pd.DataFrame(
             {
                 "person": np.arange(len(self.kind), dtype=np.int64),
-                "kind": pd.Categorical.from_codes(np.asarray(self.kind, dtype=np.int8), KINDS),
-                "parent": np.asarray(self.parent, dtype=np.int64),
+                "kind": pd.Categorical.from_codes(np.frombuffer(self.kind, dtype=np.int8),
+                                                  KINDS),
+                "parent": np.frombuffer(self.parent, dtype=np.int64),
                 "created_s": created_s,
-                "due_s": np.asarray(self.due_s, dtype=float),
-                "attempts": np.asarray(self.attempts, dtype=np.int64),
-                "status": pd.Categorical.from_codes(np.asarray(self.status, dtype=np.int8),
-                                                    STATUSES),
+                "due_s": np.frombuffer(self.due_s, dtype=np.float64),
+                "attempts": np.frombuffer(self.attempts, dtype=np.int64),
+                "status": pd.Categorical.from_codes(
+                    np.frombuffer(self.status, dtype=np.int8), STATUSES),
                 "reached_s": np.where(is_reached, reached_s, np.nan),
                 "closed_s": np.where(np.isfinite(closed_s), closed_s, np.nan),
                 "time_to_reach_s": np.where(is_reached, reached_s - created_s, np.nan),
