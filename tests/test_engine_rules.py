@@ -68,8 +68,7 @@ class Model:
         """Put ``count`` extra rostered agents on shift now (they go idle or take work)."""
         first = len(self.agents.roster_ids)
         agents = self.agents.roster(first + count)[first:]
-        for agent in agents:
-            self.agents.begin_shift(agent, end_s, breaks_s)
+        self.agents.begin_shift(tuple(agents), end_s, breaks_s)
         return agents
 
     def inbound_call(self, handle_s: float = 300.0, patience_s: float = 3600.0,

@@ -37,14 +37,18 @@ OFF, IDLE, BUSY, BREAK, ONBOARD = 0, 1, 2, 3, 4
 
 
 class Shift(NamedTuple):
-    """One shift of one agent: the payload of its shift-end, break and onboarding events.
+    """A shift worked by a group of agents together: the payload of its events.
 
-    An event whose shift is no longer the agent's current one (compared by
-    identity) is stale: the agent started a following shift. It is ignored.
+    One shift template on one day, or one call-in, is one ``Shift``; its
+    shift-end and break events serve the whole group.
+
+    For an agent whose current shift is no longer this one (compared by
+    identity: it started a following shift), the shift's events are stale and
+    pass it by.
     """
 
-    agent: int
     end_s: float
+    agents: tuple[int, ...]
 
 
 class BreakDue(NamedTuple):
@@ -52,6 +56,13 @@ class BreakDue(NamedTuple):
 
     shift: Shift
     length_s: float
+
+
+class AgentsOf(NamedTuple):
+    """Some agents of a shift: the payload of break-end and onboarding-end events."""
+
+    shift: Shift
+    agents: tuple[int, ...]
 
 
 class Workforce:
@@ -204,76 +215,90 @@ class Workforce:
         return True
 
     # ------------------------------------------------------------------ shifts
-    def begin_shift(self, agent: int, end_s: float, breaks_s: tuple[tuple[float, float], ...],
-                    ) -> None:
-        """Agent ``agent`` starts a shift (or a following shift continues its paid span)."""
+    def begin_shift(self, agents: tuple[int, ...], end_s: float,
+                    breaks_s: tuple[tuple[float, float], ...]) -> None:
+        """Start a shift for ``agents`` (for one already on duty it follows on).
+
+        One shift-end event and one event per break serve the whole group.
+        """
         now_s = self.env.now
-        shift = Shift(agent, end_s)
-        self.shift[agent] = shift
+        shift = Shift(end_s, agents)
         self.shift_end(end_s - now_s, shift)
         for after_s, length_s in breaks_s:
             self.break_due(after_s, BreakDue(shift, length_s))
-        if self.state[agent] != OFF:
-            self.leaving[agent] = False
-            return
-        self.n_on_duty += 1
-        self.on_since_s[agent] = now_s
-        self.since_s[agent] = now_s
-        if self.onboarding_left_s[agent] > 0:
-            self.state[agent] = ONBOARD
-            self.onboarding_end(min(self.onboarding_left_s[agent], end_s - now_s), shift)
-        else:
-            self.state[agent] = BUSY  # transient: the centre decides
-            self.on_available(agent, now_s)
+        onboarding = []
+        for agent in agents:
+            self.shift[agent] = shift
+            if self.state[agent] != OFF:
+                self.leaving[agent] = False
+                continue
+            self.n_on_duty += 1
+            self.on_since_s[agent] = now_s
+            self.since_s[agent] = now_s
+            if self.onboarding_left_s[agent] > 0:
+                self.state[agent] = ONBOARD
+                onboarding.append(agent)
+            else:
+                self.state[agent] = BUSY  # transient: the centre decides
+                self.on_available(agent, now_s)
+        for agent in onboarding:
+            self.onboarding_end(min(self.onboarding_left_s[agent], end_s - now_s),
+                                AgentsOf(shift, (agent,)))
 
     def on_shift_end(self, event: Due[Shift]) -> None:
         """Handle a shift end: a busy agent finishes its call first; others go off."""
         shift = event.payload
-        agent, now_s = shift.agent, self.env.now
-        if shift is not self.shift[agent]:
-            return
-        state = self.state[agent]
-        if state == BUSY:
-            self.leaving[agent] = True
-        elif state != OFF:
-            if state == IDLE:
-                self._unidle(agent, now_s)
-            elif state == ONBOARD:
-                self._count_onboarding(agent, now_s)
-            self._go_off(agent, now_s)
+        now_s = self.env.now
+        for agent in shift.agents:
+            if shift is not self.shift[agent]:
+                continue
+            state = self.state[agent]
+            if state == BUSY:
+                self.leaving[agent] = True
+            elif state != OFF:
+                if state == IDLE:
+                    self._unidle(agent, now_s)
+                elif state == ONBOARD:
+                    self._count_onboarding(agent, now_s)
+                self._go_off(agent, now_s)
 
     def on_break_due(self, event: Due[BreakDue]) -> None:
         """Handle a break falling due: taken now if idle, owed if on a call or break."""
         due = event.payload
-        agent = due.shift.agent
-        if due.shift is not self.shift[agent]:
-            return
-        state = self.state[agent]
-        if state == IDLE:
-            now_s = self.env.now
-            self._unidle(agent, now_s)
-            self.state[agent] = BREAK
-            self.break_end(min(due.length_s, self.shift_end_s(agent) - now_s), due.shift)
-        elif (state == BUSY and not self.leaving[agent]) or state == BREAK:
-            self.break_owed_s[agent] += due.length_s
+        shift, now_s = due.shift, self.env.now
+        starting = []
+        for agent in shift.agents:
+            if shift is not self.shift[agent]:
+                continue
+            state = self.state[agent]
+            if state == IDLE:
+                self._unidle(agent, now_s)
+                self.state[agent] = BREAK
+                starting.append(agent)
+            elif (state == BUSY and not self.leaving[agent]) or state == BREAK:
+                self.break_owed_s[agent] += due.length_s
+        if starting:
+            self.break_end(min(due.length_s, shift.end_s - now_s),
+                           AgentsOf(shift, tuple(starting)))
 
-    def on_break_end(self, event: Due[Shift]) -> None:
+    def on_break_end(self, event: Due[AgentsOf]) -> None:
         """Handle the end of a break: a break owed follows, else the agent is free."""
-        shift = event.payload
-        agent, now_s = shift.agent, self.env.now
-        if shift is not self.shift[agent] or self.state[agent] != BREAK:
-            return
-        if now_s >= shift.end_s:
-            self._go_off(agent, now_s)
-        elif self.break_owed_s[agent]:
-            self._take_owed_break(agent, now_s)
-        else:
-            self.on_available(agent, now_s)
+        shift, agents = event.payload
+        now_s = self.env.now
+        for agent in agents:
+            if shift is not self.shift[agent] or self.state[agent] != BREAK:
+                continue
+            if now_s >= shift.end_s:
+                self._go_off(agent, now_s)
+            elif self.break_owed_s[agent]:
+                self._take_owed_break(agent, now_s)
+            else:
+                self.on_available(agent, now_s)
 
-    def on_onboarding_end(self, event: Due[Shift]) -> None:
+    def on_onboarding_end(self, event: Due[AgentsOf]) -> None:
         """Handle the end of onboarding (or its pause at the shift end)."""
-        shift = event.payload
-        agent, now_s = shift.agent, self.env.now
+        shift, (agent,) = event.payload
+        now_s = self.env.now
         if shift is not self.shift[agent] or self.state[agent] != ONBOARD:
             return
         self._count_onboarding(agent, now_s)
@@ -299,7 +324,7 @@ class Workforce:
             self._enter(agent, BREAK, now_s)
         shift = self.shift[agent]
         assert shift is not None
-        self.break_end(min(owed_s, shift.end_s - now_s), shift)
+        self.break_end(min(owed_s, shift.end_s - now_s), AgentsOf(shift, (agent,)))
 
     def _go_off(self, agent: int, now_s: float) -> None:
         self._leave_state(agent, now_s)

@@ -35,16 +35,16 @@ Process = Generator[simpy.Event, object, None]
 
 
 class ShiftStart(NamedTuple):
-    """Payload of a shift start: the agent and its shift template."""
+    """Payload of a shift start: the agents present on one shift template today."""
 
-    agent: int
     template: int
+    agents: tuple[int, ...]
 
 
 class CalledIn(NamedTuple):
-    """Payload of an on-call agent's arrival: the agent and when it is released."""
+    """Payload of on-call agents' arrival: the agents and when they are released."""
 
-    agent: int
+    agents: tuple[int, ...]
     end_s: float
 
 
@@ -107,20 +107,21 @@ class Control:
         absent = self.rng(f"absence-{day}").random(count) < sc.agents.absenteeism
         self.log.present[day] = int(count - absent.sum())
         per_template = split_headcount(count, self.shares).tolist()
-        slot = 0
+        first = 0
         for template, n_agents in enumerate(per_template):
-            start_delay_s = self.plan.shifts[template].start_s
-            for _ in range(n_agents):
-                if not absent[slot]:
-                    self.shift_start(start_delay_s, ShiftStart(roster[slot], template))
-                slot += 1
+            slots = range(first, first + n_agents)
+            first += n_agents
+            present = tuple(roster[slot] for slot in slots if not absent[slot])
+            if present:
+                self.shift_start(self.plan.shifts[template].start_s, ShiftStart(template, present))
 
     def on_shift_start(self, event: Due[ShiftStart]) -> None:
         """Handle the start of a rostered agent's shift."""
         start = event.payload
         template = self.plan.shifts[start.template]
         now_s = self.centre.env.now
-        self.centre.agents.begin_shift(start.agent, now_s + template.length_s, template.breaks_s)
+        self.centre.agents.begin_shift(start.agents, now_s + template.length_s,
+                                       template.breaks_s)
 
     # ------------------------------------------------------------------ reviews
     def review(self, day: int) -> None:
@@ -158,16 +159,18 @@ class Control:
     def call_in(self, decision: CallIn) -> None:
         """Call in on-call agents: they arrive at ``start_s`` and stay until ``end_s``."""
         agents, env = self.centre.agents, self.centre.env
-        for _ in range(min(decision.count, len(agents.on_call_free))):
-            self.on_call_pending += 1
-            self.called_in(max(0.0, decision.start_s - env.now),
-                           CalledIn(agents.on_call_free.popleft(), decision.end_s))
+        count = min(decision.count, len(agents.on_call_free))
+        if count <= 0:
+            return
+        self.on_call_pending += count
+        called = tuple(agents.on_call_free.popleft() for _ in range(count))
+        self.called_in(max(0.0, decision.start_s - env.now), CalledIn(called, decision.end_s))
 
     def on_called_in(self, event: Due[CalledIn]) -> None:
         """Handle a called-in agent arriving for a block without breaks."""
         called = event.payload
-        self.on_call_pending -= 1
-        self.centre.agents.begin_shift(called.agent, called.end_s, ())
+        self.on_call_pending -= len(called.agents)
+        self.centre.agents.begin_shift(called.agents, called.end_s, ())
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:
