@@ -70,10 +70,6 @@ class InboundQueue(dict[int, WaitingCall]):
 
     def remove(self, call_id: int) -> WaitingCall | None:
         """Take a caller out of the queue (None if already answered or gone)."""
-        return self.pop_call(call_id)
-
-    def pop_call(self, call_id: int) -> WaitingCall | None:
-        """Remove and return the waiting call ``call_id`` (None if not waiting)."""
         return dict.pop(self, call_id, None)
 
     def head(self, now_s: float) -> Key | None:
