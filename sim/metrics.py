@@ -75,34 +75,16 @@ from numpy.typing import ArrayLike
 from sim.compile import Plan
 from sim.costs import COST_PARTS, price
 from sim.engine import RawRun
+from sim.recorder import INTERVAL_COLUMNS
 from sim.scenario import Scenario
 from sim.units import DAY_S, HOUR_S
 
 #: The paid-time parts (``paid`` first); each is ``<part>_s`` in the raw sums.
 TIME_PARTS = ("paid", "talk", "wrap", "failed_attempt", "idle", "break", "onboarding")
 
-#: The engine's per-interval sums read by the metrics. A column the engine does
-#: not record (an older engine without callbacks) is read as zeros.
-RAW_INTERVAL_SUMS = (
-    *(f"{part}_s" for part in TIME_PARTS),
-    "pool_paid_s",
-    "inbound_offered",
-    "inbound_answered",
-    "inbound_abandoned",
-    "inbound_callback",
-    "inbound_waiting_at_end",
-    "inbound_answered_within_target",
-    "inbound_wait_answered_s",
-    "inbound_wait_abandoned_s",
-    "inbound_delayed",
-    "index_attempts",
-    "contact_attempts",
-    "callback_attempts",
-    "index_reached",
-    "contacts_reached",
-    "callbacks_offered",
-    "callbacks_reached",
-)
+#: The engine's per-interval sums read by the metrics: the recorder's columns
+#: (``attempts`` is derived here, as index + contact attempts).
+RAW_INTERVAL_SUMS = tuple(name for name in INTERVAL_COLUMNS if name != "attempts")
 
 #: Kinds of people with an outbound task, and the prefix of their figures.
 PEOPLE_PREFIX = {"index": "index", "contact": "contacts", "callback": "callbacks"}
@@ -201,14 +183,10 @@ def interval_sums(plan: Plan, raw: RawRun) -> dict[str, np.ndarray]:
     Returns
     -------
     dict
-        :data:`RAW_INTERVAL_SUMS` (zeros where the engine lacks a column) and
-        ``span_s``, the interval's length; float arrays of ``plan.n_intervals``.
+        :data:`RAW_INTERVAL_SUMS` and ``span_s``, the interval's length; float
+        arrays of ``plan.n_intervals``.
     """
-    sums = {}
-    for name in RAW_INTERVAL_SUMS:
-        values = raw.intervals.get(name)
-        sums[name] = (np.zeros(plan.n_intervals) if values is None
-                      else np.asarray(values, dtype=float))
+    sums = {name: np.asarray(raw.intervals[name], dtype=float) for name in RAW_INTERVAL_SUMS}
     sums["span_s"] = np.full(plan.n_intervals, float(plan.interval_s))
     return sums
 

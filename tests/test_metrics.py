@@ -9,8 +9,6 @@ the run's. No simulated decimals are pinned: only identities.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -205,29 +203,6 @@ def test_callbacks_are_offered_and_reported():
     assert 0 <= m["callbacks_reached_within_deadline_share"] <= 1
     assert m["callbacks_reached"] <= m["callbacks_accepted"]
     assert m["callback_attempts"] >= m["callbacks_reached"]
-
-
-# --------------------------------------------------------------------------- old RawRun
-
-
-def test_an_engine_without_callback_columns_reads_as_zeros():
-    plan = compile_plan(make())
-    raw = simulate(plan, 4, 0)
-    callback_columns = {"inbound_callback", "callbacks_offered", "callback_attempts",
-                        "callbacks_reached"}
-    old = dataclasses.replace(raw, intervals={k: v for k, v in raw.intervals.items()
-                                              if k not in callback_columns})
-    people = old.people.copy()
-    people["kind"] = pd.Categorical(people["kind"].astype(str),
-                                    categories=["inbound", "index", "contact"])
-    old = dataclasses.replace(old, people=people)
-    run = replication_metrics(plan, old)
-    for name in ("inbound_callback", "callbacks_offered", "callbacks_accepted",
-                 "callbacks_reached", "callbacks_open", "callback_attempts"):
-        assert run[name] == 0
-    assert np.isnan(run["callbacks_reached_within_deadline_share"])  # 0 / 0
-    assert (daily_table(plan, old)["callbacks_reached"] == 0).all()
-    assert (interval_table(plan, old)["callback_attempts"] == 0).all()
 
 
 # --------------------------------------------------------------------------- the pure function

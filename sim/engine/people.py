@@ -83,7 +83,12 @@ class People:
         return pid
 
     def table(self) -> pd.DataFrame:
-        """One row per person (times in seconds since the start; NaN when not reached)."""
+        """Return one row per person (seconds since the start; NaN when not reached).
+
+        The columns are views of the typed columns where they can be (no copy:
+        the people are the largest part of a run's memory); the people cannot
+        be added to afterwards.
+        """
         reached_s = np.frombuffer(self.reached_s, dtype=np.float64)
         closed_s = np.frombuffer(self.closed_s, dtype=np.float64)
         created_s = np.frombuffer(self.created_s, dtype=np.float64)
@@ -102,5 +107,6 @@ class People:
                 "reached_s": np.where(is_reached, reached_s, np.nan),
                 "closed_s": np.where(np.isfinite(closed_s), closed_s, np.nan),
                 "time_to_reach_s": np.where(is_reached, reached_s - created_s, np.nan),
-            }
+            },
+            copy=False,
         )
