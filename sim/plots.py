@@ -730,9 +730,7 @@ def _t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, fl
     return mean, mean - half, mean + half
 
 
-def plot_idle_attribution(
-    attribution: pd.DataFrame, currency: str = "EUR", hourly_rate: float | None = None
-) -> Figure:
+def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR") -> Figure:
     """Idle hours per day split into unavoidable (the oracle's) and avoidable.
 
     Bars are means over replications per day: the oracle's idle hours on the
@@ -743,7 +741,8 @@ def plot_idle_attribution(
     policy's mean idle hours (unavoidable + avoidable). The title gives the
     total avoidable idle hours over the run, as the mean over replications
     with its 95 % Student-t interval (a paired interval, the oracle having run
-    on the same random numbers), and their value at ``hourly_rate`` if given.
+    on the same random numbers), and their cost (``avoidable_idle_cost``, priced
+    by :mod:`sim.costs`) when the table has it.
     One panel per scenario, on a shared y scale.
 
     Parameters
@@ -751,12 +750,10 @@ def plot_idle_attribution(
     attribution : pandas.DataFrame
         The ``idle_attribution`` table of :func:`sim.compare.attribute_idle`:
         ``idle_hours``, ``unavoidable_idle_hours`` and ``avoidable_idle_hours``
-        per ``scenario``, ``replication`` and ``date`` (or ``day``).
+        per ``scenario``, ``replication`` and ``date`` (or ``day``), and
+        optionally ``avoidable_idle_cost``.
     currency : str, default "EUR"
         Currency label of the cost in the title.
-    hourly_rate : float or None, default None
-        Agent hourly rate; when given, the title also values the avoidable
-        hours.
 
     Returns
     -------
@@ -806,8 +803,10 @@ def plot_idle_attribution(
         title += f"\navoidable in total: {total} agent-hours"
         if lo == lo:
             title += f" (95 % CI {lo:,.0f} to {hi:,.0f})"
-        if hourly_rate is not None and mean == mean:
-            title += f", {mean * hourly_rate:,.0f} {currency}"
+        if "avoidable_idle_cost" in sub:
+            cost = sub.groupby("replication")["avoidable_idle_cost"].sum(min_count=1).mean()
+            if cost == cost:
+                title += f", {cost:,.0f} {currency}"
         titles.append(title)
     for i, (ax, title) in enumerate(zip(axes, titles, strict=True)):
         _format_axes(ax, prep, title, "idle agent-hours per day", xlabel=i == n - 1)

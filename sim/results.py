@@ -199,9 +199,7 @@ class Results:
         )
         if "idle_attribution" in self.tables:
             figures["idle_attribution"] = plot_idle_attribution(
-                self.tables["idle_attribution"], currency=sc.costs.currency,
-                hourly_rate=sc.costs.agent_rate,
-            )
+                self.tables["idle_attribution"], currency=sc.costs.currency)
         return figures
 
     def save(self, directory: str | Path, figures: bool = True, overwrite: bool = False) -> Path:

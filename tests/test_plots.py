@@ -382,14 +382,14 @@ def make_attribution(n_reps: int = 3, n_days: int = 10, shift: float = 0.0) -> p
             "scenario": "s", "replication": rep, "day": day,
             "date": START + pd.to_timedelta(day, unit="D"),
             "idle_hours": unavoidable + avoidable, "unavoidable_idle_hours": unavoidable,
-            "avoidable_idle_hours": avoidable,
+            "avoidable_idle_hours": avoidable, "avoidable_idle_cost": avoidable * 40.0,
         }))
     return pd.concat(rows, ignore_index=True)
 
 
 def test_plot_idle_attribution_stacks_unavoidable_and_avoidable() -> None:
     table = make_attribution()
-    fig = plots.plot_idle_attribution(table, currency="EUR", hourly_rate=40.0)
+    fig = plots.plot_idle_attribution(table, currency="EUR")
     (ax,) = fig.axes
     means = table.groupby("date")[["unavoidable_idle_hours", "avoidable_idle_hours",
                                    "idle_hours"]].mean()
