@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,13 +138,18 @@ def print_result(res: BaselineResult) -> None:
     )
 
 
-def main() -> None:
-    """Run the baseline once from the command line and print its figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(run: Callable[[int, int], BaselineResult], description: str) -> None:
+    """Run a baseline once from the command line (``--calls``, ``--seed``) and print it."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--calls", type=int, default=100_000, help="calls to generate")
     parser.add_argument("--seed", type=int, default=1, help="numpy Generator seed")
     args = parser.parse_args()
-    print_result(run_baseline(args.calls, args.seed))
+    print_result(run(args.calls, args.seed))
+
+
+def main() -> None:
+    """Run the baseline once from the command line and print its figures."""
+    command_line(run_baseline, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

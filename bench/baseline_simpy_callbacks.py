@@ -31,7 +31,6 @@ Usable on its own::
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections import deque
 from typing import cast
@@ -44,7 +43,7 @@ from baseline_simpy import (
     MEAN_HANDLE_S,
     MEAN_PATIENCE_S,
     BaselineResult,
-    print_result,
+    command_line,
 )
 
 
@@ -188,11 +187,7 @@ def run_baseline(
 
 def main() -> None:
     """Run the baseline once from the command line and print its figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=100_000, help="calls to generate")
-    parser.add_argument("--seed", type=int, default=1, help="numpy Generator seed")
-    args = parser.parse_args()
-    print_result(run_baseline(args.calls, args.seed))
+    command_line(run_baseline, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -307,11 +307,6 @@ class Workforce:
         else:
             self.on_available(agent, now_s)
 
-    def shift_end_s(self, agent: int) -> float:
-        """End of the agent's current shift."""
-        shift = self.shift[agent]
-        return shift.end_s if shift is not None else self.env.now
-
     def _count_onboarding(self, agent: int, now_s: float) -> None:
         done_s = now_s - self.since_s[agent]
         self.onboarding_left_s[agent] = max(0.0, self.onboarding_left_s[agent] - done_s)
