@@ -4,6 +4,8 @@
   (rounding, Poisson or gamma-Poisson noise);
 - :func:`release_times` spreads each day's count over intraday release slots
   (lab results arrive in batches);
+- :func:`draw_releases` does both for several demand sources, each from its
+  own random streams, and merges their releases;
 - :func:`piecewise_nhpp` draws a non-homogeneous Poisson process whose rate is
   constant on each interval (inbound hotline calls): Poisson counts per
   interval, then sorted uniform times within each interval.  It never draws
@@ -21,6 +23,9 @@ for bit.  Invalid arguments raise :class:`~sim.epidemic.ParameterError` (a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -29,7 +34,9 @@ from sim.epidemic import ParameterError
 __all__ = [
     "NOISE_TYPES",
     "ParameterError",
+    "Releases",
     "daily_counts",
+    "draw_releases",
     "integrated_rate",
     "piecewise_nhpp",
     "release_times",
@@ -366,3 +373,108 @@ def release_times(rng: np.random.Generator, counts_per_day: np.ndarray,
     times_s[spread] = np.minimum(times_s[spread], _below(base_rep_s[spread] + width_rep_s[spread]))
     times_s.sort()
     return times_s
+
+
+# ---------------------------------------------------------------------------
+# several demand sources
+# ---------------------------------------------------------------------------
+
+
+class Source(Protocol):
+    """What :func:`draw_releases` needs of a demand source (:class:`sim.compile.DemandSource`)."""
+
+    @property
+    def name(self) -> str:
+        """The source's name."""
+
+    @property
+    def expected_cases(self) -> np.ndarray:
+        """Expected cases per day."""
+
+    @property
+    def share_traced(self) -> np.ndarray:
+        """Share of the cases released to the centre, per day."""
+
+    @property
+    def streams(self) -> str:
+        """Prefix of the source's stream names."""
+
+
+@dataclass(frozen=True)
+class Releases:
+    """The cases of all demand sources and their merged release times.
+
+    Attributes
+    ----------
+    cases_per_day, released_per_day : numpy.ndarray
+        Confirmed cases and cases released to the centre per day, summed over
+        the sources (int64).
+    release_s : numpy.ndarray
+        Every release, all sources merged, sorted (seconds; at equal times
+        the earlier source first).
+    cases_by_source, released_by_source : dict of str to numpy.ndarray
+        The same per source, by name, in the sources' order.
+    """
+
+    cases_per_day: np.ndarray
+    released_per_day: np.ndarray
+    release_s: np.ndarray
+    cases_by_source: dict[str, np.ndarray]
+    released_by_source: dict[str, np.ndarray]
+
+
+def draw_releases(sources: Sequence[Source], streams: Callable[[str], np.random.Generator],
+                  noise: str, dispersion: float | None, slot_offsets_s: np.ndarray,
+                  slot_widths_s: np.ndarray, slot_weights: np.ndarray) -> Releases:
+    """Draw each source's cases, the share released to the centre and their release times.
+
+    For each source: :func:`daily_counts` around its expected cases, a
+    binomial thinning by its share traced of each day, and
+    :func:`release_times`, from the streams ``<prefix>cases``,
+    ``<prefix>traced`` and ``<prefix>release`` with the source's own prefix
+    (``source.streams``). The first source's prefix is empty, so a single
+    source draws exactly what a scenario without sources draws, and adding a
+    source changes no draw of the others.
+
+    Parameters
+    ----------
+    sources : sequence of Source
+        The demand sources (at least one), each with ``name``,
+        ``expected_cases`` (per day), ``share_traced`` (per day) and
+        ``streams`` (stream name prefix).
+    streams : callable
+        Returns the generator of a named stream.
+    noise, dispersion
+        The reporting noise (see :func:`daily_counts`).
+    slot_offsets_s, slot_widths_s, slot_weights : numpy.ndarray
+        The intraday release slots (see :func:`release_times`).
+
+    Returns
+    -------
+    Releases
+
+    Raises
+    ------
+    ParameterError
+        On an invalid argument (e.g. no sources).
+    """
+    if not sources:
+        raise ParameterError("draw_releases needs at least one source")
+    cases: dict[str, np.ndarray] = {}
+    released: dict[str, np.ndarray] = {}
+    times: list[np.ndarray] = []
+    for source in sources:
+        prefix = source.streams
+        count = daily_counts(streams(f"{prefix}cases"), source.expected_cases, noise, dispersion)
+        traced = streams(f"{prefix}traced").binomial(count, source.share_traced)
+        times.append(release_times(streams(f"{prefix}release"), traced, slot_offsets_s,
+                                   slot_widths_s, slot_weights))
+        cases[source.name] = np.asarray(count)
+        released[source.name] = np.asarray(traced)
+    if len(sources) == 1:
+        only = sources[0].name
+        return Releases(cases[only], released[only], times[0], cases, released)
+    merged = np.concatenate(times)
+    merged = merged[np.argsort(merged, kind="stable")]
+    return Releases(np.sum(list(cases.values()), axis=0), np.sum(list(released.values()), axis=0),
+                    merged, cases, released)

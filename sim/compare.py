@@ -45,7 +45,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +56,8 @@ from sim.experiment import run
 from sim.metrics import summarise
 from sim.results import Results, _version, atomic_directory, deadline_label
 from sim.scenario import Scenario
-from sim.staffing import oracle_variant
+from sim.staffing import optimal_variant, oracle_variant, solve
+from sim.staffing.optimal import targets_report
 
 __all__ = [
     "ATTRIBUTION_METRICS",
@@ -65,7 +66,9 @@ __all__ = [
     "attribute_idle",
     "compare",
     "comparison_table",
+    "inherited_description",
     "unique_names",
+    "variant_labels",
 ]
 
 CONFIDENCE = 0.95
@@ -101,14 +104,19 @@ COMPARISON_METRICS = (
 # --------------------------------------------------------------------------- idle attribution
 
 
-def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = False) -> Results:
-    """Split the idle hours of a run into unavoidable (the oracle's) and avoidable.
+def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = False,
+                   bound: str = "optimal") -> Results:
+    """Split the idle hours of a run into unavoidable (the bound's) and avoidable.
 
-    The oracle variant of ``results.scenario`` (see
-    :func:`sim.staffing.oracle_variant`) is run with the same seed and the
-    same replication indices, so each replication is paired with the oracle's
-    replication on the same random inputs. If the scenario's policy is already
-    ``oracle``, nothing is run and the unavoidable idle is the idle itself.
+    The bound is the least staffing found by simulation (``bound="optimal"``,
+    :func:`sim.staffing.optimal_variant`) or the fast analytic oracle
+    (``bound="analytic"``, :func:`sim.staffing.oracle_variant`). It is run with
+    the same seed and the same replication indices, so each replication is
+    paired with the bound's replication on the same random inputs. If the
+    scenario's policy is already the bound's, nothing is run and the
+    unavoidable idle is the idle itself. Whether the bound met its targets
+    (index cases and contacts reached within their deadlines, inbound service
+    level) is reported with it.
 
     Parameters
     ----------
@@ -117,9 +125,11 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
         is not modified. Attributing an already attributed result recomputes
         the attribution.
     jobs
-        Worker processes for the oracle run (None: all cores).
+        Worker processes for the bound's run (None: all cores).
     progress
-        Show a progress bar for the oracle run.
+        Show a progress bar for the bound's run.
+    bound
+        ``optimal`` (the default) or ``analytic``.
 
     Returns
     -------
@@ -136,10 +146,13 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
         * ``idle_attribution``: per replication and day, ``scenario,
           replication, day, date, headcount, oracle_headcount, idle_hours,
           unavoidable_idle_hours, avoidable_idle_hours, avoidable_idle_cost``;
-        * ``oracle_summary``: the oracle run's own summary (its scenario name
-          ends in ``(oracle)``);
-        * ``run_info`` gains ``oracle_engine_seconds`` and
-          ``oracle_scenario_hash``.
+        * ``oracle_summary``: the bound's own summary (its scenario name
+          ends in ``(optimal)`` or ``(oracle)``);
+        * ``bound_targets``: per target, the share required, the bound's
+          mean and 95 % CI, and whether the mean met it
+          (:func:`sim.staffing.optimal.targets_report`);
+        * ``run_info`` gains ``oracle_engine_seconds``,
+          ``oracle_scenario_hash``, ``bound`` and ``bound_met_targets``.
 
     Raises
     ------
@@ -150,24 +163,17 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
     for name in ("replications", "daily"):
         if name not in results.tables:
             raise ValueError(f"results lack the {name!r} table needed for idle attribution")
+    if bound not in ("optimal", "analytic"):
+        raise ValueError(f"bound must be 'optimal' or 'analytic', not {bound!r}")
     scenario = results.scenario
     per_rep = results.tables["replications"].drop(
         columns=[c for c in ATTRIBUTION_COLUMNS if c in results.tables["replications"]]
     ).reset_index(drop=True)
-    if scenario.staffing.policy == "oracle":
-        oracle_rep, oracle_daily = per_rep, results.tables["daily"]
-        oracle_summary = summarise(per_rep)
-        oracle_summary.insert(0, "scenario", scenario.name)
-        oracle_info = {"oracle_engine_seconds": 0.0, "oracle_scenario_hash": scenario.hash()}
-    else:
-        oracle_scenario = oracle_variant(scenario)
-        oracle = run(oracle_scenario, replications=results.replications, seed=results.seed,
-                     force=True,
-                     jobs=jobs, progress=progress)
-        oracle_rep, oracle_daily = oracle.tables["replications"], oracle.tables["daily"]
-        oracle_summary = oracle.tables["summary"]
-        oracle_info = {"oracle_engine_seconds": oracle.run_info.get("engine_seconds", 0.0),
-                       "oracle_scenario_hash": oracle_scenario.hash()}
+    oracle_scenario, oracle_rep, oracle_daily, oracle_summary, oracle_info = _run_bound(
+        results, per_rep, bound, jobs, progress)
+    targets = targets_report(oracle_summary, oracle_scenario.staffing)
+    oracle_info = {**oracle_info, "bound": bound,
+                   "bound_met_targets": bool(targets["met"].all())}
 
     reps = per_rep["replication"].to_numpy()
     if sorted(reps.tolist()) != sorted(oracle_rep["replication"].tolist()):
@@ -191,8 +197,33 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
     tables["idle_attribution"] = _daily_attribution(scenario, results.tables["daily"],
                                                     oracle_daily)
     tables["oracle_summary"] = oracle_summary.reset_index(drop=True)
+    tables["bound_targets"] = targets
     return Results(scenario=scenario, seed=results.seed, replications=results.replications,
                    tables=tables, run_info={**results.run_info, **oracle_info})
+
+
+def _run_bound(results: Results, per_rep: pd.DataFrame, bound: str, jobs: int | None,
+               progress: bool) -> tuple[Scenario, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """Run the bound on the results' seed (or reuse the results if they are the bound's).
+
+    Returns its scenario, replications, daily table, summary and run information.
+    """
+    scenario = results.scenario
+    policy = "optimal" if bound == "optimal" else "oracle"
+    if scenario.staffing.policy == policy:
+        summary = summarise(per_rep)
+        summary.insert(0, "scenario", scenario.name)
+        info = {"oracle_engine_seconds": 0.0, "oracle_scenario_hash": scenario.hash()}
+        return scenario, per_rep, results.tables["daily"], summary, info
+    variant = optimal_variant(scenario) if bound == "optimal" else oracle_variant(scenario)
+    if bound == "optimal":
+        solve(variant)  # search once here; worker processes inherit the result
+    other = run(variant, replications=results.replications, seed=results.seed, force=True,
+                jobs=jobs, progress=progress)
+    info = {"oracle_engine_seconds": other.run_info.get("engine_seconds", 0.0),
+            "oracle_scenario_hash": variant.hash()}
+    return (variant, other.tables["replications"], other.tables["daily"],
+            other.tables["summary"], info)
 
 
 def _daily_attribution(scenario: Scenario, daily: pd.DataFrame,
@@ -242,6 +273,69 @@ def unique_names(names: Sequence[str]) -> list[str]:
         seen.add(new)
         out.append(new)
     return out
+
+
+def variant_labels(names: Sequence[str],
+                   sources: Sequence[str | Path | None] | None = None) -> list[str]:
+    """Labels for scenarios compared together: their names, file stems where names clash.
+
+    Variants written with ``extends`` and no ``name:`` of their own all carry
+    the parent's name; they are then labelled by their file names
+    (``reactive-7d.yaml`` -> ``"reactive-7d"``), which say what they are
+    better than a number.
+
+    Parameters
+    ----------
+    names
+        Scenario names, in order.
+    sources
+        The files they were read from (None where there is none), in order.
+
+    Returns
+    -------
+    list of str
+        Unique labels. A name's first occurrence keeps it; a later scenario of
+        the same name takes its file stem when that is known and itself
+        unique, and anything still repeated gets a suffix (see
+        :func:`unique_names`).
+    """
+    labels = list(names)
+    if sources is not None:
+        stems = [Path(s).stem if s else None for s in sources]
+        clashing = [i for i, n in enumerate(names)
+                    if list(names).count(n) > 1 and list(names).index(n) != i]
+        for i in clashing:
+            stem = stems[i]
+            if stem and stems.count(stem) == 1 and stem not in names:
+                labels[i] = stem
+    return unique_names(labels)
+
+
+def inherited_description(path: str | Path) -> str | None:
+    """Name the file whose description a variant inherits, if it has none of its own.
+
+    Parameters
+    ----------
+    path
+        A scenario file.
+
+    Returns
+    -------
+    str or None
+        The file named by its ``extends`` key when the file has an ``extends``
+        key but no ``description`` key (its description then describes the
+        parent scenario, not the variant); None otherwise or when the file
+        cannot be read (loading the scenario reports that).
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if isinstance(data, dict) and "extends" in data and "description" not in data:
+        return str(data["extends"])
+    return None
 
 
 def _by_replication(results: Results) -> pd.DataFrame:
@@ -342,17 +436,23 @@ class Comparison:
         One :class:`~sim.results.Results` per scenario, in the order given.
     table
         The comparison table (see :func:`comparison_table`); ``comparison.csv``.
+    sources
+        The scenario files, in order (None for a scenario not read from a
+        file); recorded in ``metadata.json``. Empty when unknown.
     """
 
     results: list[Results]
     table: pd.DataFrame
+    sources: list[str | None] = field(default_factory=list)
 
     @classmethod
     def from_results(cls, results: Sequence[Results],
-                     metrics: Sequence[str] | None = None) -> Comparison:
+                     metrics: Sequence[str] | None = None,
+                     sources: Sequence[str | Path | None] | None = None) -> Comparison:
         """Compare results already run with the same seed and replications."""
         results = list(results)
-        return cls(results=results, table=comparison_table(results, metrics))
+        files = [str(s) if s else None for s in sources] if sources else []
+        return cls(results=results, table=comparison_table(results, metrics), sources=files)
 
     @property
     def seed(self) -> int:
@@ -378,31 +478,62 @@ class Comparison:
                      for row in self.table.to_dict(orient="records")],
         }
 
+    def _subtitle(self) -> str:
+        from sim.report import staffing_summary
+
+        return " · ".join(f"{r.scenario.name}: {staffing_summary(r.scenario)}"
+                          for r in self.results)
+
+    def _deadline(self) -> str | None:
+        deadlines = {r.scenario.tracing.index.within for r in self.results}
+        return deadline_label(deadlines.pop()) if len(deadlines) == 1 else None
+
     def figure(self):
         """Draw the comparison figure (:func:`sim.plots.plot_comparison`).
 
         Labelled with the scenarios' currencies and, when they share it, the
-        index-case deadline.
+        index-case deadline; the subtitle names each scenario's staffing.
         """
         from sim.plots import plot_comparison
 
         currencies = list(dict.fromkeys(r.scenario.costs.currency for r in self.results))
-        deadlines = {r.scenario.tracing.index.within for r in self.results}
-        label = deadline_label(deadlines.pop()) if len(deadlines) == 1 else None
-        return plot_comparison(self.table, currency=", ".join(currencies), deadline_label=label)
+        return plot_comparison(self.table, currency=", ".join(currencies),
+                               deadline_label=self._deadline(), subtitle=self._subtitle())
 
-    def save(self, directory: str | Path, overwrite: bool = False, figures: bool = True) -> Path:
+    def daily_figure(self):
+        """Overlay the scenarios' daily curves (:func:`sim.plots.plot_comparison_daily`).
+
+        Demand, headcount, idle share and timeliness, one colour per scenario.
+        """
+        from sim.plots import plot_comparison_daily
+
+        daily = pd.concat([r.tables["daily"] for r in self.results], ignore_index=True)
+        return plot_comparison_daily(daily, deadline_label=self._deadline() or "the deadline",
+                                     subtitle=self._subtitle())
+
+    def figure_makers(self) -> dict:
+        """Return the figures of :meth:`save` as functions that draw them."""
+        makers = {"comparison": self.figure}
+        if all("daily" in r.tables for r in self.results):
+            makers["comparison_daily"] = self.daily_figure
+        return makers
+
+    def save(self, directory: str | Path, overwrite: bool = False, figures: bool = True,
+             figure_formats: Sequence[str] = ("png",), jobs: int | None = None) -> Path:
         """Write the comparison directory atomically.
 
         Layout::
 
             comparison.csv, comparison.json   the table (JSON: rows, NaN as null)
             metadata.json                      seed, replications, versions, scenarios
+                                               (with the file each was read from)
             scenarios/NN-<name>/               per scenario: scenario.yaml,
                                                summary.json, summary.csv,
-                                               replications.csv (and
-                                               idle_attribution.csv if attributed)
-            figures/comparison.png, .svg
+                                               replications.csv, daily.parquet and
+                                               daily.csv (and idle_attribution.parquet
+                                               and .csv if attributed)
+            figures/comparison.png             means with CIs and paired differences
+            figures/comparison_daily.png       the daily curves overlaid
 
         Parameters
         ----------
@@ -411,14 +542,18 @@ class Comparison:
         overwrite
             Replace an existing directory (only after the new one is complete).
         figures
-            Also write the figure.
+            Also write the figures.
+        figure_formats
+            File formats of the figures (PNG by default; e.g. ``("png", "svg")``).
+        jobs
+            Processes drawing the figures (None: all cores).
 
         Returns
         -------
         pathlib.Path
             The directory written. A failure leaves no half-written directory.
         """
-        from sim.plots import save_figure
+        from sim.plots import save_figures
 
         with atomic_directory(directory, overwrite=overwrite) as tmp:
             self.table.to_csv(tmp / "comparison.csv", index=False)
@@ -431,14 +566,15 @@ class Comparison:
                 (sub / "summary.json").write_text(json.dumps(r.summary_dict(), indent=2) + "\n")
                 r.tables["summary"].to_csv(sub / "summary.csv", index=False)
                 r.tables["replications"].to_csv(sub / "replications.csv", index=False)
-                if "idle_attribution" in r.tables:
-                    r.tables["idle_attribution"].to_csv(sub / "idle_attribution.csv",
-                                                        index=False)
+                for name in ("daily", "idle_attribution"):
+                    if name in r.tables:
+                        r.tables[name].to_parquet(sub / f"{name}.parquet", index=False)
+                        r.tables[name].to_csv(sub / f"{name}.csv", index=False)
             if figures:
                 import matplotlib
 
                 matplotlib.use("Agg", force=False)
-                save_figure(self.figure(), tmp / "figures" / "comparison")
+                save_figures(self.figure_makers(), tmp / "figures", figure_formats, jobs)
         return Path(directory)
 
     def _metadata(self) -> dict:
@@ -448,7 +584,9 @@ class Comparison:
             "replications": self.replications,
             "reference": self.results[0].scenario.name,
             "scenarios": [{"name": r.scenario.name, "policy": r.scenario.staffing.policy,
-                           "scenario_hash": r.scenario.hash()} for r in self.results],
+                           "scenario_hash": r.scenario.hash(),
+                           "source_file": self.sources[i] if i < len(self.sources) else None}
+                          for i, r in enumerate(self.results)],
             "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "engine_seconds": float(sum(r.run_info.get("engine_seconds", 0.0)
                                         + r.run_info.get("oracle_engine_seconds", 0.0)
@@ -465,14 +603,17 @@ def compare(
     progress: bool = False,
     force: bool = False,
     metrics: Sequence[str] | None = None,
+    sources: Sequence[str | Path | None] | None = None,
 ) -> Comparison:
     """Run scenarios with common random numbers and compare them with the first.
 
     Parameters
     ----------
     scenarios
-        The scenarios, the reference first. Repeated names get a suffix
-        (``"quick (2)"``); the renamed copy draws the same random numbers.
+        The scenarios, the reference first. Repeated names are replaced by
+        the file stems of ``sources`` when known (see :func:`variant_labels`),
+        else get a suffix (``"quick (2)"``); a renamed copy draws the same
+        random numbers.
     replications
         Replications of every scenario.
     seed
@@ -488,6 +629,9 @@ def compare(
         Run even when the size check would refuse (see :func:`sim.experiment.check_size`).
     metrics
         Metrics of the table (default: see :func:`comparison_table`).
+    sources
+        The files the scenarios were read from, in order (None for one that
+        was not); used for labels and recorded in ``metadata.json``.
 
     Returns
     -------
@@ -496,7 +640,7 @@ def compare(
     scenarios = list(scenarios)
     if not scenarios:
         raise ValueError("nothing to compare")
-    names = unique_names([s.name for s in scenarios])
+    names = variant_labels([s.name for s in scenarios], sources)
     out: list[Results] = []
     for scenario, name in zip(scenarios, names, strict=True):
         if name != scenario.name:
@@ -506,4 +650,5 @@ def compare(
         if attribute:
             results = attribute_idle(results, jobs=jobs, progress=progress)
         out.append(results)
-    return Comparison.from_results(out, metrics)
+    files = [str(Path(s).resolve()) if s else None for s in sources] if sources else None
+    return Comparison.from_results(out, metrics, sources=files)

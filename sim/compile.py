@@ -11,17 +11,20 @@ once per plan.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim import epidemic
 from sim.scenario import (
+    Calendar,
     CsvEpidemic,
     Scenario,
     SeirEpidemic,
     WavesEpidemic,
 )
+from sim.scenario.schema import SingleEpidemic, epidemic_sources
 from sim.units import DAY_S, MINUTE_S
 
 MINUTES_PER_DAY = 1440
@@ -35,6 +38,8 @@ class ShiftTemplate:
     length_s: float
     share: float
     breaks_s: tuple[tuple[float, float], ...]
+    name: str = ""
+    weekdays: tuple[bool, ...] = (True,) * 7
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,20 @@ class Plan:
         (rows sum to 1 on days with open hours), shape (n_days, 1440).
     shifts
         Shift templates.
+    template_on_day
+        Whether each template runs on each day, shape (n_days, n_templates).
+    staff_factor
+        Share of the (peak-day) headcount rostered on each day: the day's
+        templates' shares over the largest such sum of any weekday (1 on
+        every day when every template runs every day).
+    regimes
+        The behaviour in force over the run (:meth:`Scenario.regimes`): the
+        scenario, then one scenario per dated change.
+    regime_of_day
+        Index into ``regimes`` of the behaviour in force on each day.
+    sources
+        The sources of index work (one unless ``epidemic.sources`` lists
+        several); ``expected_cases`` is their sum.
     """
 
     scenario: Scenario
@@ -80,10 +99,47 @@ class Plan:
     release_widths_s: np.ndarray
     release_weights: np.ndarray
     shifts: tuple[ShiftTemplate, ...]
+    template_on_day: np.ndarray
+    staff_factor: np.ndarray
+    regimes: tuple[Scenario, ...]
+    regime_of_day: np.ndarray
+    sources: tuple[DemandSource, ...]
+
+    def regime_at(self, time_s: float) -> int:
+        """Index of the behaviour in force at ``time_s`` (see ``regimes``)."""
+        day = min(max(int(time_s // DAY_S), 0), self.n_days - 1)
+        return int(self.regime_of_day[day])
+
+
+@dataclass(frozen=True)
+class DemandSource:
+    """One source of index work (``epidemic.sources``, or the single epidemic model).
+
+    Attributes
+    ----------
+    name
+        The source's name (``cases`` for a single epidemic model).
+    expected_cases
+        Expected confirmed cases per day.
+    share_traced
+        Share of the cases handed to the centre, per day (the values in force
+        on that day: the source's own ``share_traced``, else
+        ``reporting.share_traced``).
+    streams
+        Prefix of the source's random stream names: empty for the first
+        source, whose draws are those of a single-source scenario, and
+        ``source:<name>/`` for the others, so that adding a source leaves the
+        other sources' draws unchanged.
+    """
+
+    name: str
+    expected_cases: np.ndarray
+    share_traced: np.ndarray
+    streams: str
 
 
 def expected_cases(scenario: Scenario) -> np.ndarray:
-    """Return the expected confirmed cases per simulated day from the epidemic model.
+    """Return the expected confirmed cases per simulated day, summed over the sources.
 
     Parameters
     ----------
@@ -96,7 +152,63 @@ def expected_cases(scenario: Scenario) -> np.ndarray:
         Float array of length ``calendar.days``.
     """
     cal = scenario.calendar
-    model = scenario.epidemic
+    sources = epidemic_sources(scenario.epidemic, scenario.reporting.share_traced)
+    total = source_cases(sources[0][2], cal)
+    for _path, _name, model, _share in sources[1:]:
+        total = total + source_cases(model, cal)
+    return total
+
+
+def demand_sources(scenario: Scenario, regimes: Sequence[Scenario],
+                   regime_of_day: np.ndarray) -> tuple[DemandSource, ...]:
+    """Return the scenario's sources of index work with their expected cases.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    regimes, regime_of_day
+        The behaviour in force over the run and the regime of each day (see
+        :class:`Plan`): the share traced may change over the run.
+
+    Returns
+    -------
+    tuple of DemandSource
+    """
+    cal = scenario.calendar
+    shares = np.array([[share for *_, share in
+                        epidemic_sources(regime.epidemic, regime.reporting.share_traced)]
+                       for regime in regimes], dtype=float)
+    return tuple(
+        DemandSource(name=name, expected_cases=source_cases(model, cal),
+                     share_traced=shares[regime_of_day, k],
+                     streams="" if k == 0 else f"source:{name}/")
+        for k, (_path, name, model, _share) in enumerate(
+            epidemic_sources(scenario.epidemic, scenario.reporting.share_traced)))
+
+
+def source_cases(model: SingleEpidemic, cal: Calendar) -> np.ndarray:
+    """Return the expected confirmed cases per day of one demand model.
+
+    Parameters
+    ----------
+    model
+        One demand model (``scenario.epidemic`` or one of its ``sources``).
+    cal
+        The calendar.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of length ``calendar.days``.
+
+    Raises
+    ------
+    ValueError
+        When a CSV cannot be read or does not cover the calendar
+        (:class:`~sim.epidemic.DataError`, naming the file and the row or the
+        missing dates).
+    """
     if isinstance(model, WavesEpidemic):
         waves = [
             (
@@ -129,10 +241,20 @@ def expected_cases(scenario: Scenario) -> np.ndarray:
         date_column=model.date_column,
         cases_column=model.cases_column,
         filter=model.filter,
-        scale=model.scale,
+        scale=_scale(model, cal),
         drop_missing_dates=model.drop_missing_dates,
         fill_missing=model.fill_missing,
+        date_format=model.date_format,
+        separator=model.separator,
     )
+
+
+def _scale(model: CsvEpidemic, cal: Calendar) -> float | np.ndarray:
+    """Return a CSV's scale: the number, or the dated steps as one factor per day."""
+    if not isinstance(model.scale, list):
+        return model.scale
+    return epidemic.step_values(cal.days, [(cal.day_of(step.from_date), step.scale)
+                                           for step in model.scale])
 
 
 def _opening(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -190,9 +312,15 @@ def compile_plan(scenario: Scenario) -> Plan:
             length_s=s.length,
             share=s.share,
             breaks_s=tuple((b.after, b.length) for b in s.breaks),
+            name=name,
+            weekdays=tuple(s.runs_on(w) for w in range(7)),
         )
-        for s in scenario.agents.shifts
+        for s, name in zip(scenario.agents.shifts, scenario.agents.shift_names, strict=True)
     )
+    on_day, factor = _template_days(cal.dates, shifts)
+    regimes = scenario.regimes()
+    regime_of_day = _regime_of_day(cal.dates, [date for date, _ in regimes])
+    sources = demand_sources(scenario, [regime for _, regime in regimes], regime_of_day)
     return Plan(
         scenario=scenario,
         n_days=cal.days,
@@ -203,14 +331,46 @@ def compile_plan(scenario: Scenario) -> Plan:
         dates=tuple(cal.dates),
         open_s=open_s,
         close_s=close_s,
-        expected_cases=np.asarray(expected_cases(scenario), dtype=float),
+        expected_cases=_total_cases(sources),
         minute_open=minute_open,
         inbound_minute_weights=_inbound_weights(scenario, minute_open),
         release_offsets_s=np.array([slot.at for slot in release]),
         release_widths_s=np.array([slot.width for slot in release]),
         release_weights=np.array([slot.share for slot in release]),
         shifts=shifts,
+        template_on_day=on_day,
+        staff_factor=factor,
+        regimes=tuple(regime for _, regime in regimes),
+        regime_of_day=regime_of_day,
+        sources=sources,
     )
+
+
+def _total_cases(sources: Sequence[DemandSource]) -> np.ndarray:
+    """Sum the expected cases per day over the sources (the first alone: exactly its own)."""
+    total = np.asarray(sources[0].expected_cases, dtype=float)
+    for source in sources[1:]:
+        total = total + source.expected_cases
+    return total
+
+
+def _template_days(dates: list[dt.date], shifts: tuple[ShiftTemplate, ...]
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Which templates run on each date, and each date's share of the peak headcount."""
+    weekly = np.array([[t.weekdays[w] for t in shifts] for w in range(7)], dtype=bool)
+    shares = np.array([t.share for t in shifts], dtype=float)
+    peak = float((weekly * shares).sum(axis=1).max())
+    on_day = weekly[[date.weekday() for date in dates]]
+    return on_day, (on_day * shares).sum(axis=1) / peak
+
+
+def _regime_of_day(dates: list[dt.date], starts: list[dt.date | None]) -> np.ndarray:
+    """Index of the last regime starting on or before each date (0: the scenario's own)."""
+    out = np.zeros(len(dates), dtype=np.int64)
+    for number, start in enumerate(starts[1:], start=1):
+        assert start is not None
+        out[np.array([date >= start for date in dates], dtype=bool)] = number
+    return out
 
 
 def split_headcount(headcount: int, shares: np.ndarray) -> np.ndarray:

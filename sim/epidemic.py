@@ -20,11 +20,14 @@ both are :class:`ValueError` subclasses.
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
 import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -38,8 +41,10 @@ __all__ = [
     "ParameterError",
     "SEIRTrajectory",
     "csv_daily",
+    "describe_dates",
     "seir_daily",
     "seir_trajectory",
+    "step_values",
     "wave_area",
     "waves_daily",
 ]
@@ -483,11 +488,11 @@ def _row(index: int) -> int:
 
 def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
               date_column: str = "date", cases_column: str = "cases",
-              filter: Mapping[str, str] | None = None, scale: float = 1.0,
+              filter: Mapping[str, str] | None = None, scale: float | np.ndarray = 1.0,
               aggregate: bool = True, *, date_format: str = "%Y-%m-%d",
               drop_missing_dates: bool = False,
-              fill_missing: float | None = None) -> np.ndarray:
-    """Read the observed daily cases from a CSV file.
+              fill_missing: float | None = None, separator: str = ",") -> np.ndarray:
+    r"""Read the observed daily cases from a CSV file.
 
     Reads the file with pandas (all columns as text, so that every problem
     can be reported with its row), keeps the rows that match ``filter``,
@@ -507,7 +512,7 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
     Parameters
     ----------
     path : str or os.PathLike
-        The CSV file (comma separated, UTF-8, a header line).
+        The CSV file (UTF-8, a header line, fields separated by ``separator``).
     start_date : datetime.date
         Calendar date of day 0.
     n_days : int
@@ -520,9 +525,11 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
         Keep only the rows where each named column equals the given text
         exactly (e.g. ``{"REGION": "Flanders"}``).  Only the kept rows are
         checked.
-    scale : float, optional
+    scale : float or numpy.ndarray, optional
         Factor applied to the counts (>= 0), e.g. to scale a region's cases to
-        the share a centre handles.
+        the share a centre handles: one number, or one factor per requested
+        day (an array of length ``n_days``; see :func:`step_values` for a
+        dated schedule).
     aggregate : bool, optional
         If true, sum the rows that share a date (age/sex breakdowns); if
         false, a repeated date is an error.
@@ -536,6 +543,10 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
         with this value (before ``scale``) instead of raising; the requested
         range must still lie within the file's first and last date (keyword
         only).
+    separator : str, optional
+        The field separator, one character (``";"`` for files written by a
+        spreadsheet in many European locales, ``"\t"`` for tab-separated
+        files; keyword only).
 
     Returns
     -------
@@ -549,27 +560,123 @@ def csv_daily(path: str | os.PathLike, start_date: datetime.date, n_days: int,
         the available ones), no row matching the filter, an empty or
         unparseable date, a non-numeric, non-finite or negative count, a
         repeated date when ``aggregate=False``, dates missing inside the
-        requested range (the message names the first one and how many), or a
-        requested range that the file does not cover.
+        requested range, or a requested range that the file does not cover
+        (both messages name the missing dates, as ranges, and how many).
     ParameterError
-        On an invalid ``n_days``, ``scale`` or ``fill_missing``.
+        On an invalid ``n_days``, ``scale``, ``fill_missing`` or ``separator``.
     """
     n = _check_n_days(n_days)
-    factor = _check_finite("scale", scale, minimum=0.0)
+    factor = _check_scale(scale, n)
     if fill_missing is not None:
         fill_missing = _check_finite("fill_missing", fill_missing, minimum=0.0)
+    if not isinstance(separator, str) or len(separator) != 1:
+        raise ParameterError(f"separator must be one character, got {separator!r}")
     start_date = _check_start_date(start_date)
-    filters = dict(filter or {})
-
-    df = _read_csv(path)
-    _check_columns(df, path, [date_column, cases_column, *filters])
-    df = _keep_matching(_drop_blank_rows(df), path, filters)
-    df, dates = _dates(df, path, date_column, date_format, drop_missing_dates)
-    counts = _counts(df, path, cases_column)
-    if not aggregate:
-        _check_unique_dates(dates, path)
-    per_date = counts.astype(np.float64).groupby(dates).sum()
+    options = _CsvOptions(date_column, cases_column, tuple(sorted((filter or {}).items())),
+                          aggregate, date_format, drop_missing_dates, separator)
+    per_date = _per_date_cached(os.fspath(path), _file_stamp(path), options)
     return _requested_days(per_date, path, start_date, n, fill_missing) * factor
+
+
+def step_values(n_days: int, steps: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Return a piecewise-constant value per day from dated steps.
+
+    Parameters
+    ----------
+    n_days : int
+        Number of calendar days (>= 1).
+    steps : sequence of (from_day, value)
+        ``value`` holds from day ``from_day`` (an integer day offset from the
+        calendar start) until the next step; sorted by strictly increasing
+        ``from_day``, the first at or before day 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of length ``n_days``.
+
+    Raises
+    ------
+    ParameterError
+        On an empty, unsorted or late-starting schedule or a non-finite value.
+
+    Examples
+    --------
+    >>> step_values(5, [(0, 1.0), (3, 0.5)]).tolist()
+    [1.0, 1.0, 1.0, 0.5, 0.5]
+    """
+    n = _check_n_days(n_days)
+    out = np.empty(n, dtype=np.float64)
+    previous: float | None = None
+    for k, (from_day, value) in enumerate(steps):
+        day = _check_finite(f"steps[{k}] from_day", from_day)
+        x = _check_finite(f"steps[{k}] value", value)
+        if previous is None and day > 0:
+            raise ParameterError(f"the first step must start at or before day 0, got day {day}")
+        if previous is not None and day <= previous:
+            raise ParameterError(f"steps must be in strictly increasing day order; "
+                                 f"entry {k} (day {day}) follows day {previous}")
+        out[max(0, min(n, math.ceil(day))):] = x
+        previous = day
+    if previous is None:
+        raise ParameterError("steps must not be empty")
+    return out
+
+
+def _check_scale(scale: float | np.ndarray, n: int) -> float | np.ndarray:
+    """Check a scalar factor, or one factor per day: finite and >= 0."""
+    if np.ndim(scale) == 0:
+        return _check_finite("scale", cast(float, scale), minimum=0.0)
+    factors = np.asarray(scale, dtype=np.float64)
+    if factors.shape != (n,):
+        raise ParameterError(f"scale must be a number or {n} daily factors, "
+                             f"got shape {factors.shape}")
+    if not np.all(np.isfinite(factors)) or np.any(factors < 0):
+        raise ParameterError("scale factors must be finite and >= 0")
+    return factors
+
+
+@dataclass(frozen=True)
+class _CsvOptions:
+    """How a file is read into counts per date (hashable, for the cache)."""
+
+    date_column: str
+    cases_column: str
+    filters: tuple[tuple[str, str], ...]
+    aggregate: bool
+    date_format: str
+    drop_missing_dates: bool
+    separator: str
+
+
+def _file_stamp(path: str | os.PathLike) -> str | None:
+    """Return a digest of a file's content (None when it cannot be read): the cache key.
+
+    Hashing is far cheaper than parsing, and unlike a modification time it
+    cannot miss a rewrite within the file system's clock resolution.
+    """
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "blake2b").hexdigest()
+    except (OSError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _per_date_cached(path: str, stamp: str | None,
+                     options: _CsvOptions) -> pd.Series:
+    """Read a file's counts per date (once per file version; validation reads it too)."""
+    del stamp  # part of the key only: a changed file is read again
+    filters = dict(options.filters)
+    df = _read_csv(path, options.separator)
+    _check_columns(df, path, [options.date_column, options.cases_column, *filters])
+    df = _keep_matching(_drop_blank_rows(df), path, filters)
+    df, dates = _dates(df, path, options.date_column, options.date_format,
+                       options.drop_missing_dates)
+    counts = _counts(df, path, options.cases_column)
+    if not options.aggregate:
+        _check_unique_dates(dates, path)
+    return counts.astype(np.float64).groupby(dates).sum()  # callers never change it
 
 
 def _check_start_date(start_date: datetime.date) -> datetime.date:
@@ -580,14 +687,14 @@ def _check_start_date(start_date: datetime.date) -> datetime.date:
     return start_date
 
 
-def _read_csv(path: str | os.PathLike) -> pd.DataFrame:
+def _read_csv(path: str | os.PathLike, separator: str = ",") -> pd.DataFrame:
     """Read every column as text; a file that cannot be read raises :class:`DataError`."""
     file = Path(path)
     try:
         if not file.is_file():
             raise DataError(path, "file not found")
         return pd.read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                           encoding="utf-8-sig")
+                           encoding="utf-8-sig", sep=separator, engine="c")
     except pd.errors.EmptyDataError:
         raise DataError(path, "file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -700,21 +807,58 @@ def _requested_days(per_date: pd.Series, path: str | os.PathLike, start_date: da
     first_day = per_date.index.min().date()
     last_day = per_date.index.max().date()
     end_date = start_date + datetime.timedelta(days=n - 1)
+    series = per_date.reindex(pd.date_range(start_date, periods=n, freq="D"))
+    gaps = series.isna().to_numpy()
+    missing = [d.date() for d in series.index[gaps]]
     if start_date < first_day or end_date > last_day:
         raise DataError(
             path,
             f"requested {start_date.isoformat()} to {end_date.isoformat()} ({n} days) "
-            f"but the file covers {first_day.isoformat()} to {last_day.isoformat()}",
+            f"but the file covers {first_day.isoformat()} to {last_day.isoformat()}: "
+            f"missing {describe_dates(missing)}",
         )
-    series = per_date.reindex(pd.date_range(start_date, periods=n, freq="D"))
-    gaps = series.isna()
     if gaps.any():
         if fill_missing is None:
-            first_gap = series.index[gaps.to_numpy()][0].date()
             raise DataError(
                 path,
-                f"{int(gaps.sum())} date(s) missing in the requested range, first "
-                f"{first_gap.isoformat()} (pass fill_missing=0 if absent dates mean no cases)",
+                f"{len(missing)} date(s) missing in the requested range, first "
+                f"{missing[0].isoformat()}: {describe_dates(missing)} (pass fill_missing=0 "
+                f"if absent dates mean no cases)",
             )
         series = series.fillna(fill_missing)
     return series.to_numpy(dtype=np.float64)
+
+
+def describe_dates(dates: Sequence[datetime.date], limit: int = 4) -> str:
+    """Describe sorted dates compactly as ranges, e.g. ``2020-11-03 to 2020-11-30 (28 days)``.
+
+    Parameters
+    ----------
+    dates : sequence of datetime.date
+        Sorted, distinct dates.
+    limit : int, optional
+        Most ranges written out; further ones are summarised as ``...``.
+
+    Returns
+    -------
+    str
+        The ranges separated by commas, then the number of days in brackets.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> describe_dates([dt.date(2020, 3, 2), dt.date(2020, 3, 3), dt.date(2020, 3, 5)])
+    '2020-03-02 to 2020-03-03, 2020-03-05 (3 days)'
+    """
+    runs: list[list[datetime.date]] = []
+    for day in dates:
+        if runs and (day - runs[-1][1]).days == 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    parts = [a.isoformat() if a == b else f"{a.isoformat()} to {b.isoformat()}"
+             for a, b in runs[:limit]]
+    if len(runs) > limit:
+        parts.append("...")
+    count = len(dates)
+    return f"{', '.join(parts)} ({count} day{'s' if count != 1 else ''})"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +21,11 @@ import pandas as pd
 
 from sim.compile import Plan, compile_plan
 from sim.engine import simulate
+from sim.executor import Executor, executor_for
+from sim.memory import estimate_memory, memory_problem
 from sim.metrics import agent_table, daily_table, interval_table, replication_metrics, summarise
+from sim.periods import cost_lines_table, period_tables
+from sim.progress import progress_bar
 from sim.results import Results
 from sim.scenario import Scenario
 
@@ -42,6 +45,8 @@ class ReplicationOutput:
     n_calls: int
     n_attempts: int
     n_events: int
+    monthly: pd.DataFrame | None = None
+    weekly: pd.DataFrame | None = None
 
 
 def _label(table: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame:
@@ -78,6 +83,8 @@ def run_replication(plan: Plan, seed: int, replication: int) -> ReplicationOutpu
     agents = _label(agent_table(raw), name, replication)
     calls = _label(raw.calls, name, replication) if raw.calls is not None else None
     metrics = replication_metrics(plan, raw)
+    periods = {key: _label(table, name, replication)
+               for key, table in period_tables(plan, raw).items()}
     return ReplicationOutput(
         replication=replication,
         daily=daily,
@@ -90,36 +97,9 @@ def run_replication(plan: Plan, seed: int, replication: int) -> ReplicationOutpu
         n_calls=raw.n_calls,
         n_attempts=raw.n_attempts,
         n_events=raw.n_events,
+        monthly=periods["monthly"],
+        weekly=periods["weekly"],
     )
-
-
-class _Progress:
-    """A one-line progress bar on stderr, shown only for runs longer than a moment."""
-
-    def __init__(self, total: int, enabled: bool, delay_s: float = 1.0) -> None:
-        self.total, self.enabled, self.delay_s = total, enabled, delay_s
-        self.start = time.perf_counter()
-        self.done = 0
-        self.shown = False
-
-    def step(self) -> None:
-        self.done += 1
-        elapsed = time.perf_counter() - self.start
-        if not self.enabled or (elapsed < self.delay_s and self.done < self.total):
-            return
-        if not self.shown and self.done == self.total and elapsed < self.delay_s:
-            return
-        width = 30
-        filled = int(width * self.done / self.total)
-        eta = elapsed / self.done * (self.total - self.done)
-        sys.stderr.write(
-            f"\r  replications [{'#' * filled}{'.' * (width - filled)}] "
-            f"{self.done}/{self.total}  {elapsed:5.1f}s elapsed, ~{eta:4.0f}s left"
-        )
-        self.shown = True
-        if self.done == self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 def default_jobs() -> int:
@@ -138,6 +118,8 @@ def run(
     progress: bool = False,
     on_replication: Callable[[ReplicationOutput], None] | None = None,
     force: bool = False,
+    executor: Executor | str | None = None,
+    scheduler: str | None = None,
 ) -> Results:
     """Run replications of a scenario.
 
@@ -151,13 +133,21 @@ def run(
         Experiment seed; ``scenario.simulation.seed`` when None, and drawn (and
         recorded in the results) when that is None too.
     jobs
-        Worker processes (None: all cores). Results do not depend on it.
+        Workers (None: all cores). Results do not depend on it.
     progress
-        Show a progress bar on stderr for runs longer than a second.
+        Show a progress bar on stderr (only on a terminal, for runs longer
+        than a second).
     on_replication
         Called with each replication's output as it completes (in order).
     force
         Run even when :func:`check_size` would refuse.
+    executor
+        Where the replications run: ``"local"`` (worker processes, the
+        default), ``"dask"``, or an open :class:`sim.executor.Executor`
+        (left open). Results do not depend on it.
+    scheduler
+        Dask scheduler address (implies ``executor="dask"``); without one,
+        dask starts a LocalCluster of ``jobs`` workers.
 
     Returns
     -------
@@ -172,36 +162,33 @@ def run(
     plan = compile_plan(scenario)
     if not force:
         check_size(plan, replications)
-    jobs = default_jobs() if jobs is None else max(1, int(jobs))
-    jobs = min(jobs, replications)
-    bar = _Progress(replications, progress)
+    bar = progress_bar(replications, progress, "replications", "replication")
     outputs: list[ReplicationOutput] = []
-    if jobs == 1:
-        for r in range(replications):
-            outputs.append(run_replication(plan, seed, r))
-            bar.step()
-            if on_replication:
-                on_replication(outputs[-1])
-    else:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
-        try:
-            futures = [pool.submit(run_replication, plan, seed, r) for r in range(replications)]
-            for future in futures:
-                outputs.append(future.result())
-                bar.step()
+    try:
+        with executor_for(executor, jobs, scheduler, tasks=replications) as ex:
+            shared = ex.share(plan)
+            calls = [(shared, seed, r) for r in range(replications)]
+            for output in ex.imap(run_replication, calls):
+                outputs.append(output)
+                bar.update()
                 if on_replication:
-                    on_replication(outputs[-1])
-        except BaseException:
-            _stop_workers(pool)
-            raise
-        pool.shutdown(wait=True)
+                    on_replication(output)
+    finally:
+        bar.close()
     return collect(scenario, seed, outputs)
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C and SIGTERM to the parent, which stops them."""
+    """Workers leave Ctrl-C and SIGTERM to the parent, which stops them.
+
+    They also end within a second of the parent's death, however it dies
+    (SIGKILL included): see :func:`sim.lifeline.die_with_parent`.
+    """
+    from sim.lifeline import die_with_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -213,6 +200,9 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             process.terminate()
     for process in processes:
         process.join(timeout=5)
+        if process.is_alive():  # deaf to SIGTERM: end it for sure
+            process.kill()
+            process.join(timeout=5)
 
 
 class SizeError(ValueError):
@@ -223,9 +213,8 @@ MAX_CALL_LOG_BYTES = 4 * 2**30
 MAX_SERVICES = 500_000_000
 CALL_LOG_BYTES_PER_RECORD = 64
 
-
-def estimate_size(plan: Plan, replications: int) -> dict[str, float]:
-    """Estimate the size of a run: services (calls and attempts) and call-log memory.
+def estimate_size(plan: Plan, replications: int, jobs: int | None = None) -> dict[str, float]:
+    """Estimate the size of a run: services, call-log memory, and all the memory it needs.
 
     Parameters
     ----------
@@ -233,13 +222,22 @@ def estimate_size(plan: Plan, replications: int) -> dict[str, float]:
         The compiled scenario.
     replications
         Number of replications.
+    jobs
+        Replications run at once (None: as many as cores, at most
+        ``replications``).
 
     Returns
     -------
     dict
         ``attempts`` (outbound, per replication), ``inbound_calls`` (per
-        replication), ``services`` (both, all replications) and
-        ``call_log_bytes`` (0 when the per-call log is off).
+        replication), ``services`` (both, all replications),
+        ``call_log_bytes`` (0 when the per-call log is off), ``agents`` (most
+        agents on a day), ``agent_days`` and ``people`` (per replication),
+        the memory parts ``agent_day_bytes``, ``people_bytes`` (per
+        replication, engine), ``table_bytes`` (the tables of all
+        replications, held by the parent and copied once while saving), and
+        ``memory_bytes``: the peak, with ``jobs`` replications at once
+        (their engines and tables) plus the parent's tables.
     """
     from sim.staffing.workload import (
         attempts_and_reach,
@@ -256,20 +254,25 @@ def estimate_size(plan: Plan, replications: int) -> dict[str, float]:
     calls = float(inbound_calls_per_day(sc, released).sum()) * (1 + sc.inbound.redial_probability)
     services = (attempts + calls) * replications
     log_bytes = services * CALL_LOG_BYTES_PER_RECORD if sc.simulation.calls_log else 0.0
+    people = float(released.sum()) * (1.0 + reached * sc.tracing.index.contacts.mean)
+    at_once = max(1, min(replications, jobs or default_jobs()))
     return {"attempts": attempts, "inbound_calls": calls, "services": services,
-            "call_log_bytes": log_bytes}
+            "call_log_bytes": log_bytes,
+            **estimate_memory(plan, replications, at_once, people, attempts + calls, log_bytes)}
 
 
-def check_size(plan: Plan, replications: int) -> None:
+def check_size(plan: Plan, replications: int, jobs: int | None = None) -> None:
     """Refuse a run whose estimate is beyond the limits, saying how to proceed.
 
     Raises
     ------
     SizeError
         Past ``MAX_SERVICES`` calls and attempts over all replications (hours
-        of running) or ``MAX_CALL_LOG_BYTES`` of per-call log.
+        of running), ``MAX_CALL_LOG_BYTES`` of per-call log, or more memory
+        than :func:`available_memory` (or, for one process, than ``ulimit
+        -v`` allows).
     """
-    size = estimate_size(plan, replications)
+    size = estimate_size(plan, replications, jobs)
     if size["call_log_bytes"] > MAX_CALL_LOG_BYTES:
         raise SizeError(
             f"the per-call log would hold about {size['services']:,.0f} records "
@@ -283,6 +286,9 @@ def check_size(plan: Plan, replications: int) -> None:
             f"replications (~{size['services'] * 2e-6 / 3600:,.1f} h of simulation); "
             "use fewer replications or a shorter calendar, or pass --force"
         )
+    problem = memory_problem(size, replications)
+    if problem:
+        raise SizeError(problem)
 
 
 def collect(scenario: Scenario, seed: int, outputs: list[ReplicationOutput]) -> Results:
@@ -304,6 +310,12 @@ def collect(scenario: Scenario, seed: int, outputs: list[ReplicationOutput]) -> 
     }
     if calls:
         tables["calls"] = pd.concat(calls, ignore_index=True)
+    for key in ("monthly", "weekly"):
+        periods = [getattr(o, key) for o in outputs if getattr(o, key) is not None]
+        if periods:
+            tables[key] = pd.concat(periods, ignore_index=True)
+    if scenario.costs.lines:
+        tables["cost_lines"] = cost_lines_table(scenario, scenario.calendar.dates)
     run_info = {
         "engine_seconds": float(sum(o.engine_seconds for o in outputs)),
         "calls_simulated": int(sum(o.n_calls for o in outputs)),

@@ -13,9 +13,12 @@ level is the ratio of the summed parts (never a mean of ratios).
 
 Definitions (these are contracts and are tested):
 
-* ``paid = talk + wrap + failed_attempt + idle + break + onboarding``; paid time
-  is the on-shift span (including overtime to finish a call), recorded apart
-  from the state spans, so the identity is a check, not a definition.
+* ``paid = talk + wrap + failed_attempt + idle + break + onboarding +
+  not_logged_in``; paid time is the on-shift span (including overtime to
+  finish a call) plus the shifts paid but not logged in (paid absence,
+  ``agents.not_logged_in_share``), recorded apart from the state spans, so the
+  identity is a check, not a definition. ``billed_fte`` of a day is its paid
+  hours x 7 / ``agents.contract_hours_per_week``.
   ``pool_paid_hours`` is the part of it worked by agents called in on call.
 * ``busy = talk + wrap + failed_attempt``; ``idle`` is on shift, not on break or
   onboarding, and not in a call (including open hours with no work and any
@@ -56,12 +59,24 @@ Definitions (these are contracts and are tested):
   ``max_backlog``: its maximum over the ends of the intervals.
 * Money: :func:`sim.costs.price` for the scenario's billing basis (capacity,
   productive, per call, per case) on the period's hours and counts, at day and
-  run level (it needs the agents present and the hires of whole days). ``cost``
-  in the daily table is ``total_cost``. ``idle_cost`` and ``onboarding_cost``
+  run level (it needs the agents present and the hires of whole days):
+  ``call_centre_cost`` is the sum of the billed parts (``agent_cost`` ...
+  ``fee_cost``), ``other_cost`` the cost lines (``costs.lines``, priced by day
+  in :func:`sim.costs.line_costs` and carried in the day sums), and
+  ``total_cost = call_centre_cost + other_cost``. ``cost`` in the daily table
+  is ``total_cost``. ``idle_cost`` and ``onboarding_cost``
   value those hours at the agent rate, whatever the billing.
   ``cost_per_handled_call``, ``cost_per_attempt`` (tracing attempts),
   ``cost_per_index_reached``, ``cost_per_contact_reached`` and
-  ``cost_per_paid_hour`` divide ``total_cost``.
+  ``cost_per_paid_hour`` divide ``call_centre_cost`` (they measure the call
+  centre's output; with no cost lines it is ``total_cost``).
+* Per agent-day (day sums and coarser): ``agents_present_mean`` =
+  ``agent_days_paid`` / days; ``billed_fte_days`` = billed FTE summed over the
+  days, ``billed_fte_mean`` = that / days; ``attempts_per_present_agent_day`` =
+  attempts / ``agent_days_paid``; ``attempts_per_billed_fte_day`` = attempts /
+  ``billed_fte_days``; ``handled_calls_per_present_agent_day`` and
+  ``handled_calls_per_billed_fte_day`` likewise. ``persons_called`` of a period
+  longer than a day is the sum of the daily counts of distinct persons attempted.
 """
 
 from __future__ import annotations
@@ -73,14 +88,15 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from sim.compile import Plan
-from sim.costs import COST_PARTS, price
+from sim.costs import COST_PARTS, other_cost_per_day, price
 from sim.engine import RawRun
 from sim.recorder import INTERVAL_COLUMNS
 from sim.scenario import Scenario
 from sim.units import DAY_S, HOUR_S
 
 #: The paid-time parts (``paid`` first); each is ``<part>_s`` in the raw sums.
-TIME_PARTS = ("paid", "talk", "wrap", "failed_attempt", "idle", "break", "onboarding")
+TIME_PARTS = ("paid", "talk", "wrap", "failed_attempt", "idle", "break", "onboarding",
+              "not_logged_in")
 
 #: The engine's per-interval sums read by the metrics: the recorder's columns
 #: (``attempts`` is derived here, as index + contact attempts).
@@ -118,11 +134,16 @@ DAILY_COLUMNS = (
     "inbound_asa_s", "callbacks_offered", "callbacks_accepted", "callback_attempts",
     "callbacks_reached", "callbacks_reached_within_deadline_share", "idle_cost",
     "onboarding_cost",
+    # added with issue 9 (cost lines; ``cost`` is total_cost = call_centre_cost + other_cost)
+    "call_centre_cost", "other_cost",
+    # added with issue 9 (the figures auditors compare)
+    "attempts_index", "attempts_contact", "persons_called", "billed_fte",
 )
 
 #: Daily columns that show a figure under another name.
 DAILY_RENAMES = {"index_released": "index_cases", "contacts_created": "contacts",
-                 "cost": "total_cost", "agents_present": "agent_days_paid"}
+                 "cost": "total_cost", "agents_present": "agent_days_paid",
+                 "billed_fte": "billed_fte_mean"}
 
 #: The replication's metrics (the summary's names), in order.
 RUN_METRICS = (
@@ -145,6 +166,11 @@ RUN_METRICS = (
     "callbacks_open",
     "callbacks_reached_within_deadline_share", "callbacks_time_to_reach_mean_h",
     "callback_attempts",
+    # added with issue 9 (cost lines, attempts by kind, per agent-day)
+    "call_centre_cost", "other_cost", "attempts_index", "attempts_contact",
+    "persons_called", "agents_present_mean", "billed_fte_mean",
+    "attempts_per_present_agent_day", "attempts_per_billed_fte_day",
+    "handled_calls_per_present_agent_day", "handled_calls_per_billed_fte_day",
 )
 
 #: Columns holding whole counts (int64 in the tables).
@@ -153,7 +179,8 @@ _COUNTS = frozenset({
     "inbound_waiting_at_end", "inbound_answered_within_target", "attempts", "index_reached",
     "contacts_reached", "callbacks_offered", "callback_attempts", "callbacks_reached",
     "handled_calls", "index_released", "contacts_created", "callbacks_accepted", "backlog",
-    "headcount", "agents_present", "hires", "cases",
+    "headcount", "agents_present", "hires", "cases", "attempts_index", "attempts_contact",
+    "persons_called",
 })
 
 Sums = Mapping[str, ArrayLike]
@@ -231,6 +258,9 @@ def people_sums(scenario: Scenario, people: pd.DataFrame, n_days: int) -> dict[s
         return np.bincount(day[mask], weights=weights, minlength=n_days)[:n_days].astype(float)
 
     sums: dict[str, np.ndarray] = {}
+    # each person's own deadline (it may change over the run with ``changes``)
+    deadline_s = (people["due_s"].to_numpy(dtype=float) - created_s
+                  if "due_s" in people else None)
     for name, within_s in _deadlines_s(scenario).items():
         mine = kind == name
         sums[f"people_{name}"] = count(mine)
@@ -238,7 +268,8 @@ def people_sums(scenario: Scenario, people: pd.DataFrame, n_days: int) -> dict[s
             sums[f"people_{name}_{state}"] = count(mine & (status == state))
         phone = mine & (status != "no_phone")
         sums[f"people_{name}_with_phone"] = count(phone)
-        sums[f"people_{name}_within_deadline"] = count(phone & (ttr_s <= within_s))
+        limit_s = deadline_s if deadline_s is not None else within_s
+        sums[f"people_{name}_within_deadline"] = count(phone & (ttr_s <= limit_s))
         reached = mine & np.isfinite(ttr_s)
         sums[f"people_{name}_time_to_reach_s"] = count(reached, ttr_s[reached])
     return sums
@@ -273,6 +304,11 @@ def day_sums(plan: Plan, raw: RawRun, intervals: Sums | None = None) -> dict[str
     sums["hires"] = np.asarray(raw.hires, dtype=float)
     sums["headcount_days"] = np.asarray(raw.headcount, dtype=float)
     sums["days"] = np.ones(plan.n_days)
+    sums["persons_called"] = np.asarray(raw.persons_called, dtype=float)
+    # the paid hours of a day in FTE: 7 days' worth of them over the contract week
+    sums["billed_fte"] = (sums["paid_s"] / HOUR_S * 7.0
+                          / plan.scenario.agents.contract_hours_per_week)
+    sums["other_cost"] = other_cost_per_day(plan.scenario, plan.dates)
     return sums
 
 
@@ -314,6 +350,7 @@ def _call_figures(s: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         s["inbound_wait_answered_s"] + s["inbound_wait_abandoned_s"],
         answered + s["inbound_abandoned"])
     out["attempts"] = s["index_attempts"] + s["contact_attempts"]
+    out["attempts_index"], out["attempts_contact"] = s["index_attempts"], s["contact_attempts"]
     out["handled_calls"] = (answered + s["index_reached"] + s["contacts_reached"]
                             + s["callbacks_reached"])
     return out
@@ -341,14 +378,30 @@ def _money_figures(s: Mapping[str, np.ndarray], f: Mapping[str, np.ndarray],
                      busy_hours=f["busy_hours"], idle_hours=f["idle_hours"],
                      onboarding_hours=f["onboarding_hours"],
                      agent_days_paid=s["agent_days_paid"], hires=s["hires"],
-                     handled_calls=f["handled_calls"], index_reached=f["index_reached"]))
-    total = out["total_cost"]
-    out["cost_per_handled_call"] = _ratio(total, f["handled_calls"])
-    out["cost_per_attempt"] = _ratio(total, f["attempts"])
-    out["cost_per_index_reached"] = _ratio(total, f["index_reached"])
-    out["cost_per_contact_reached"] = _ratio(total, f["contacts_reached"])
-    out["cost_per_paid_hour"] = _ratio(total, f["paid_hours"])
+                     handled_calls=f["handled_calls"], index_reached=f["index_reached"],
+                     other_cost=s.get("other_cost", 0.0)))
+    centre = out["call_centre_cost"]  # the call centre's output at the call centre's cost
+    out["cost_per_handled_call"] = _ratio(centre, f["handled_calls"])
+    out["cost_per_attempt"] = _ratio(centre, f["attempts"])
+    out["cost_per_index_reached"] = _ratio(centre, f["index_reached"])
+    out["cost_per_contact_reached"] = _ratio(centre, f["contacts_reached"])
+    out["cost_per_paid_hour"] = _ratio(centre, f["paid_hours"])
     return out
+
+
+def _per_agent_day_figures(s: Mapping[str, np.ndarray],
+                           f: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    present, billed = s["agent_days_paid"], s["billed_fte"]
+    return {
+        "persons_called": s["persons_called"],
+        "agents_present_mean": _ratio(present, s["days"]),
+        "billed_fte_days": billed,
+        "billed_fte_mean": _ratio(billed, s["days"]),
+        "attempts_per_present_agent_day": _ratio(f["attempts"], present),
+        "attempts_per_billed_fte_day": _ratio(f["attempts"], billed),
+        "handled_calls_per_present_agent_day": _ratio(f["handled_calls"], present),
+        "handled_calls_per_billed_fte_day": _ratio(f["handled_calls"], billed),
+    }
 
 
 def figures(sums: Sums, scenario: Scenario) -> dict[str, np.ndarray]:
@@ -380,6 +433,7 @@ def figures(sums: Sums, scenario: Scenario) -> dict[str, np.ndarray]:
         out.update(_people_figures(s))
     if "agent_days_paid" in s:
         out.update(_money_figures(s, out, scenario))
+        out.update(_per_agent_day_figures(s, out))
     return out
 
 
@@ -456,7 +510,11 @@ def daily_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
     columns["cases"] = raw.cases_per_day
     columns["headcount"] = raw.headcount
     columns["backlog"] = _backlog_at(raw.people, (np.arange(plan.n_days) + 1) * DAY_S)
-    return _frame(columns, DAILY_COLUMNS)
+    table = _frame(columns, DAILY_COLUMNS)
+    if len(raw.released_by_source) > 1:  # index cases released, by demand source
+        for name, released in raw.released_by_source.items():
+            table[f"cases_{name}"] = np.asarray(released, dtype=np.int64)
+    return table
 
 
 def agent_table(raw: RawRun) -> pd.DataFrame:
@@ -505,8 +563,43 @@ def replication_metrics(plan: Plan, raw: RawRun) -> dict[str, float]:
     return {name: float(run[name]) for name in RUN_METRICS}
 
 
+#: Metrics that are shares (between 0 and 1) besides those named ``*_share``.
+SHARE_METRICS = frozenset({"occupancy", "utilisation", "inbound_service_level",
+                           "inbound_service_level_answered", "inbound_p_wait"})
+
+
+def is_share(name: str) -> bool:
+    """Return whether a metric is a share, bounded by 0 and 1 (its CI is too)."""
+    return name.endswith("_share") or name in SHARE_METRICS
+
+
+def _interval(values: np.ndarray, share: bool, t_quantile: float) -> tuple[float, float]:
+    """Student-t interval of the mean; for a share, on the logit scale (see summarise)."""
+    n = values.size
+    mean = float(values.mean())
+    se = float(values.std(ddof=1)) / np.sqrt(n)
+    inside = share and 0.0 < mean < 1.0 and bool(np.all((values >= 0) & (values <= 1)))
+    if not inside or se == 0:
+        return mean - t_quantile * se, mean + t_quantile * se
+    centre = np.log(mean / (1.0 - mean))
+    half = t_quantile * se / (mean * (1.0 - mean))  # delta method: d logit(m)/dm
+    return (float(1.0 / (1.0 + np.exp(-(centre - half)))),
+            float(1.0 / (1.0 + np.exp(-(centre + half)))))
+
+
 def summarise(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean, sd and Student-t confidence interval of every metric over replications.
+    """Mean, sd and confidence interval of every metric over replications.
+
+    The interval is Student-t over the replication values, except for shares
+    (:func:`is_share`: ``*_share``, occupancy, utilisation, service levels,
+    P(wait)), whose interval must stay within [0, 1]: it is the Student-t
+    interval of the mean on the logit scale, by the delta method,
+    ``expit(logit(m) ± t · s / (sqrt(n) · m (1 - m)))``, mapped back. It is
+    asymmetric (shorter towards the nearer bound), nearly the plain one for
+    a mean far from 0 and 1, and covers as well or better near the bounds,
+    where the plain interval can pass 100 % (a mean of 0.929 had an upper
+    bound of 1.068). A share equal in every replication (sd 0, e.g. all 1)
+    has the interval [m, m].
 
     Parameters
     ----------
@@ -533,10 +626,10 @@ def summarise(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
         n = values.size
         mean = float(values.mean()) if n else np.nan
         sd = float(values.std(ddof=1)) if n > 1 else np.nan
+        low = high = np.nan
         if n > 1:
-            half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / np.sqrt(n)
-        else:
-            half = np.nan
+            t_quantile = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+            low, high = _interval(values, is_share(name), t_quantile)
         rows.append({"metric": name, "n": n, "mean": mean, "sd": sd,
-                     "ci_low": mean - half, "ci_high": mean + half})
+                     "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)

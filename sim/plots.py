@@ -49,6 +49,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -61,9 +62,13 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 __all__ = [
+    "FigureJob",
+    "add_subtitle",
     "all_figures",
+    "figure_makers",
     "plot_capacity",
     "plot_comparison",
+    "plot_comparison_daily",
     "plot_cost",
     "plot_demand",
     "plot_idle_attribution",
@@ -71,6 +76,7 @@ __all__ = [
     "plot_inbound",
     "plot_timeliness",
     "save_figure",
+    "save_figures",
 ]
 
 #: Minimum number of replications for a 2.5-97.5 % quantile band; below it, min-max.
@@ -279,13 +285,47 @@ def _band_label(prep: _Prepared) -> str | None:
     )
 
 
+def _swatch(colour: str, label: str, band: bool, lw: float = 1.8, ls: str = "-") -> object:
+    """Legend handle: the line, over a patch of its band's colour when bands are drawn.
+
+    A tuple handle is drawn by matplotlib's ``HandlerTuple`` as the artists on
+    top of each other, so the swatch shows the same colour as the shaded band.
+    """
+    line = Line2D([], [], color=colour, lw=lw, ls=ls)
+    if not band:
+        line.set_label(label)
+        return line
+    return _Labelled((Patch(facecolor=colour, alpha=_BAND_ALPHA, linewidth=0), line), label)
+
+
+class _Labelled(tuple):
+    """A tuple of artists used as one legend handle, carrying its label."""
+
+    label: str
+
+    def __new__(cls, artists: tuple, label: str) -> _Labelled:
+        obj = super().__new__(cls, artists)
+        obj.label = label
+        return obj
+
+
+def _text_entry(label: str) -> Patch:
+    """Return a legend entry without a swatch (an explanation)."""
+    return Patch(facecolor="none", edgecolor="none", label=label)
+
+
 def _legend_handles(
     prep: _Prepared, metrics: Sequence[_Metric], extra: Sequence[object] = ()
 ) -> list[object]:
-    """Compact legend: quantities (and scenarios by colour), then band explanation."""
+    """Compact legend: quantities (and scenarios by colour), then band explanation.
+
+    With bands (several replications), each colour's swatch is its line over
+    its band's colour, so the swatches match the shaded areas.
+    """
+    band = _band_label(prep)
     handles: list[object] = []
     if len(prep.scenarios) == 1:
-        handles += [Line2D([], [], color=m.colour, lw=1.8, label=m.label) for m in metrics]
+        handles += [_swatch(m.colour, m.label, band is not None) for m in metrics]
     else:
         handles += [
             Line2D([], [], color="0.2", lw=1.6, ls=_LINESTYLES[i % len(_LINESTYLES)],
@@ -293,21 +333,28 @@ def _legend_handles(
             for i, m in enumerate(metrics)
         ]
         handles += [
-            Line2D([], [], color=_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)], lw=3,
-                   label=f"scenario: {s}")
+            _swatch(_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)], f"scenario: {s}",
+                    band is not None, lw=2.4)
             for i, s in enumerate(prep.scenarios)
         ]
     handles += list(extra)
-    band = _band_label(prep)
     if band is not None:
-        handles.append(Patch(facecolor="0.35", alpha=_BAND_ALPHA + 0.1, label=band))
+        handles.append(_text_entry(band))
     return handles
+
+
+def _legend_args(handles: Sequence[object]) -> dict:
+    """Return ``handles`` and ``labels`` for ``legend`` (tuple handles carry their label)."""
+    labels = [h.label if isinstance(h, _Labelled) else h.get_label()  # type: ignore[attr-defined]
+              for h in handles]
+    return {"handles": [tuple(h) if isinstance(h, _Labelled) else h for h in handles],
+            "labels": labels}
 
 
 def _ax_legend(ax: Axes, handles: Sequence[object]) -> None:
     """Legend outside the axes on the right (constrained layout makes room)."""
     ax.legend(
-        handles=list(handles), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+        **_legend_args(handles), loc="upper left", bbox_to_anchor=(1.01, 1.0),
         borderaxespad=0.0, frameon=False, fontsize="small",
     )
 
@@ -339,12 +386,11 @@ def _format_axes(
         if span <= 14:
             # Daily data: tick whole days only, and never print a time of day (a lone
             # tick would otherwise be formatted as "00:00").
-            locator: mdates.DateLocator = mdates.DayLocator(
-                interval=max(1, int(np.ceil(span / 7))))
+            locator: mdates.DateLocator = _DaysFrom(lo, max(1, int(np.ceil(span / 7))))
             formatter = mdates.ConciseDateFormatter(
                 locator,
                 formats=["%Y", "%b", "%d", "%d %b", "%d %b", "%d %b"],
-                zero_formats=["", "%Y", "%b", "%d %b", "%d %b", "%d %b"],
+                zero_formats=["", "%Y", "%d %b", "%d %b", "%d %b", "%d %b"],
                 offset_formats=["", "%Y", "%b %Y", "%Y", "%Y", "%Y"],
             )
         else:
@@ -367,6 +413,30 @@ def _format_axes(
         ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
 
 
+class _DaysFrom(mdates.DateLocator):
+    """Ticks every ``interval`` days counted from the first day, so the first day is labelled.
+
+    (``DayLocator`` counts from the start of the view, which lies before the
+    first day, and would skip it with an interval of 2 or more.)
+    """
+
+    def __init__(self, first: float, interval: int) -> None:
+        super().__init__()
+        self.first = float(np.floor(first))
+        self.interval = interval
+
+    def __call__(self) -> list[float]:
+        """Tick positions in the current view."""
+        vmin, vmax = self.axis.get_view_interval() if self.axis else (self.first, self.first)
+        return self.tick_values(vmin, vmax)
+
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        """Whole days ``first + k * interval`` between ``vmin`` and ``vmax``."""
+        k0 = int(np.ceil((min(vmin, vmax) - self.first) / self.interval))
+        k1 = int(np.floor((max(vmin, vmax) - self.first) / self.interval))
+        return [self.first + k * self.interval for k in range(k0, k1 + 1)]
+
+
 def _no_data(ax: Axes, message: str) -> None:
     ax.text(
         0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center",
@@ -374,8 +444,9 @@ def _no_data(ax: Axes, message: str) -> None:
     )
 
 
-def _new_figure(n_panels: int, *, sharex: bool = True) -> tuple[Figure, list[Axes]]:
-    fig = Figure(figsize=(_WIDTH, 1.0 + _PANEL_HEIGHT * n_panels), layout="constrained")
+def _new_figure(n_panels: int, *, sharex: bool = True,
+                panel_height: float = _PANEL_HEIGHT) -> tuple[Figure, list[Axes]]:
+    fig = Figure(figsize=(_WIDTH, 1.0 + panel_height * n_panels), layout="constrained")
     axes = fig.subplots(n_panels, 1, sharex=sharex, squeeze=False)[:, 0]
     return fig, list(axes)
 
@@ -387,8 +458,10 @@ def plot_demand(daily: pd.DataFrame) -> Figure:
     """Demand from the epidemic and the work it offers to the call centre.
 
     Top panel: expected confirmed cases per day (epidemic model) and index
-    cases released to the call centre per day. Bottom panel: work offered per
-    day, as outbound call attempts and inbound calls offered.
+    cases released to the call centre per day. Middle panel: outbound call
+    attempts per day. Bottom panel: inbound calls offered per day, on its own
+    axis (it is often a tenth of the outbound volume or less, and would be a
+    flat line on the outbound scale).
 
     Parameters
     ----------
@@ -399,10 +472,10 @@ def plot_demand(daily: pd.DataFrame) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        Two panels sharing the date axis.
+        Three panels sharing the date axis.
     """
     prep = _prepare(daily, ["expected_cases", "index_released", "attempts", "inbound_offered"])
-    fig, (ax_cases, ax_work) = _new_figure(2)
+    fig, (ax_cases, ax_work, ax_inbound) = _new_figure(3, panel_height=_PANEL_HEIGHT * 0.8)
 
     cases = [
         _Metric("expected_cases", "expected confirmed cases (epidemic model)", "#555555"),
@@ -414,15 +487,21 @@ def plot_demand(daily: pd.DataFrame) -> Figure:
         _no_data(ax_cases, "no cases")
     _format_axes(ax_cases, prep, "Epidemic demand", "cases per day", xlabel=False)
 
-    work = [
-        _Metric("attempts", "outbound call attempts", _C_CONTACT),
-        _Metric("inbound_offered", "inbound calls offered", _C_INBOUND),
-    ]
+    work = [_Metric("attempts", "outbound call attempts", _C_CONTACT)]
     if _draw_metrics(ax_work, prep, work):
         _ax_legend(ax_work, _legend_handles(prep, work))
     else:
-        _no_data(ax_work, "no calls")
-    _format_axes(ax_work, prep, "Work offered to the call centre", "calls per day")
+        _no_data(ax_work, "no outbound calls")
+    _format_axes(ax_work, prep, "Outbound work: call attempts", "attempts per day",
+                 xlabel=False)
+
+    inbound = [_Metric("inbound_offered", "inbound calls offered", _C_INBOUND)]
+    if _draw_metrics(ax_inbound, prep, inbound):
+        _ax_legend(ax_inbound, _legend_handles(prep, inbound))
+    else:
+        _no_data(ax_inbound, "no inbound calls")
+    _format_axes(ax_inbound, prep, "Inbound work: hotline calls offered (own scale)",
+                 "inbound calls per day")
     return fig
 
 
@@ -430,9 +509,9 @@ def plot_capacity(daily: pd.DataFrame) -> Figure:
     """Paid agent-hours against busy hours, with the idle time between them shaded.
 
     The mean hours per day are stacked from the bottom: busy (talk + wrap-up +
-    failed attempts), idle (paid, on shift, no call), and break + onboarding,
-    which adds up to the paid hours (``paid = busy + idle + break +
-    onboarding``). The paid and busy mean lines are drawn on top with their
+    failed attempts), idle (paid, on shift, no call), and break + onboarding +
+    not logged in, which adds up to the paid hours (``paid = busy + idle +
+    break + onboarding + not_logged_in``). The paid and busy mean lines are drawn on top with their
     bands over replications. One panel per scenario, on a shared y scale.
 
     Parameters
@@ -448,7 +527,10 @@ def plot_capacity(daily: pd.DataFrame) -> Figure:
     """
     cols = ["paid_hours", "busy_hours", "idle_hours", "break_hours", "onboarding_hours"]
     prep = _prepare(daily, cols)
-    prep.df["break_onboarding_hours"] = prep.df["break_hours"] + prep.df["onboarding_hours"]
+    # paid but unavailable: breaks, onboarding, and shifts paid but not logged in
+    away = prep.df["not_logged_in_hours"] if "not_logged_in_hours" in prep.df else 0.0
+    prep.df["break_onboarding_hours"] = (prep.df["break_hours"] + prep.df["onboarding_hours"]
+                                         + away)
     n = len(prep.scenarios)
     fig = Figure(figsize=(_WIDTH, 1.0 + _PANEL_HEIGHT * n), layout="constrained")
     axes = list(fig.subplots(n, 1, sharex=True, sharey=True, squeeze=False)[:, 0])
@@ -483,18 +565,19 @@ def plot_capacity(daily: pd.DataFrame) -> Figure:
     for i, (ax, title) in enumerate(zip(axes, titles, strict=True)):
         _format_axes(ax, prep, title, "agent-hours per day", xlabel=i == n - 1)
 
+    band = _band_label(prep)
     handles = [
-        Line2D([], [], color=_C_PAID, lw=1.8, label="paid hours"),
-        Line2D([], [], color=_C_BUSY, lw=1.8, label="busy hours"),
+        _swatch(_C_PAID, "paid hours", band is not None),
+        _swatch(_C_BUSY, "busy hours", band is not None),
         Patch(facecolor=_C_BUSY, alpha=0.35, label="busy (talk + wrap-up + failed attempts)"),
         Patch(facecolor=_C_IDLE, alpha=0.45, hatch="//", edgecolor="white",
               label="idle (paid, no call)"),
-        Patch(facecolor=_C_BREAK, alpha=0.6, label="break + onboarding"),
+        Patch(facecolor=_C_BREAK, alpha=0.6, label="break + onboarding + not logged in"),
     ]
-    band = _band_label(prep)
     if band is not None:
-        handles.append(Patch(facecolor="0.35", alpha=_BAND_ALPHA + 0.1, label=band))
-    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize="small")
+        handles.append(_text_entry(band.replace("shaded", "shaded around a line")))
+    fig.legend(**_legend_args(handles), loc="outside right upper", frameon=False,
+               fontsize="small")
     return fig
 
 
@@ -689,7 +772,7 @@ def plot_inbound(daily: pd.DataFrame, service_target_s: float | None = None) -> 
             extra.append(Patch(facecolor="none", edgecolor="0.5", label=label + ", by scenario"))
         _draw_metrics(ax, prep, metrics, scale=100.0)
         fig.legend(
-            handles=_legend_handles(prep, metrics, extra), loc="outside right upper",
+            **_legend_args(_legend_handles(prep, metrics, extra)), loc="outside right upper",
             frameon=False, fontsize="small",
         )
     else:
@@ -717,7 +800,7 @@ def _draw_offered_bars(ax: Axes, prep: _Prepared) -> None:
 
 def _t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t interval of finite values (NaN interval with fewer than 2)."""
-    from scipy import stats
+    from scipy.special import stdtrit  # the t quantile, without importing scipy.stats
 
     values = values[np.isfinite(values)]
     if values.size == 0:
@@ -725,12 +808,13 @@ def _t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, fl
     mean = float(values.mean())
     if values.size < 2:
         return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.5 + confidence / 2, values.size - 1)) * float(
+    half = float(stdtrit(values.size - 1, 0.5 + confidence / 2)) * float(
         values.std(ddof=1)) / np.sqrt(values.size)
     return mean, mean - half, mean + half
 
 
-def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR") -> Figure:
+def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR",
+                          subtitle: str | None = None) -> Figure:
     """Idle hours per day split into unavoidable (the oracle's) and avoidable.
 
     Bars are means over replications per day: the oracle's idle hours on the
@@ -754,6 +838,8 @@ def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR") -> F
         optionally ``avoidable_idle_cost``.
     currency : str, default "EUR"
         Currency label of the cost in the title.
+    subtitle : str or None, default None
+        Subtitle above the panels; None: the scenario names.
 
     Returns
     -------
@@ -812,6 +898,14 @@ def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR") -> F
         _format_axes(ax, prep, title, "idle agent-hours per day", xlabel=i == n - 1)
     axes[0].set_ylim(lowest * 1.12, highest * 1.08 if highest > 0 else 1.0)  # shared y
 
+    fig.legend(**_legend_args(_attribution_handles(prep, any_positive, any_negative)),
+               loc="outside right upper", frameon=False, fontsize="small")
+    add_subtitle(fig, _default_subtitle(prep.df) if subtitle is None else subtitle)
+    return fig
+
+
+def _attribution_handles(prep: _Prepared, positive: bool, negative: bool) -> list[object]:
+    """Legend of :func:`plot_idle_attribution`: the line, the bars drawn, what they are."""
     counts = sorted(set(prep.n_reps.values()))
     reps = (f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}–{counts[-1]}")
     handles: list[object] = [
@@ -819,16 +913,14 @@ def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR") -> F
         Patch(facecolor=_C_BUSY, alpha=0.55, label="unavoidable: the oracle's idle\n"
               "(same random numbers, same target)"),
     ]
-    if any_positive:
+    if positive:
         handles.append(Patch(facecolor=_C_IDLE, alpha=0.8, hatch="//", edgecolor="white",
                              label="avoidable: idle above the oracle's"))
-    if any_negative:
+    if negative:
         handles.append(Patch(facecolor="0.55", alpha=0.7,
                              label="negative avoidable: idle below\nthe oracle's (understaffed)"))
-    handles.append(Patch(facecolor="none", edgecolor="none",
-                         label=f"bars and line: mean of {reps}\nreplications per day"))
-    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize="small")
-    return fig
+    handles.append(_text_entry(f"bars and line: mean of {reps}\nreplications per day"))
+    return handles
 
 
 # --------------------------------------------------------------------------- comparison
@@ -842,11 +934,16 @@ class _Panel:
     title: str
     ylabel: str
     percent: bool
+    unit: tuple[float, str] | None = None  # money totals: (divisor, suffix), e.g. (1e6, "M")
 
 
-def _fmt_value(value: float, percent: bool, signed: bool = False) -> str:
+def _fmt_value(value: float, percent: bool, signed: bool = False,
+               unit: tuple[float, str] | None = None) -> str:
     if not np.isfinite(value):
         return "n/a"
+    if unit is not None:
+        text = f"{value / unit[0]:{'+' if signed else ''},.2f}"
+        return ("0.00" if float(text.replace(",", "")) == 0 else text) + f" {unit[1]}"
     digits, scale = (1, 100.0) if percent else (2, 1.0)
     text = f"{value * scale:{'+' if signed else ''},.{digits}f}"
     if float(text.replace(",", "")) == 0:
@@ -873,9 +970,10 @@ def _short_names(names: list[str]) -> list[str]:
 
 
 def plot_comparison(
-    table: pd.DataFrame, currency: str = "EUR", deadline_label: str | None = None
+    table: pd.DataFrame, currency: str = "EUR", deadline_label: str | None = None,
+    subtitle: str | None = None,
 ) -> Figure:
-    """Scenarios side by side: cost per handled call, idle share and timeliness.
+    """Scenarios side by side: total cost, cost per handled call, idle share and timeliness.
 
     Three panels, one bar per scenario (in the table's order, one colour
     each): the mean over replications, with whiskers spanning its 95 %
@@ -899,22 +997,30 @@ def plot_comparison(
         Currency label of the cost axis.
     deadline_label : str or None, default None
         How the index deadline is written in the title (e.g. "24 h").
+    subtitle : str or None, default None
+        Subtitle above the panels (e.g. the scenarios and their staffing).
 
     Returns
     -------
     matplotlib.figure.Figure
-        Three panels side by side.
+        Three to five panels (total cost and contacts when the table has
+        them), on one row or two.
     """
     panels = _comparison_panels(table, currency, deadline_label)
     _check_comparison_table(table, panels)
     names = [str(s) for s in table["scenario"]]
-    rows = 2 if len(panels) == 4 else 1
-    cols = len(panels) // rows
-    fig = Figure(figsize=(_WIDTH, (1.6 + _PANEL_HEIGHT) * (1.0 if rows == 1 else 1.7)),
+    rows = 2 if len(panels) >= 4 else 1
+    cols = -(-len(panels) // rows)
+    fig = Figure(figsize=(_WIDTH * (1.0 if cols <= 2 else 1.25),
+                          (1.6 + _PANEL_HEIGHT) * (1.0 if rows == 1 else 1.7)),
                  layout="constrained")
     axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
-    for ax, panel in zip(axes, panels, strict=True):
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    for ax, panel in zip(axes, panels, strict=False):
         _draw_comparison_panel(ax, panel, table, names)
+    if subtitle:
+        add_subtitle(fig, subtitle)
     fig.supxlabel(textwrap.fill(_comparison_caption(table, names), 150), fontsize="small",
                   color="0.3")
     return fig
@@ -922,9 +1028,15 @@ def plot_comparison(
 
 def _comparison_panels(table: pd.DataFrame, currency: str,
                        deadline_label: str | None) -> tuple[_Panel, ...]:
-    """Return the panels: contacts only when the table has them."""
+    """Return the panels: total cost and contacts only when the table has them."""
     within = f"within {deadline_label}" if deadline_label else "within deadline"
-    panels: tuple[_Panel, ...] = (
+    panels: tuple[_Panel, ...] = ()
+    if "total_cost_mean" in getattr(table, "columns", ()):
+        top = float(np.nanmax(np.abs(np.append(table["total_cost_mean"].to_numpy(float), 0.0))))
+        divisor, word, suffix = (1e6, "million ", "M") if top >= 1e6 else (1e3, "thousand ", "k")
+        panels += (_Panel("total_cost", "Total cost of the run", f"{word}{currency}", False,
+                          unit=(divisor, suffix)),)
+    panels += (
         _Panel("cost_per_handled_call", "Cost per handled call",
                f"{currency} per handled call", False),
         _Panel("idle_share", "Idle share of paid time", "idle / paid (%)", True),
@@ -954,7 +1066,7 @@ def _draw_comparison_panel(ax: Axes, panel: _Panel, table: pd.DataFrame,
     """Draw one bar per scenario with its CI whiskers and a label of mean and difference."""
     x = np.arange(len(names))
     colours = [_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)] for i in range(len(names))]
-    scale = 100.0 if panel.percent else 1.0
+    scale = 100.0 if panel.percent else (1.0 / panel.unit[0] if panel.unit else 1.0)
     mean = table[f"{panel.metric}_mean"].to_numpy(dtype=float)
     lo = table[f"{panel.metric}_ci_low"].to_numpy(dtype=float)
     hi = table[f"{panel.metric}_ci_high"].to_numpy(dtype=float)
@@ -989,16 +1101,84 @@ def _draw_comparison_panel(ax: Axes, panel: _Panel, table: pd.DataFrame,
         _no_data(ax, "no data")
 
 
+#: Panels of :func:`plot_comparison_daily`: column, title, y label, percent.
+_DAILY_PANELS = (
+    ("index_released", "Demand: index cases released per day", "cases per day", False),
+    ("headcount", "Rostered headcount", "agents", False),
+    ("idle_share", "Idle share of paid time", "idle / paid (%)", True),
+    ("index_reached_within_deadline_share", "Index cases reached within {deadline}",
+     "share of the day's cases (%)", True),
+)
+
+
+def plot_comparison_daily(
+    daily: pd.DataFrame, deadline_label: str = "24 h", subtitle: str | None = None
+) -> Figure:
+    """Overlay the scenarios' daily curves: demand, headcount, idle share, timeliness.
+
+    Four panels (2 x 2, shared date axis), one colour per scenario: index
+    cases released per day, rostered headcount, idle share of paid time and
+    the share of the day's index cases reached within the deadline. Lines are
+    means over replications and bands their spread, as in every figure of
+    this module.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        The daily tables of the scenarios, concatenated (``scenario`` column);
+        needs ``index_released``, ``headcount``, ``idle_share`` and
+        ``index_reached_within_deadline_share``.
+    deadline_label : str, default "24 h"
+        How the index deadline is written in the title.
+    subtitle : str or None, default None
+        Subtitle above the panels; None: the scenario names.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Four panels and one legend of the scenarios.
+    """
+    prep = _prepare(daily, [p[0] for p in _DAILY_PANELS])
+    fig = Figure(figsize=(_WIDTH * 1.25, 1.4 + _PANEL_HEIGHT * 2), layout="constrained")
+    axes = list(fig.subplots(2, 2, sharex=True, squeeze=False).ravel())
+    for i, (ax, (column, title, ylabel, percent)) in enumerate(
+            zip(axes, _DAILY_PANELS, strict=True)):
+        drawn = False
+        for si, scenario in enumerate(prep.scenarios):
+            series = _summarise(prep, scenario, column, 100.0 if percent else 1.0)
+            if np.isfinite(series.mean).any():
+                _draw_series(ax, series, _SCENARIO_COLOURS[si % len(_SCENARIO_COLOURS)],
+                             _LINESTYLES[si % len(_LINESTYLES)], _gid(column, scenario),
+                             scenario)
+                drawn = True
+        if not drawn:
+            _no_data(ax, "no data")
+        _format_axes(ax, prep, title.format(deadline=deadline_label), ylabel,
+                     percent=percent, xlabel=i >= 2)
+    band = _band_label(prep)
+    handles: list[object] = [
+        _swatch(_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)], s, band is not None, lw=2.0,
+                ls=_LINESTYLES[i % len(_LINESTYLES)])
+        for i, s in enumerate(prep.scenarios)]
+    handles.append(_text_entry("line styles differ so that\ncurves that coincide show"))
+    if band is not None:
+        handles.append(_text_entry(band))
+    fig.legend(**_legend_args(handles), loc="outside right upper", frameon=False,
+               fontsize="small", title="scenario")
+    add_subtitle(fig, _default_subtitle(prep.df) if subtitle is None else subtitle)
+    return fig
+
+
 def _bar_label(table: pd.DataFrame, panel: _Panel, i: int, mean: float) -> str:
     """Return the mean and, after the first scenario, ``Δ`` its paired difference (starred)."""
-    label = _fmt_value(mean, panel.percent)
+    label = _fmt_value(mean, panel.percent, unit=panel.unit)
     diff_col = f"{panel.metric}_diff_mean"
     if i > 0 and diff_col in table.columns:
         d = float(table[diff_col].iloc[i])
         d_lo = float(table[f"{panel.metric}_diff_ci_low"].iloc[i])
         d_hi = float(table[f"{panel.metric}_diff_ci_high"].iloc[i])
         star = "*" if np.isfinite(d_lo) and (d_lo > 0 or d_hi < 0) else ""
-        label += f"\nΔ {_fmt_value(d, panel.percent, signed=True)}{star}"
+        label += f"\nΔ {_fmt_value(d, panel.percent, signed=True, unit=panel.unit)}{star}"
     return label
 
 
@@ -1009,7 +1189,7 @@ def _comparison_caption(table: pd.DataFrame, names: list[str]) -> str:
         if counts:
             reps = f" of {counts[0]}" if len(counts) == 1 else f" of {counts[0]}–{counts[-1]}"
     caption = (f"Bars: mean{reps} replications (common random numbers); whiskers: 95 % CI "
-               "(Student t).")
+               "(Student t; for shares on the logit scale, so within 0-100 %).")
     if len(names) > 1:
         caption += (f"  Δ: paired difference against {names[0]!r}; "
                     "* its 95 % CI excludes 0.")
@@ -1019,11 +1199,74 @@ def _comparison_caption(table: pd.DataFrame, names: list[str]) -> str:
 # --------------------------------------------------------------------------- collections and files
 
 
+def add_subtitle(fig: Figure, text: str) -> Figure:
+    """Write a subtitle above every panel (e.g. scenario name and staffing).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure of this module (constrained layout makes room for the text).
+    text : str
+        The subtitle; long text is wrapped.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The same figure.
+    """
+    fig.suptitle(textwrap.fill(text, 130), x=0.01, ha="left", fontsize="medium",
+                 color="0.25")
+    return fig
+
+
+def _default_subtitle(table: pd.DataFrame) -> str:
+    names = [str(s) for s in pd.unique(table["scenario"])] if "scenario" in table else []
+    return ("scenario: " if len(names) == 1 else "scenarios: ") + ", ".join(names) \
+        if names else ""
+
+
+def figure_makers(
+    daily: pd.DataFrame,
+    currency: str = "EUR",
+    service_target_s: float | None = None,
+    deadline_label: str = "24 h",
+    subtitle: str | None = None,
+) -> dict[str, Callable[[], Figure]]:
+    """Return the standard figures as functions that draw them, for :func:`save_figures`.
+
+    Parameters are those of :func:`all_figures`.
+
+    Returns
+    -------
+    dict of str to callable
+        Same keys as :func:`all_figures`; each value draws its figure.
+    """
+    text = _default_subtitle(daily) if subtitle is None else subtitle
+    makers: dict[str, Callable[[], Figure]] = {
+        "demand": lambda: plot_demand(daily),
+        "capacity": lambda: plot_capacity(daily),
+        "idle_occupancy": lambda: plot_idle_occupancy(daily),
+        "timeliness": lambda: plot_timeliness(daily, deadline_label=deadline_label),
+        "cost": lambda: plot_cost(daily, currency=currency),
+        "inbound": lambda: plot_inbound(daily, service_target_s=service_target_s),
+    }
+    return {name: _with_subtitle(make, text) for name, make in makers.items()}
+
+
+def _with_subtitle(make: Callable[[], Figure], text: str) -> Callable[[], Figure]:
+    def draw() -> Figure:
+        fig = make()
+        return add_subtitle(fig, text) if text else fig
+
+    return draw
+
+
 def all_figures(
     daily: pd.DataFrame,
     currency: str = "EUR",
     service_target_s: float | None = None,
     deadline_label: str = "24 h",
+    subtitle: str | None = None,
 ) -> dict[str, Figure]:
     """All standard figures of a results table.
 
@@ -1037,6 +1280,9 @@ def all_figures(
         Inbound answer-time target in seconds, for the inbound figure's label.
     deadline_label : str, default "24 h"
         How the outbound deadline is written in the timeliness figure.
+    subtitle : str or None, default None
+        Subtitle of every figure (e.g. the scenario and its staffing); None:
+        the scenario names of the table.
 
     Returns
     -------
@@ -1044,15 +1290,278 @@ def all_figures(
         Keys ``"demand"``, ``"capacity"``, ``"idle_occupancy"``, ``"timeliness"``,
         ``"cost"`` and ``"inbound"``, in that order.
     """
-    makers: dict[str, Callable[[], Figure]] = {
-        "demand": lambda: plot_demand(daily),
-        "capacity": lambda: plot_capacity(daily),
-        "idle_occupancy": lambda: plot_idle_occupancy(daily),
-        "timeliness": lambda: plot_timeliness(daily, deadline_label=deadline_label),
-        "cost": lambda: plot_cost(daily, currency=currency),
-        "inbound": lambda: plot_inbound(daily, service_target_s=service_target_s),
-    }
+    makers = figure_makers(daily, currency=currency, service_target_s=service_target_s,
+                           deadline_label=deadline_label, subtitle=subtitle)
     return {name: make() for name, make in makers.items()}
+
+
+#: What the forked workers of :func:`save_figures` draw (set just before they fork).
+_PENDING: dict[str, tuple[Callable[[], Figure], Path, tuple[str, ...]]] = {}
+
+
+def _draw_and_save(name: str) -> list[Path]:
+    make, stem, formats = _PENDING[name]
+    fig = make()
+    paths = save_figure(fig, stem, formats)
+    fig.clear()
+    return paths
+
+
+def _figure_worker_init() -> None:
+    """Figure workers leave Ctrl-C and SIGTERM to the parent, and end when it dies."""
+    import signal
+
+    from sim.lifeline import die_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
+
+
+#: Axis labels of metrics often put on a frontier (others: the name, spaced).
+_FRONTIER_LABELS = {
+    "cost_per_handled_call": "cost per handled call ({currency})",
+    "total_cost": "total cost ({currency})",
+    "cost_per_index_reached": "cost per index case reached ({currency})",
+    "index_reached_within_deadline_share": "index cases reached within {deadline} (%)",
+    "contacts_reached_within_deadline_share": "contacts reached within {deadline} (%)",
+    "inbound_service_level": "inbound answered within target (%)",
+    "idle_share": "idle share of paid time (%)",
+}
+
+
+def _frontier_axis(metric: str, currency: str, deadline: str) -> tuple[str, float]:
+    """Return an axis label and the scale (100 for shares drawn in percent)."""
+    label = _FRONTIER_LABELS.get(metric, metric.replace("_", " "))
+    label = label.format(currency=currency, deadline=deadline)
+    percent = metric.endswith("_share") or metric.endswith("service_level") or metric in (
+        "occupancy", "utilisation")
+    if percent and "%" not in label:
+        label += " (%)"
+    return label, 100.0 if percent else 1.0
+
+
+def _point_labels(frontier: pd.DataFrame, params: Sequence[str]) -> list[str]:
+    def text(value: object) -> str:
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    return [" / ".join(text(row[p]) for p in params) for _, row in frontier.iterrows()]
+
+
+def plot_frontier(
+    table: pd.DataFrame,
+    x: str = "index_reached_within_deadline_share",
+    y: str = "cost_per_handled_call",
+    currency: str = "EUR",
+    deadline_label: str | None = None,
+    replications: int | None = None,
+) -> Figure:
+    """Draw the cost-timeliness frontier of a sweep, its Pareto-efficient points marked.
+
+    Each point of the sweep is drawn at the means of ``x`` and ``y`` over
+    replications, with bars spanning both 95 % confidence intervals. The
+    Pareto-efficient points (no other point at least as good on both means
+    and better on one; the direction of each metric from
+    :func:`sim.sweep.higher_is_better`) are filled and joined by a line; the
+    others are hollow and grey. Points are labelled with their varied values
+    (all of them up to 40 points, else only the efficient ones).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A sweep table (:attr:`sim.sweep.Sweep.table`, ``sweep.csv``): ``point``,
+        the varied paths, ``metric, n, mean, sd, ci_low, ci_high``.
+    x, y : str
+        Metrics on the horizontal and vertical axes (default: index cases
+        reached within the deadline, and cost per handled call).
+    currency : str, default "EUR"
+        Currency label of money axes.
+    deadline_label : str or None
+        How the index deadline is written (e.g. "24 h").
+    replications : int or None
+        Replications per point, for the caption.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from sim.sweep import frontier_table
+
+    frontier = frontier_table(table, x, y)
+    params = [c for c in frontier.columns if c not in ("point", "pareto")
+              and not c.startswith((f"{x}_", f"{y}_"))]
+    deadline = deadline_label or "the deadline"
+    xlabel, xs = _frontier_axis(x, currency, deadline)
+    ylabel, ys = _frontier_axis(y, currency, deadline)
+    fig = Figure(figsize=(_WIDTH, 6.2), layout="constrained")
+    ax = fig.subplots()
+    mean_x, mean_y = (frontier[f"{m}_mean"].to_numpy(dtype=float) * s
+                      for m, s in ((x, xs), (y, ys)))
+    err = {axis: np.clip(np.nan_to_num(np.vstack([
+        frontier[f"{m}_mean"] - frontier[f"{m}_ci_low"],
+        frontier[f"{m}_ci_high"] - frontier[f"{m}_mean"]]).astype(float)) * s, 0, None)
+        for axis, m, s in (("x", x, xs), ("y", y, ys))}
+    eff = frontier["pareto"].to_numpy(dtype=bool)
+    styles: tuple[tuple[np.ndarray, dict[str, Any]], ...] = (
+        (~eff, {"mfc": "white", "mec": "0.55", "ecolor": "0.7", "label": "dominated",
+                "gid": "dominated"}),
+        (eff, {"mfc": _C_IDLE, "mec": "0.15", "ecolor": "0.35", "label": "Pareto-efficient",
+               "gid": "pareto"}))
+    for mask, style in styles:
+        if mask.any():
+            ax.errorbar(mean_x[mask], mean_y[mask], xerr=err["x"][:, mask],
+                        yerr=err["y"][:, mask], fmt="o", ms=7, capsize=3, elinewidth=1,
+                        zorder=3 if style["gid"] == "pareto" else 2, **style)
+    order = np.argsort(mean_x[eff])
+    ax.plot(mean_x[eff][order], mean_y[eff][order], "-", color=_C_IDLE, lw=1.2, zorder=1,
+            gid="pareto-line")
+    labels = _point_labels(frontier, params)
+    for i, label in enumerate(labels):
+        if (eff[i] or len(labels) <= 40) and np.isfinite(mean_x[i]) and np.isfinite(mean_y[i]):
+            ax.annotate(label, (mean_x[i], mean_y[i]), xytext=(5, 4), textcoords="offset points",
+                        fontsize="x-small", color="0.1" if eff[i] else "0.45")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"Frontier: {ylabel.split(' (')[0]} against {xlabel.split(' (')[0]}",
+                 loc="left", fontsize="medium", fontweight="bold")
+    ax.grid(True, color="0.88", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.yaxis.set_major_formatter(FuncFormatter(_thousands if ys == 1 else
+                                               (lambda v, _p: f"{v:g}")))
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    reps = f", {replications} replications each" if replications else ""
+    caption = (f"{len(frontier)} settings ({' / '.join(params)}){reps}, common random numbers; "
+               "bars: 95 % confidence intervals of the means.")
+    fig.supxlabel(textwrap.fill(caption, 150), fontsize="small", color="0.3")
+    if not (np.isfinite(mean_x) & np.isfinite(mean_y)).any():
+        _no_data(ax, "no point has both metrics")
+    return fig
+
+
+def save_figures(
+    makers: dict[str, Callable[[], Figure]],
+    directory: Path,
+    formats: Sequence[str] = ("png",),
+    jobs: int | None = None,
+) -> list[Path]:
+    """Draw figures and write them, in parallel worker processes where possible.
+
+    Drawing and writing a figure takes 0.1-0.3 s, mostly laying out text, so
+    a results directory's figures take longer than a small simulation. With
+    ``jobs`` > 1 and the ``fork`` start method available (Linux), the figures
+    are drawn by forked workers, which inherit ``makers`` without pickling
+    them; otherwise they are drawn one after the other. The files do not
+    depend on ``jobs``. (:class:`FigureJob` does the same in the background.)
+
+    Parameters
+    ----------
+    makers : dict of str to callable
+        Figure name to a function drawing it (e.g. :func:`figure_makers`).
+    directory : pathlib.Path
+        Where ``<name>.<format>`` is written (created if missing).
+    formats : sequence of str, default ("png",)
+        File formats (see :func:`save_figure`).
+    jobs : int or None, default None
+        Worker processes (None: the usable cores, at most one per figure).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The written paths, figure by figure in the order of ``makers``.
+    """
+    with FigureJob(makers, directory, formats, jobs) as job:
+        return job.wait()
+
+
+class FigureJob:
+    """Figures drawn and written by forked workers while the caller does something else.
+
+    Starting the job forks the workers (see :func:`save_figures` for when it
+    does not and draws in :meth:`wait` instead); :meth:`wait` collects the
+    written paths and raises a worker's error. Used as a context manager, the
+    job is waited for at the end of the block, or cancelled (workers
+    terminated) when the block raises.
+
+    Parameters
+    ----------
+    makers, directory, formats, jobs
+        As for :func:`save_figures`.
+    """
+
+    def __init__(self, makers: dict[str, Callable[[], Figure]], directory: Path,
+                 formats: Sequence[str] = ("png",), jobs: int | None = None) -> None:
+        import multiprocessing
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        self.makers = dict(makers)
+        self.directory = Path(directory)
+        self.formats = tuple(formats)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if jobs is None:
+            jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        jobs = max(1, min(int(jobs), len(self.makers)))
+        self._paths: list[Path] | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future] = []
+        if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        _PENDING.clear()
+        _PENDING.update({name: (make, self.directory / name, self.formats)
+                         for name, make in self.makers.items()})
+        try:
+            self._pool = ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                initializer=_figure_worker_init)
+            self._futures = [self._pool.submit(_draw_and_save, name) for name in self.makers]
+        except BaseException:
+            self.cancel()
+            raise
+        finally:
+            _PENDING.clear()  # the workers have forked with it; no later fork inherits it
+
+    def wait(self) -> list[Path]:
+        """Return the written paths once every figure is written (drawing here if serial)."""
+        if self._paths is None:
+            if self._pool is None:
+                self._paths = [p for name, make in self.makers.items()
+                               for p in save_figure(make(), self.directory / name, self.formats)]
+            else:
+                try:
+                    self._paths = [p for future in self._futures for p in future.result()]
+                except BaseException:
+                    self.cancel()
+                    raise
+                self._pool.shutdown(wait=True)
+                self._pool = None
+        return self._paths
+
+    def cancel(self) -> None:
+        """Stop the workers now (nothing more is written)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+
+    def __enter__(self) -> FigureJob:
+        """Return the job."""
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        """Wait for the figures, or cancel them if the block raised."""
+        if exc_type is None:
+            self.wait()
+        else:
+            self.cancel()
+
+
+SVG_HASH_SALT = "tracesim"
+"""Salt of the ids in SVG files (matplotlib's ``svg.hashsalt``): same figure, same bytes."""
 
 
 def save_figure(
@@ -1078,8 +1587,10 @@ def save_figure(
 
     Notes
     -----
-    Raster formats use 150 dpi; all use a tight bounding box. The SVG and PDF
-    carry no creation date, so re-running gives identical files.
+    Raster formats use 150 dpi; the figure's constrained layout sets the
+    margins. The SVG and PDF carry no creation date, and the SVG's ids are
+    hashed with a fixed salt (``svg.hashsalt``, :data:`SVG_HASH_SALT`) instead
+    of random ones, so re-running gives byte-identical files.
     """
     path_stem = Path(path_stem)
     path_stem.parent.mkdir(parents=True, exist_ok=True)
@@ -1088,6 +1599,10 @@ def save_figure(
         ext = fmt.lower().lstrip(".")
         path = path_stem.parent / f"{path_stem.name}.{ext}"
         metadata = {"Date": None} if ext in {"svg", "pdf"} else None
-        fig.savefig(path, format=ext, dpi=150, bbox_inches="tight", metadata=metadata)
+        # No bbox_inches="tight": the constrained layout already fits titles and legends,
+        # and a tight box costs a second layout. PNG: fast zlib level (same pixels).
+        extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if ext == "png" else {}
+        with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT}):  # fixed clip-path ids
+            fig.savefig(path, format=ext, dpi=150, metadata=metadata, **extra)
         paths.append(path)
     return paths

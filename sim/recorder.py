@@ -16,10 +16,15 @@ Two kinds of records:
   ``start_s``, ``talk_end_s``, ``end_s`` (after wrap-up), ``outcome``
   (see ``OUTCOMES``) and ``ref`` (call or person id).
 * **segments**: a span of an agent's time in a non-call state: ``idle``,
-  ``break``, ``onboarding``, and ``paid`` (the whole on-shift span, recorded
+  ``break``, ``onboarding``, ``not_logged_in`` (a rostered shift paid but not
+  logged in: paid absence or not logged in), and ``paid`` (the whole on-shift span, recorded
   separately so that the paid-time identity is a real check), and
   ``pool_paid`` (the paid span of a pool agent, a subset of ``paid``).
 * **offers**: the time of each callback offered to a waiting caller.
+
+``persons_called`` counts, per day, the distinct people (index cases and
+contacts) with at least one attempt started that day; the engine counts a
+person the first time it is dialled on a day.
 """
 
 from __future__ import annotations
@@ -36,8 +41,8 @@ INBOUND, INDEX, CONTACT, CALLBACK = 0, 1, 2, 3
 KINDS = ("inbound", "index", "contact", "callback")
 ANSWERED, ABANDONED, WAITING, REACHED, FAILED, CALLBACK_TAKEN = 0, 1, 2, 3, 4, 5
 OUTCOMES = ("answered", "abandoned", "waiting", "reached", "failed", "callback")
-SEG_IDLE, SEG_BREAK, SEG_ONBOARD, SEG_PAID, SEG_POOL_PAID = 0, 1, 2, 3, 4
-SEGMENTS = ("idle", "break", "onboarding", "paid", "pool_paid")
+SEG_IDLE, SEG_BREAK, SEG_ONBOARD, SEG_PAID, SEG_POOL_PAID, SEG_NOT_LOGGED_IN = 0, 1, 2, 3, 4, 5
+SEGMENTS = ("idle", "break", "onboarding", "paid", "pool_paid", "not_logged_in")
 
 INTERVAL_COLUMNS = (
     "paid_s",
@@ -48,6 +53,7 @@ INTERVAL_COLUMNS = (
     "idle_s",
     "break_s",
     "onboarding_s",
+    "not_logged_in_s",
     "inbound_offered",
     "inbound_answered",
     "inbound_abandoned",
@@ -178,7 +184,7 @@ class Recorder:
         self.agent_totals = {
             name: np.zeros(64)
             for name in ("paid_s", "talk_s", "wrap_s", "failed_attempt_s", "idle_s", "break_s",
-                         "onboarding_s")
+                         "onboarding_s", "not_logged_in_s")
         }
         self.calls_chunks: list[pd.DataFrame] = []
         self.n_calls = 0
@@ -283,7 +289,8 @@ class Recorder:
         )
         for code, name in ((SEG_IDLE, "idle_s"), (SEG_BREAK, "break_s"),
                            (SEG_ONBOARD, "onboarding_s"), (SEG_PAID, "paid_s"),
-                           (SEG_POOL_PAID, "pool_paid_s")):
+                           (SEG_POOL_PAID, "pool_paid_s"),
+                           (SEG_NOT_LOGGED_IN, "not_logged_in_s")):
             mask = kind == code
             self.intervals[name] += spans_per_bin(
                 start[mask], end[mask], self.interval_s, self.n_intervals

@@ -110,12 +110,60 @@ def rerun(directory: str | Path, jobs: int | None = None) -> ReplayReport:
         else:
             differences[name] = problem
             lines.append(f"  {name}: DIFFERENT ({problem})")
+    figures = compare_figures(directory, results, jobs)
+    if figures is not None:
+        count, different = figures
+        if different:
+            differences["figures"] = ", ".join(different)
+            lines.append(f"  figures: DIFFERENT ({', '.join(different)})")
+        else:
+            lines.append(f"  figures: identical ({count} files)")
     matches = not differences and compared > 0
     if compared == 0:
         lines.append("no tables to compare (no .parquet files in the directory)")
-    lines.append("match: every table is identical" if matches else
-                 f"no match: {len(differences)} of {compared} tables differ")
+    tail = " (and every figure)" if figures is not None else ""
+    lines.append(f"match: every table is identical{tail}" if matches else
+                 f"no match: {len(differences)} of {compared + (figures is not None)} "
+                 "tables and figure sets differ")
     return ReplayReport(matches=matches, lines=lines, differences=differences)
+
+
+def compare_figures(directory: Path, results: Any, jobs: int | None = None
+                    ) -> tuple[int, list[str]] | None:
+    """Draw a rerun's figures again and compare them byte for byte with the saved ones.
+
+    SVG files are byte-reproducible (:data:`sim.plots.SVG_HASH_SALT`, no
+    date), and so are PNG files with the same matplotlib and fonts.
+
+    Parameters
+    ----------
+    directory
+        The results directory (its ``figures/`` folder).
+    results
+        The rerun's :class:`sim.Results`.
+    jobs
+        Processes drawing the figures.
+
+    Returns
+    -------
+    tuple or None
+        ``(files compared, names of those that differ or are missing now)``;
+        None when the directory has no figures.
+    """
+    import tempfile
+
+    from sim.plots import save_figures
+
+    folder = directory / "figures"
+    saved = sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
+    if not saved:
+        return None
+    formats = sorted({p.suffix.lstrip(".") for p in saved if p.suffix})
+    with tempfile.TemporaryDirectory() as tmp:
+        save_figures(results.figure_makers(), Path(tmp), formats, jobs)
+        different = [p.name for p in saved if not (Path(tmp) / p.name).is_file()
+                     or (Path(tmp) / p.name).read_bytes() != p.read_bytes()]
+    return len(saved), different
 
 
 def _read_record(directory: Path) -> tuple[dict[str, Any], Scenario]:

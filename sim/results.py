@@ -10,13 +10,22 @@ A results directory holds::
                         "metrics": {NAME: {"mean", "sd", "ci_low", "ci_high", "n"}}}
     summary.csv        the same, one row per metric
     daily.parquet / daily.csv, intervals.parquet / intervals.csv,
-    replications.parquet / replications.csv, people.parquet, agents.parquet,
+    replications.parquet / replications.csv, agents.parquet / agents.csv,
+    people.parquet / people.csv (simulation.people_log: true, or auto while the
+                       table has at most PEOPLE_AUTO_MAX_ROWS rows),
     calls.parquet (only with simulation.calls_log)
+    monthly.parquet / .csv, weekly.parquet / .csv (per replication and calendar
+                       month / ISO week; sim.periods)
+    cost_lines.parquet / .csv (per month and cost line; only with costs.lines)
     idle_attribution.parquet / .csv, oracle_summary.parquet / .csv
                        (only after sim.compare.attribute_idle)
-    figures/*.png, figures/*.svg
+    figures/*.png (and figures/*.svg when asked for)
+    results.xlsx       summary, daily, monthly, agents (only with excel=True)
+    README.md          every file and every column with its unit (sim.folder_readme)
 
-Tables are long format with ``scenario`` and ``replication`` columns. The
+Tables are long format with ``scenario`` and ``replication`` columns. CSV files
+are rounded to their unit's resolution and carry a timestamp ``*_at`` next to
+each time column ``*_s``; the Parquet files keep the tables as they are. The
 directory is written into a temporary sibling and renamed into place at the
 end, so a failed or interrupted save leaves no half-written directory.
 """
@@ -28,9 +37,8 @@ import json
 import math
 import platform
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -40,7 +48,10 @@ import pandas as pd
 from sim.scenario import Scenario, scenario_from_text
 
 CSV_TABLES = ("daily", "intervals", "replications", "summary", "idle_attribution",
-              "oracle_summary")
+              "oracle_summary", "agents", "people", "monthly", "weekly", "cost_lines")
+#: With ``simulation.people_log: auto`` the people table is written up to this many rows
+#: (about 30 MB of Parquet); the default scenario's 6.5 million are left out.
+PEOPLE_AUTO_MAX_ROWS = 1_000_000
 PACKAGES = ("tracesim", "numpy", "scipy", "pandas", "pydantic", "simpy", "matplotlib", "pyarrow")
 
 
@@ -66,12 +77,20 @@ def deadline_label(within_s: float) -> str:
 def atomic_directory(directory: str | Path, overwrite: bool = False) -> Iterator[Path]:
     """Write a directory atomically: yield a temporary sibling, rename it at the end.
 
+    The directory's lock (:func:`sim.safety.directory_lock`) is held for the
+    block (unless this process holds it already, as ``tracesim run`` does from
+    before the simulation), and temporary siblings left by dead runs are
+    removed with a notice. The temporary directory ``.NAME.tmp-PID-XXXXXXXX``
+    is created with the umask's mode, so the results directory is as readable
+    as any new folder.
+
     Parameters
     ----------
     directory
         The directory to create; must not exist unless ``overwrite``.
     overwrite
-        Replace an existing directory, only once the new one is complete.
+        Replace an existing results directory (one with tracesim's
+        ``metadata.json``, or an empty one), only once the new one is complete.
 
     Yields
     ------
@@ -84,24 +103,22 @@ def atomic_directory(directory: str | Path, overwrite: bool = False) -> Iterator
     FileExistsError
         ``directory`` exists and ``overwrite`` is false (checked before
         anything is written).
+    sim.safety.OutputError
+        ``directory`` is a file, a link or a folder tracesim did not write
+        (never replaced), or another run is writing it (:class:`~sim.safety.LockedError`).
     """
+    from sim.safety import check_replaceable, directory_lock, make_temp_sibling, move_into_place
+
     target = Path(directory)
-    if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists; choose another --out or pass --overwrite")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        yield tmp
-        if target.exists():
-            backup = target.with_name(f".{target.name}.old-{tmp.name[-8:]}")
-            target.rename(backup)
-            tmp.rename(target)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with directory_lock(target):
+        check_replaceable(target, overwrite)
+        tmp = make_temp_sibling(target)
+        try:
+            yield tmp
+            move_into_place(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
 
 def _clean(value: float) -> float | None:
@@ -122,7 +139,9 @@ class Results:
         Number of replications.
     tables
         ``daily``, ``intervals``, ``people``, ``agents``, ``replications``,
-        ``summary`` and, with the call log on, ``calls`` (pandas DataFrames).
+        ``summary``, ``monthly``, ``weekly`` (:mod:`sim.periods`), with
+        ``costs.lines`` ``cost_lines``, and, with the call log on, ``calls``
+        (pandas DataFrames).
         After :func:`sim.compare.attribute_idle` also ``idle_attribution`` and
         ``oracle_summary``.
     run_info
@@ -168,6 +187,19 @@ class Results:
             "metrics": metrics,
         }
 
+    def recorded_scenario(self) -> Scenario:
+        """Return the scenario as saved: with the seed and replications actually used.
+
+        ``simulation.seed`` and ``simulation.replications`` are those of this
+        run (a ``--seed``, ``--replications`` or drawn seed included), so that
+        running the saved ``scenario.yaml`` again reproduces the tables.
+        """
+        sim_cfg = self.scenario.simulation
+        if sim_cfg.seed == self.seed and sim_cfg.replications == self.replications:
+            return self.scenario
+        used = sim_cfg.model_copy(update={"seed": self.seed, "replications": self.replications})
+        return self.scenario.model_copy(update={"simulation": used})
+
     def metadata(self) -> dict:
         """Return the content of ``metadata.json``."""
         return {
@@ -175,7 +207,7 @@ class Results:
             "packages": {p: _version(p) for p in PACKAGES},
             "python": platform.python_version(),
             "scenario": self.scenario.name,
-            "scenario_hash": self.scenario.hash(),
+            "scenario_hash": self.recorded_scenario().hash(),
             "seed": self.seed,
             "replications": self.replications,
             "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -186,55 +218,100 @@ class Results:
         """Draw the report figures (matplotlib Figures) from the daily table.
 
         With an ``idle_attribution`` table (see :func:`sim.compare.attribute_idle`)
-        the figure ``"idle_attribution"`` is added after the standard ones.
+        the figure ``"idle_attribution"`` is added after the standard ones. Each
+        figure's subtitle names the scenario, its staffing and the replications.
         """
-        from sim.plots import all_figures, plot_idle_attribution
+        return {name: make() for name, make in self.figure_makers().items()}
+
+    def figure_makers(self) -> dict:
+        """Return the figures of :meth:`figures` as functions that draw them."""
+        from sim.plots import figure_makers, plot_idle_attribution
+        from sim.report import figure_subtitle
 
         sc = self.scenario
-        figures = all_figures(
+        subtitle = figure_subtitle(sc, self.replications, self.seed)
+        makers = figure_makers(
             self.tables["daily"],
             currency=sc.costs.currency,
             service_target_s=sc.inbound.answer_within if sc.inbound.enabled else None,
             deadline_label=deadline_label(sc.tracing.index.within),
+            subtitle=subtitle,
         )
         if "idle_attribution" in self.tables:
-            figures["idle_attribution"] = plot_idle_attribution(
-                self.tables["idle_attribution"], currency=sc.costs.currency)
-        return figures
+            attribution = self.tables["idle_attribution"]
+            makers["idle_attribution"] = lambda: plot_idle_attribution(
+                attribution, currency=sc.costs.currency, subtitle=subtitle)
+        return makers
 
-    def save(self, directory: str | Path, figures: bool = True, overwrite: bool = False) -> Path:
-        """Write the results directory atomically.
+    def skipped_tables(self) -> dict[str, str]:
+        """Tables :meth:`save` leaves out, with the reason (``simulation.people_log``)."""
+        people = self.tables.get("people")
+        setting = self.scenario.simulation.people_log
+        if people is None or setting is True:
+            return {}
+        if setting is False:
+            return {"people": "simulation.people_log is false"}
+        if len(people) > PEOPLE_AUTO_MAX_ROWS:
+            return {"people": f"{len(people):,} rows (more than {PEOPLE_AUTO_MAX_ROWS:,}); "
+                    "set simulation.people_log: true to write it"}
+        return {}
+
+    def save(self, directory: str | Path, figures: bool = True, overwrite: bool = False,
+             excel: bool = False, figure_formats: Sequence[str] = ("png",),
+             jobs: int | None = None) -> Path:
+        """Write the results directory atomically, with a ``README.md`` that explains it.
 
         Parameters
         ----------
         directory
             Target directory; must not exist unless ``overwrite``.
         figures
-            Also write the figures (PNG and SVG).
+            Also write the figures (see ``figure_formats``).
         overwrite
             Replace an existing directory (only after the new one is complete).
+        excel
+            Also write ``results.xlsx`` (summary, daily, monthly, agents; needs openpyxl).
+        figure_formats
+            File formats of the figures: PNG by default, e.g. ``("png", "svg")``
+            for SVG too.
+        jobs
+            Processes drawing the figures (None: all cores; see
+            :func:`sim.plots.save_figures`).
 
         Returns
         -------
         pathlib.Path
             The directory written.
         """
-        from sim.plots import save_figure
+        from sim.folder_readme import csv_frame, write_readme
+        from sim.plots import FigureJob
 
-        with atomic_directory(directory, overwrite=overwrite) as tmp:
-            (tmp / "scenario.yaml").write_text(self.scenario.to_yaml(), encoding="utf-8")
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2) + "\n")
-            (tmp / "summary.json").write_text(json.dumps(self.summary_dict(), indent=2) + "\n")
-            for name, table in self.tables.items():
-                table.to_parquet(tmp / f"{name}.parquet", index=False)
-                if name in CSV_TABLES:
-                    table.to_csv(tmp / f"{name}.csv", index=False)
-            if figures:
+        skipped = self.skipped_tables()
+        written = {k: v for k, v in self.tables.items() if k not in skipped}
+        meta = self.metadata()
+        with atomic_directory(directory, overwrite=overwrite) as tmp, ExitStack() as stack:
+            if figures:  # drawn by forked workers while the tables are written
                 import matplotlib
 
                 matplotlib.use("Agg", force=False)
-                for name, fig in self.figures().items():
-                    save_figure(fig, tmp / "figures" / name)
+                job = stack.enter_context(FigureJob(self.figure_makers(), tmp / "figures",
+                                                    figure_formats, jobs))
+            (tmp / "scenario.yaml").write_text(self.recorded_scenario().to_yaml(),
+                                               encoding="utf-8")
+            (tmp / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
+            (tmp / "summary.json").write_text(json.dumps(self.summary_dict(), indent=2) + "\n")
+            for name, table in written.items():
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
+                if name in CSV_TABLES:
+                    csv_frame(table, self.scenario.calendar.start).to_csv(
+                        tmp / f"{name}.csv", index=False)
+            if excel:
+                from sim.workbook import write_workbook
+
+                write_workbook(tmp / "results.xlsx", written)
+            if figures:
+                job.wait()  # before the README lists the figures
+            write_readme(tmp, written, self.scenario, meta, skipped)
         return Path(directory)
 
 

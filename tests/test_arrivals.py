@@ -16,6 +16,7 @@ from scipy import stats
 from sim.arrivals import (
     ParameterError,
     daily_counts,
+    draw_releases,
     integrated_rate,
     piecewise_nhpp,
     release_times,
@@ -327,3 +328,49 @@ def test_release_times_invalid_parameters(counts, offsets, widths, weights, matc
     with pytest.raises(ParameterError, match=match):
         release_times(np.random.default_rng(0), np.array(counts), np.array(offsets),
                       np.array(widths), np.array(weights))
+
+
+# ---------------------------------------------------------------------------
+# draw_releases (several sources)
+# ---------------------------------------------------------------------------
+
+
+class _Source:
+    def __init__(self, name, expected, share, streams):
+        self.name, self.expected_cases, self.share_traced, self.streams = (
+            name, np.asarray(expected, dtype=float), np.asarray(share, dtype=float), streams)
+
+
+def _named(seed):
+    def streams(name):
+        return np.random.default_rng([seed, *name.encode()])
+    return streams
+
+
+SLOTS = (np.array([7 * HOUR_S, 13 * HOUR_S]), np.array([HOUR_S, 0.0]), np.array([0.6, 0.4]))
+
+
+def test_draw_releases_one_source_is_the_plain_draws():
+    streams = _named(4)
+    got = draw_releases([_Source("a", [30.0, 50.0, 10.0], [0.8] * 3, "")], streams,
+                        "gamma_poisson", 5.0, *SLOTS)
+    cases = daily_counts(streams("cases"), np.array([30.0, 50.0, 10.0]), "gamma_poisson", 5.0)
+    released = streams("traced").binomial(cases, 0.8)
+    np.testing.assert_array_equal(got.cases_per_day, cases)
+    np.testing.assert_array_equal(got.released_per_day, released)
+    np.testing.assert_array_equal(got.release_s, release_times(streams("release"), released,
+                                                               *SLOTS))
+
+
+def test_draw_releases_merges_sources_in_time_order():
+    first = _Source("a", [30.0, 50.0], [1.0, 1.0], "")
+    second = _Source("b", [20.0, 5.0], [0.5, 0.5], "b/")
+    got = draw_releases([first, second], _named(8), "poisson", None, *SLOTS)
+    alone = draw_releases([first], _named(8), "poisson", None, *SLOTS)
+    np.testing.assert_array_equal(got.released_by_source["a"], alone.released_per_day)
+    assert got.release_s.size == got.released_per_day.sum()
+    assert np.all(np.diff(got.release_s) >= 0) and np.isin(alone.release_s, got.release_s).all()
+    per_day = np.bincount((got.release_s // DAY_S).astype(int), minlength=2)
+    np.testing.assert_array_equal(per_day, got.released_per_day)
+    with pytest.raises(ParameterError, match="at least one source"):
+        draw_releases([], _named(8), "poisson", None, *SLOTS)

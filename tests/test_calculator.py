@@ -421,3 +421,197 @@ def test_calculator_value_errors_are_one_line(kwargs: dict) -> None:
     with pytest.raises(ValueError) as info:
         erlang_calculator(200.0, 180.0, **kwargs)
     assert "\n" not in str(info.value)
+
+
+# --------------------------------------------------------------------------------------
+# Roster planning: shrinkage
+# --------------------------------------------------------------------------------------
+
+from sim.calculator import (  # noqa: E402
+    Profile,
+    format_profile_table,
+    offered_load_per_interval,
+    parse_shrinkage,
+    profile_table,
+    read_profile,
+    rostered_headcount,
+    total_shrinkage,
+)
+
+
+def test_shrinkage_parts_combine_multiplicatively() -> None:
+    parts = parse_shrinkage("breaks=0.08, absence=5%, not_logged_in=0.1")
+    assert parts == pytest.approx({"breaks": 0.08, "absence": 0.05, "not_logged_in": 0.1})
+    # Time on the phones is what every part leaves: (1 - 0.08)(1 - 0.05)(1 - 0.1).
+    assert 1 - total_shrinkage(parts) == pytest.approx(0.92 * 0.95 * 0.9, rel=1e-15)
+    assert parse_shrinkage("0.3") == {"shrinkage": 0.3}
+
+
+@pytest.mark.parametrize("agents", [1, 14, 211, 864])
+@pytest.mark.parametrize("shrinkage", [0.0, 0.1, 0.3, 1 / 3, 0.5])
+def test_rostered_headcount_is_the_smallest_that_covers_the_agents(
+    agents: int, shrinkage: float
+) -> None:
+    whole, fractional = rostered_headcount(agents, shrinkage)
+    assert fractional == pytest.approx(agents / (1 - shrinkage), rel=1e-15)
+    assert whole * (1 - shrinkage) >= agents - 1e-9
+    assert (whole - 1) * (1 - shrinkage) < agents
+    if shrinkage == 0.0:
+        assert whole == agents
+
+
+@pytest.mark.parametrize("text", ["1", "1.2", "-0.1", "x", "breaks=0.1,breaks=0.2",
+                                  "a=0.5,b=0.5,c=0.9999999999999999,d=1"])
+def test_bad_shrinkage_is_one_line(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run([*BASE, "--agents", "14", "--shrinkage", text], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("tracesim erlang: error: --shrinkage") and err.count("\n") == 1
+
+
+def test_shrinkage_through_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["--calls-per-hour", "200", "--aht", "3min", "--target-sl", "0.8",
+                           "--shrinkage", "breaks=0.1,absence=0.1", "--json"], capsys)
+    assert (code, err) == (0, "")
+    payload = _strict_json(out)
+    assert payload["agents"] == 14  # the reference case
+    assert payload["shrinkage"] == pytest.approx(0.19)
+    assert payload["rostered_headcount"] == math.ceil(14 / 0.81)  # 17.28 -> 18
+    code, out, _ = _run(["--calls-per-hour", "200", "--aht", "3min", "--agents", "14",
+                         "--shrinkage", "0.3"], capsys)
+    assert code == 0 and "rostered headcount    20" in out
+
+
+# --------------------------------------------------------------------------------------
+# Roster planning: a daily profile
+# --------------------------------------------------------------------------------------
+
+DAY = [0, 0, 0, 0, 0, 0, 0, 40, 120, 260, 300, 280, 200, 180, 220, 240, 200, 150, 90, 40,
+       0, 0, 0, 0]
+
+
+def _profile(calls: list[float], interval_s: float = HOUR_S) -> Profile:
+    return Profile(labels=[f"{h:02d}:00" for h in range(len(calls))],
+                   calls=[float(c) for c in calls], interval_s=interval_s)
+
+
+@pytest.mark.parametrize("patience_s", [None, 300.0], ids=["erlang-c", "erlang-a"])
+@pytest.mark.parametrize("method", ["sipp", "offered_load"])
+def test_constant_profile_equals_the_stationary_calculator(
+    method: str, patience_s: float | None
+) -> None:
+    # A constant rate: m(t) = lambda AHT exactly (periodic steady state), so both methods
+    # give every interval the single-rate answer.
+    table = profile_table(_profile([200.0] * 6), aht_s=180.0, target_sl=0.8,
+                          patience_s=patience_s, method=method)
+    one = erlang_calculator(200.0, 180.0, 20.0, target_sl=0.8, patience_s=patience_s)
+    for row in table["intervals"]:
+        assert row["load_erlangs"] == pytest.approx(10.0, rel=1e-12)
+        assert row["agents"] == one["agents"]
+        assert row["service_level"] == pytest.approx(one["service_level"], rel=1e-9)
+        assert row["occupancy"] == pytest.approx(one["occupancy"], rel=1e-9)
+    assert table["totals"]["agent_hours"] == 6 * one["agents"]
+    assert table["totals"]["service_level"] == pytest.approx(one["service_level"], rel=1e-9)
+
+
+def test_sipp_interval_is_the_stationary_erlang_c_at_its_rate() -> None:
+    table = profile_table(_profile(DAY), aht_s=240.0, target_sl=0.8)
+    for calls, row in zip(DAY, table["intervals"], strict=True):
+        if calls == 0:
+            assert row["agents"] == 0 and math.isnan(row["service_level"])
+            continue
+        lam = calls / HOUR_S
+        n = row["agents"]
+        # Erlang C identities at the interval's own rate: occupancy = A / n, and the
+        # smallest n meeting the target.
+        assert row["occupancy"] == pytest.approx(lam * 240.0 / n, rel=1e-12)
+        assert theory.service_level_for_agents(n, lam, 240.0, 20.0) >= 0.8
+        assert theory.service_level_for_agents(n - 1, lam, 240.0, 20.0) < 0.8
+
+
+@pytest.mark.parametrize("aht_s", [60.0, 240.0, 1800.0, 5 * HOUR_S])
+def test_offered_load_conserves_the_work_of_a_period(aht_s: float) -> None:
+    # Periodic steady state of m' = lambda - m / AHT: integrating over one period,
+    # m(end) = m(start), so the mean of m equals the mean of lambda AHT.
+    load = offered_load_per_interval([float(c) for c in DAY], HOUR_S, aht_s)
+    assert load.mean() == pytest.approx(np.mean(DAY) / HOUR_S * aht_s, rel=1e-12)
+    assert np.all(load >= 0)
+
+
+def test_offered_load_of_a_step_matches_the_closed_form() -> None:
+    # calls jump from 0 to c at hour 6 and back at hour 12 of a day; with AHT << day the
+    # load at hour 6 is lambda AHT (1 - AHT / I (1 - e^{-I/AHT})) (starting from empty).
+    calls = [0.0] * 6 + [300.0] * 6 + [0.0] * 12
+    aht_s, interval_s = 600.0, HOUR_S
+    load = offered_load_per_interval(calls, interval_s, aht_s)
+    a = 300.0 / HOUR_S * aht_s
+    first = a * (1 - aht_s / interval_s * (1 - math.exp(-interval_s / aht_s)))
+    assert load[6] == pytest.approx(first, rel=1e-9)
+    assert load[5] == pytest.approx(0.0, abs=1e-9)
+    # After the step down the load drains: m(12h + t) = m(12h) e^{-t/AHT}.
+    m12 = a * (1 - math.exp(-6 * interval_s / aht_s))
+    assert load[12] == pytest.approx(m12 * aht_s / interval_s * (1 - math.exp(-6.0)), rel=1e-9)
+
+
+def test_offered_load_lags_a_rising_profile() -> None:
+    sipp = profile_table(_profile(DAY), aht_s=1200.0, target_sl=0.8)
+    lagged = profile_table(_profile(DAY), aht_s=1200.0, target_sl=0.8, method="offered_load")
+    rising = [i for i in range(1, 24) if DAY[i] > DAY[i - 1]]
+    for i in rising:  # while the calls rise, the load in progress is below lambda AHT
+        assert lagged["intervals"][i]["load_erlangs"] < sipp["intervals"][i]["load_erlangs"]
+    # calls of the last busy hour are still being served in the first closed hour
+    assert lagged["intervals"][20]["agents"] > 0 == sipp["intervals"][20]["agents"]
+
+
+def test_profile_with_fixed_agents_reports_service_per_interval() -> None:
+    table = profile_table(_profile(DAY), aht_s=240.0, agents=20, shrinkage=0.25)
+    for calls, row in zip(DAY, table["intervals"], strict=True):
+        assert row["agents"] == 20 and row["rostered"] == 27  # ceil(20 / 0.75)
+        if calls:
+            expected = erlang_calculator(calls, 240.0, agents=20)
+            assert row["service_level"] == expected["service_level"]
+    totals = table["totals"]
+    # calls-weighted service level and occupancy over the day
+    busy = [c * 240.0 / HOUR_S for c in DAY if c]
+    levels = [r["service_level"] for c, r in zip(DAY, table["intervals"], strict=True) if c]
+    assert totals["service_level"] == pytest.approx(
+        sum(b * s for b, s in zip(busy, levels, strict=True)) / sum(busy), rel=1e-12)
+    assert totals["occupancy"] == pytest.approx(sum(busy) / (20 * 24), rel=1e-12)
+    assert totals["rostered_hours"] == 27 * 24
+
+
+def test_profile_through_cli(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "day.csv"
+    path.write_text("start,calls,note\n" + "".join(
+        f"{h:02d}:00,{c},x\n" for h, c in enumerate(DAY)))
+    code, out, err = _run(["--profile", str(path), "--aht", "4min", "--target-sl", "0.8",
+                           "--shrinkage", "0.2"], capsys)
+    assert (code, err) == (0, "")
+    assert "10:00" in out and "rostered" in out and out.splitlines()[-1].startswith("total")
+    code, out, _ = _run(["--profile", str(path), "--aht", "4min", "--target-sl", "0.8",
+                         "--method", "offered_load", "--json"], capsys)
+    payload = _strict_json(out)
+    assert payload["method"] == "offered_load" and len(payload["intervals"]) == 24
+    assert read_profile(path).labels[10] == "10:00"
+    assert "total" in format_profile_table(profile_table(read_profile(path), 240.0,
+                                                         target_sl=0.8))
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [("start,calls\n08:00,12\n09:00,abc\n", "row 3"), ("start,volume\n08:00,1\n", "'calls'"),
+     ("start,calls\n", "no rows"), ("calls\n0\n0\n", "no calls"),
+     ("calls\n-4\n", "row 2")],
+)
+def test_bad_profile_is_one_line_naming_file_and_row(
+    tmp_path, content: str, fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(content)
+    code, out, err = _run(["--profile", str(path), "--aht", "4min", "--agents", "3"], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and str(path) in err and fragment in err
+
+
+def test_profile_and_rate_are_exclusive(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(["--aht", "4min", "--agents", "3"], capsys)
+    assert code == 2 and "--profile" in err

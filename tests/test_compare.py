@@ -16,7 +16,9 @@ from sim.compare import (
     attribute_idle,
     compare,
     comparison_table,
+    inherited_description,
     unique_names,
+    variant_labels,
 )
 from tests.scenarios_for_tests import make
 
@@ -278,7 +280,10 @@ def test_save_writes_table_json_summaries_and_figure(pair: Comparison, tmp_path)
         assert summary["seed"] == SEED and "idle_share" in summary["metrics"]
         assert (out / "scenarios" / sub / "scenario.yaml").is_file()
     assert (out / "figures" / "comparison.png").read_bytes()[:4] == b"\x89PNG"
-    assert (out / "figures" / "comparison.svg").is_file()
+    assert (out / "figures" / "comparison_daily.png").read_bytes()[:4] == b"\x89PNG"
+    assert not (out / "figures" / "comparison.svg").exists()  # SVG only on request
+    daily = pd.read_parquet(out / "scenarios" / "02-twelve" / "daily.parquet")
+    pd.testing.assert_frame_equal(daily, pair.results[1].tables["daily"], check_dtype=False)
     assert [p.name for p in tmp_path.iterdir()] == ["cmp"]
     with pytest.raises(FileExistsError):
         pair.save(out)
@@ -298,8 +303,67 @@ def test_failed_save_leaves_nothing_half_written(pair: Comparison, tmp_path,
     # an existing directory survives a failed overwrite untouched
     old = tmp_path / "cmp"
     old.mkdir()
+    (old / "metadata.json").write_text('{"tracesim_version": "0"}')  # replaceable
     (old / "keep.txt").write_text("old")
     with pytest.raises(RuntimeError):
         pair.save(old, overwrite=True)
     assert [p.name for p in tmp_path.iterdir()] == ["cmp"]
-    assert [p.name for p in old.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in old.iterdir()) == ["keep.txt", "metadata.json"]
+
+
+# --------------------------------------------------------------------------- variants (issue 12)
+
+
+def test_variant_labels_use_file_stems_when_names_clash() -> None:
+    names = ["autumn", "autumn", "autumn", "other"]
+    files = ["a/autumn.yaml", "b/reactive-7d.yaml", "c/pool.yaml", "d/x.yaml"]
+    assert variant_labels(names, files) == ["autumn", "reactive-7d", "pool", "other"]
+    # a stem that is itself taken, or repeated, or unknown: suffixes as before
+    assert variant_labels(["a", "a"], ["x/a.yaml", "y/a.yaml"]) == ["a", "a (2)"]
+    assert variant_labels(["a", "a"], None) == ["a", "a (2)"]
+    assert variant_labels(["a", "a", "b"], ["p.yaml", None, "q.yaml"]) == ["a", "a (2)", "b"]
+
+
+def test_inherited_description(tmp_path) -> None:
+    (tmp_path / "base.yaml").write_text("name: b\ndescription: 864 agents\n")
+    (tmp_path / "v.yaml").write_text("extends: base.yaml\nstaffing: {headcount: 5}\n")
+    (tmp_path / "w.yaml").write_text("extends: base.yaml\ndescription: five agents\n")
+    assert inherited_description(tmp_path / "v.yaml") == "base.yaml"
+    assert inherited_description(tmp_path / "w.yaml") is None
+    assert inherited_description(tmp_path / "base.yaml") is None
+    assert inherited_description(tmp_path / "missing.yaml") is None
+
+
+def test_compare_records_sources_and_labels_variants(tmp_path) -> None:
+    a, b = make(**{"name": "same"}), make(**{"name": "same", "staffing.headcount": 12})
+    comparison = compare([a, b], replications=2, seed=SEED,
+                         sources=[tmp_path / "base.yaml", tmp_path / "more-agents.yaml"])
+    assert list(comparison.table["scenario"]) == ["same", "more-agents"]
+    meta = json.loads((comparison.save(tmp_path / "cmp", figures=False)
+                       / "metadata.json").read_text())
+    assert [s["source_file"] for s in meta["scenarios"]] == [
+        str((tmp_path / "base.yaml").resolve()), str((tmp_path / "more-agents.yaml").resolve())]
+    assert [s["name"] for s in meta["scenarios"]] == ["same", "more-agents"]
+
+
+def test_cli_compare_warns_on_inherited_description_and_prints_total_cost(tmp_path,
+                                                                         capsys) -> None:
+    from sim.cli import main
+
+    base = tmp_path / "base.yaml"
+    base.write_text(make(**{"name": "base", "description": "eight agents"}).to_yaml())
+    variant = tmp_path / "twelve.yaml"
+    variant.write_text("extends: base.yaml\nstaffing: {policy: fixed, headcount: 12}\n")
+    out = tmp_path / "cmp"
+    assert main(["compare", str(base), str(variant), "--out", str(out), "-r", "2", "-j", "1",
+                 "--no-figures"]) == 0
+    captured = capsys.readouterr()
+    assert "twelve.yaml: no description of its own; it inherits base.yaml's: " \
+           "'eight agents'" in captured.err
+    header = next(line for line in captured.out.splitlines() if "idle share" in line)
+    assert "total cost" in header
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["scenario"]) == ["base", "twelve"]  # the variant's file stem
+    row = next(line for line in captured.out.splitlines() if line.strip().startswith("Δ twelve"))
+    diff = table.loc[1, "total_cost_diff_mean"]
+    assert f"{diff:+,.0f}" in row and "EUR" in row

@@ -14,7 +14,7 @@ from sim.engine import simulate
 from sim.metrics import daily_table, interval_table, replication_metrics
 from tests.scenarios_for_tests import make
 
-PARTS = ("talk", "wrap", "failed_attempt", "idle", "break", "onboarding")
+PARTS = ("talk", "wrap", "failed_attempt", "idle", "break", "onboarding", "not_logged_in")
 
 
 def check_identities(plan, raw) -> None:
@@ -77,7 +77,9 @@ def small_scenarios(draw):
     changes = {
         "calendar.days": draw(st.integers(1, 4)),
         "staffing.headcount": draw(st.integers(0, 12)),
-        "agents.absenteeism": draw(st.sampled_from([0.0, 0.2, 1.0])),
+        "agents.absenteeism": {"share": draw(st.sampled_from([0.0, 0.2, 1.0])),
+                               "paid": draw(st.booleans())},
+        "agents.not_logged_in_share": draw(st.sampled_from([0.0, 0.3, 1.0])),
         "tracing.index.reach_probability": draw(st.sampled_from([0.0, 0.5, 1.0])),
         "tracing.index.max_attempts": draw(st.integers(1, 4)),
         "tracing.contact.phone_share": draw(st.sampled_from([0.0, 0.7, 1.0])),
@@ -107,6 +109,19 @@ def small_scenarios(draw):
         changes["agents.shifts"] = [{"start": "22:00", "length": "10h", "share": 1,
                                      "breaks": [{"after": "1h", "length": "2h"}]},
                                     {"start": "06:00", "length": "24h", "share": 2}]
+    elif draw(st.booleans()):  # weekday and weekend rosters
+        changes["agents.shifts"] = [
+            {"start": "08:00", "length": "8h", "days": ["mon", "tue", "wed", "thu", "fri"]},
+            {"start": "10:00", "length": "5h", "share": 0.5, "days": ["sat", "sun", "tue"]}]
+    if draw(st.booleans()):
+        changes["staffing"] = {"policy": "fixed", "fte": draw(st.floats(0, 20))}
+    if draw(st.booleans()):  # behaviour that changes on the second day
+        changes["changes"] = [{"from": "2020-09-08", "set": {
+            "tracing.index.reach_probability": draw(st.sampled_from([0.0, 1.0])),
+            "tracing.contact.phone_share": draw(st.sampled_from([0.0, 1.0])),
+            "tracing.index.contacts.mean": draw(st.sampled_from([0.0, 4.0])),
+            "agents.not_logged_in_share": draw(st.sampled_from([0.0, 0.5])),
+            "inbound.patience": "30s"}}]
     return make(**changes), draw(st.integers(0, 2**32 - 1))
 
 

@@ -52,10 +52,10 @@ class Model:
     def draws(self, kind: int, rows: int = 10, reached: bool = True, handle_s: float = 600.0,
               failed_s: float = 60.0) -> None:
         """Give tasks of ``kind`` known inputs: every attempt reached (or not)."""
-        attempts = self.centre.task_draws[kind].max_attempts
-        self.centre.task_draws[kind] = TaskDraws(
+        attempts = self.centre.task_draws[kind][0].max_attempts
+        self.centre.task_draws[kind] = [TaskDraws(
             attempts, [reached] * (rows * attempts), [failed_s] * (rows * attempts),
-            [handle_s] * rows, [0.0] * rows)
+            [handle_s] * rows, [0.0] * rows)]
 
     def run(self, until_s: float) -> None:
         """Process every event up to and including ``until_s``."""

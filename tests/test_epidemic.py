@@ -15,8 +15,10 @@ from sim.epidemic import (
     DataError,
     ParameterError,
     csv_daily,
+    describe_dates,
     seir_daily,
     seir_trajectory,
+    step_values,
     wave_area,
     waves_daily,
 )
@@ -383,3 +385,45 @@ def test_data_error_is_value_error_and_picklable():
     assert str(err) == "x.csv, row 7: negative count '-1'"
     back = pickle.loads(pickle.dumps(err))
     assert str(back) == str(err) and back.row == 7
+
+
+def test_csv_separator_and_daily_scale(tmp_path):
+    path = _write(tmp_path, "date;cases\n2020-03-01;10\n2020-03-02;12\n2020-03-03;20\n")
+    np.testing.assert_allclose(csv_daily(path, START, 3, separator=";",
+                                         scale=np.array([1.0, 0.5, 0.25])), [10, 6, 5])
+    with pytest.raises(ParameterError, match="3 daily factors"):
+        csv_daily(path, START, 3, separator=";", scale=np.ones(2))
+    with pytest.raises(ParameterError, match="separator"):
+        csv_daily(path, START, 3, separator=";;")
+    with pytest.raises(DataError, match="missing column"):
+        csv_daily(path, START, 3)  # read with a comma, the header is one column
+
+
+def test_csv_cache_sees_a_rewritten_file(tmp_path):
+    path = _write(tmp_path, "date,cases\n2020-03-01,1\n")
+    assert csv_daily(path, START, 1)[0] == 1
+    path.write_text("date,cases\n2020-03-01,7\n")  # same size, perhaps the same mtime
+    assert csv_daily(path, START, 1)[0] == 7
+
+
+def test_uncovered_range_names_the_missing_dates(tmp_path):
+    path = _write(tmp_path, "date,cases\n2020-03-01,1\n2020-03-02,2\n")
+    with pytest.raises(DataError, match=r"missing 2020-03-03 to 2020-03-05 \(3 days\)"):
+        csv_daily(path, START, 5)
+
+
+def test_step_values():
+    np.testing.assert_array_equal(step_values(5, [(-3, 2.0), (1, 0.0), (4, 1.5)]),
+                                  [2, 0, 0, 0, 1.5])
+    np.testing.assert_array_equal(step_values(2, [(0, 1.0), (9, 3.0)]), [1, 1])
+    for steps, match in [([], "empty"), ([(1, 1.0)], "at or before day 0"),
+                         ([(0, 1.0), (0, 2.0)], "increasing")]:
+        with pytest.raises(ParameterError, match=match):
+            step_values(3, steps)
+
+
+def test_describe_dates():
+    days = [datetime.date(2020, 3, d) for d in (1, 2, 3, 5, 7, 8, 10, 12, 14)]
+    assert describe_dates(days[:1]) == "2020-03-01 (1 day)"
+    assert describe_dates(days[:4]) == "2020-03-01 to 2020-03-03, 2020-03-05 (4 days)"
+    assert describe_dates(days, limit=2) == "2020-03-01 to 2020-03-03, 2020-03-05, ... (9 days)"

@@ -128,6 +128,7 @@ def test_a_failing_save_leaves_no_directory(quick_path, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("earlier results")
+    (tmp_path / "out" / "metadata.json").write_text('{"tracesim_version": "0.1.0"}')  # ours
     with pytest.raises(RuntimeError):
         results.save(tmp_path / "out", overwrite=True)
     assert (tmp_path / "out" / "keep.txt").read_text() == "earlier results"

@@ -215,7 +215,8 @@ def blank(scenario: sim.Scenario, n: int = 1, **values) -> dict[str, np.ndarray]
                           "time_to_reach_s": pd.Series([], dtype=float)})
     sums = {name: np.zeros(n) for name in RAW_INTERVAL_SUMS}
     sums.update(people_sums(scenario, empty, n))
-    sums.update({name: np.zeros(n) for name in ("agent_days_paid", "hires", "headcount_days")})
+    sums.update({name: np.zeros(n) for name in ("agent_days_paid", "hires", "headcount_days",
+                                                  "persons_called", "billed_fte")})
     sums["span_s"] = np.full(n, 1800.0)
     sums["days"] = np.ones(n)
     for name, value in values.items():

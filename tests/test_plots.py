@@ -422,3 +422,138 @@ def test_plot_idle_attribution_draws_negative_avoidable_below_zero() -> None:
     fig.draw_without_rendering()
     two = pd.concat([table, make_attribution().assign(scenario="t")])
     assert len(plots.plot_idle_attribution(two).axes) == 2  # one panel per scenario
+
+
+# ----------------------------------------------------------- issue 12: figures people can read
+
+
+def test_demand_draws_inbound_on_its_own_panel(daily: pd.DataFrame) -> None:
+    fig = plots.plot_demand(daily)
+    cases, outbound, inbound = fig.axes
+    gids = [{ln.get_gid() for ln in ax.lines} for ax in fig.axes]
+    assert gids[1] == {"mean-attempts-baseline", "mean-attempts-flex_pool"}
+    assert gids[2] == {"mean-inbound_offered-baseline", "mean-inbound_offered-flex_pool"}
+    # its own scale: the inbound axis ends near the inbound peak, far below the outbound one
+    peak = daily.groupby(["scenario", "date"])["inbound_offered"].max().max()
+    assert inbound.get_ylim()[1] < 2 * peak < outbound.get_ylim()[1]
+    assert "inbound calls per day" in inbound.get_ylabel()
+
+
+def test_every_figure_carries_a_subtitle(daily: pd.DataFrame) -> None:
+    text = "run-a · fixed staffing, 60 agents · 3 replications, seed 1"
+    for name, fig in plots.all_figures(daily, subtitle=text).items():
+        assert fig.get_suptitle() == text, name
+    for name, fig in plots.all_figures(daily).items():  # default: the scenarios
+        assert fig.get_suptitle() == "scenarios: baseline, flex_pool", name
+    table = make_comparison_table()
+    assert plots.plot_comparison(table, subtitle="x").get_suptitle() == "x"
+    assert plots.plot_idle_attribution(make_attribution()).get_suptitle() == "scenario: s"
+
+
+@pytest.mark.parametrize("scenarios", [("a",), ("a", "b")])
+def test_legend_swatches_have_the_colours_of_the_bands(scenarios) -> None:
+    d = make_daily(scenarios=scenarios, n_reps=3, n_days=10)
+    for name, fig in plots.all_figures(d).items():
+        if name == "capacity":
+            continue  # stacked areas, checked below
+        for ax in fig.axes:
+            legend = ax.get_legend() or (fig.legends[0] if fig.legends else None)
+            bands = {tuple(np.round(c.get_facecolor()[0], 3)) for c in ax.collections
+                     if type(c).__name__.endswith("PolyCollection")}
+            if not bands or legend is None:
+                continue
+            swatches = {tuple(np.round(h.get_facecolor(), 3)) for h in legend.legend_handles
+                        if hasattr(h, "get_facecolor") and h.get_facecolor()[3] > 0}
+            assert bands <= swatches, (name, bands - swatches)
+            assert (0.35, 0.35, 0.35, 0.32) not in swatches  # no grey "shaded" swatch
+
+
+def test_capacity_legend_swatches_match_the_line_bands() -> None:
+    fig = plots.plot_capacity(make_daily(scenarios=("a",), n_reps=3, n_days=10))
+    (legend,) = fig.legends
+    colours = {tuple(np.round(h.get_facecolor(), 3)) for h in legend.legend_handles
+               if hasattr(h, "get_facecolor")}
+    bands = {tuple(np.round(c.get_facecolor()[0], 3)) for c in fig.axes[0].collections}
+    assert bands <= colours
+
+
+@pytest.mark.parametrize("n_days", [6, 10, 14])
+def test_first_day_tick_is_labelled(n_days: int) -> None:
+    fig = plots.plot_idle_attribution(make_attribution(n_days=n_days))
+    fig.draw_without_rendering()
+    (ax,) = fig.axes
+    ticks = ax.get_xticks()
+    assert ticks[0] == pytest.approx(mdates.date2num(START.to_datetime64()))
+    assert ax.get_xticklabels()[0].get_text() == "01 Sep"
+    d = make_daily(scenarios=("a",), n_reps=2, n_days=n_days)
+    demand = plots.plot_demand(d)
+    demand.draw_without_rendering()
+    assert demand.axes[-1].get_xticklabels()[0].get_text() == "01 Sep"
+
+
+def test_comparison_has_a_total_cost_panel() -> None:
+    table = make_comparison_table()
+    for i, total in enumerate((7.09e6, 25.24e6, 10.0e6)):
+        table.loc[i, ["total_cost_mean", "total_cost_ci_low", "total_cost_ci_high"]] = \
+            [total, total * 0.99, total * 1.01]
+        diff = total - 7.09e6
+        table.loc[i, ["total_cost_diff_mean", "total_cost_diff_ci_low",
+                      "total_cost_diff_ci_high"]] = \
+            [diff, diff - 1e4, diff + 1e4] if i else [np.nan] * 3
+    fig = plots.plot_comparison(table, currency="EUR")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 4
+    assert visible[0].get_title(loc="left") == "Total cost of the run"
+    assert visible[0].get_ylabel() == "million EUR"
+    np.testing.assert_allclose(list(_bars(fig, "total_cost").values()),
+                               table["total_cost_mean"] / 1e6)
+    labels = [t.get_text() for t in visible[0].texts]
+    assert labels[0] == "7.09 M" and labels[1] == "25.24 M\nΔ +18.15 M*"
+    fig.draw_without_rendering()
+
+
+def test_comparison_daily_overlays_each_scenario(daily: pd.DataFrame) -> None:
+    fig = plots.plot_comparison_daily(daily, deadline_label="24 h", subtitle="two variants")
+    assert fig.get_suptitle() == "two variants"
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == ["Demand: index cases released per day", "Rostered headcount",
+                      "Idle share of paid time", "Index cases reached within 24 h"]
+    for column, ax, scale in (("index_released", fig.axes[0], 1), ("headcount", fig.axes[1], 1),
+                              ("idle_share", fig.axes[2], 100)):
+        for scenario in ("baseline", "flex_pool"):
+            expected = daily[daily.scenario == scenario].groupby("date")[column].mean() * scale
+            (line,) = [ln for ln in ax.lines if ln.get_gid() == f"mean-{column}-{scenario}"]
+            np.testing.assert_allclose(line.get_ydata(), expected.to_numpy())
+    assert "baseline" in legend_texts(fig) and "flex_pool" in legend_texts(fig)
+    fig.draw_without_rendering()
+
+
+def test_save_figures_in_parallel_writes_the_same_files(daily: pd.DataFrame,
+                                                        tmp_path: Path) -> None:
+    every = plots.figure_makers(daily.loc[daily.day < 8], subtitle="s")
+    makers = {name: every[name] for name in ("idle_occupancy", "cost", "inbound")}
+    serial = plots.save_figures(makers, tmp_path / "one", ("png", "svg"), jobs=1)
+    parallel = plots.save_figures(makers, tmp_path / "two", ("png", "svg"), jobs=2)
+    assert [p.name for p in serial] == [p.name for p in parallel] == [
+        f"{n}.{ext}" for n in makers for ext in ("png", "svg")]
+    for a, b in zip(serial, parallel, strict=True):
+        assert a.read_bytes()[:8] == b.read_bytes()[:8]
+        if a.suffix == ".png":
+            assert a.read_bytes() == b.read_bytes(), a.name
+    assert not plots._PENDING  # nothing left for later forks
+
+
+def test_figure_job_stops_its_workers_when_the_block_raises(daily: pd.DataFrame,
+                                                            tmp_path: Path) -> None:
+    makers = plots.figure_makers(daily.loc[daily.day < 5])
+    with pytest.raises(RuntimeError, match="tables failed"):
+        with plots.FigureJob(makers, tmp_path / "f", jobs=2) as job:
+            processes = list(job._pool._processes.values()) if job._pool else []
+            raise RuntimeError("tables failed")
+    assert processes and not any(p.is_alive() for p in processes)
+
+    def broken() -> Figure:
+        raise ValueError("cannot draw")
+
+    with pytest.raises(ValueError, match="cannot draw"):  # a worker's error reaches the caller
+        plots.save_figures({"ok": makers["cost"], "bad": broken}, tmp_path / "g", jobs=2)

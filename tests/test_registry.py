@@ -61,7 +61,8 @@ def test_the_staffing_union_is_built_from_the_registry():
 
 
 def test_the_epidemic_union_tags_are_derived_too():
-    assert list(union_members(Scenario.model_fields["epidemic"])) == ["waves", "seir", "csv"]
+    assert list(union_members(Scenario.model_fields["epidemic"])) == ["waves", "seir", "csv",
+                                                                      "sources"]
     assert union_members(Scenario.model_fields["calendar"]) == {}
 
 

@@ -192,8 +192,8 @@ def test_bad_callback_values_give_one_line_naming_the_field(quick_path, override
     problems = _problems(quick_path.read_text(), override)
     assert len(problems) == 1
     problem = problems[0]
-    assert "\n" not in problem and problem.startswith("cb.yaml")
-    assert problem.split(" ")[1].rstrip(":") == path
+    assert "\n" not in problem and problem.startswith(f"--set {override} ")  # not cb.yaml
+    assert problem.split(" ")[2].rstrip(":") == path
 
 
 def test_a_misspelt_callback_field_gets_a_suggestion(quick_path):
@@ -204,11 +204,11 @@ def test_a_misspelt_callback_field_gets_a_suggestion(quick_path):
 def test_callbacks_need_the_hotline_and_an_offer_after_some_wait(quick_path):
     text = quick_path.read_text()
     off = _problems(text, "inbound.enabled=false", "inbound.callback.enabled=true")
-    assert [p.split(" ")[1].rstrip(":") for p in off] == ["inbound.callback.enabled"]
+    assert [p.split(" ")[2].rstrip(":") for p in off] == ["inbound.callback.enabled"]
     assert "inbound.enabled" in off[0]
     at_once = _problems(text, "inbound.enabled=true", "inbound.base_per_day=10",
                         "inbound.callback.enabled=true", "inbound.callback.offer_after=0s")
-    assert [p.split(" ")[1].rstrip(":") for p in at_once] == ["inbound.callback.offer_after"]
+    assert [p.split(" ")[2].rstrip(":") for p in at_once] == ["inbound.callback.offer_after"]
     # the same values are fine while callbacks are off
     load_scenario(quick_path, ["inbound.callback.offer_after=0s"])
 
@@ -230,9 +230,10 @@ def test_callbacks_offered_after_the_mean_patience_warn(quick_path):
 
 
 def test_errors_inside_a_policy_name_the_field_without_the_tag(quick_path):
-    problems = _problems(quick_path.read_text(), "staffing={policy: reactive, "
-                         "initial_headcount: 5, window: 2h, windw: 3d}")
-    by_path = {p.split(" ")[1].rstrip(":"): p for p in problems}
+    setting = "staffing={policy: reactive, initial_headcount: 5, window: 2h, windw: 3d}"
+    problems = _problems(quick_path.read_text(), setting)
+    assert all(p.startswith(f"--set {setting} ") for p in problems)  # placed at the --set
+    by_path = {p[len(setting) + 7:].split(" ")[0].rstrip(":"): p for p in problems}
     assert set(by_path) == {"staffing.window", "staffing.windw"}
     assert "at least 1d" in by_path["staffing.window"]
     # suggestions come from the policy being validated, not the first of the union

@@ -2,7 +2,8 @@
 
 :class:`Workforce` holds every agent's state in columns and handles the
 events of an agent's paid day: shift start and end, breaks, the end of
-onboarding. It records the spans of paid, idle, break and onboarding time;
+onboarding. It records the spans of paid, idle, break and onboarding time,
+and of shifts paid but not logged in;
 call time is recorded by the work itself. What an available agent does next
 is the call centre's decision: the workforce calls ``on_available(agent,
 now_s)`` and the centre either starts work or calls :meth:`Workforce.idle`.
@@ -31,7 +32,15 @@ from typing import NamedTuple
 import simpy
 
 from sim.engine.events import Due, event_kind
-from sim.recorder import SEG_BREAK, SEG_IDLE, SEG_ONBOARD, SEG_PAID, SEG_POOL_PAID, Recorder
+from sim.recorder import (
+    SEG_BREAK,
+    SEG_IDLE,
+    SEG_NOT_LOGGED_IN,
+    SEG_ONBOARD,
+    SEG_PAID,
+    SEG_POOL_PAID,
+    Recorder,
+)
 
 OFF, IDLE, BUSY, BREAK, ONBOARD = 0, 1, 2, 3, 4
 
@@ -140,6 +149,12 @@ class Workforce:
         """Agents new on the roster owe ``onboarding_s`` paid, unproductive seconds."""
         for agent in agents:
             self.onboarding_left_s[agent] = onboarding_s
+
+    def paid_not_logged_in(self, agents: list[int], start_s: float, end_s: float) -> None:
+        """Record rostered agents paid for a shift they are not logged in for."""
+        for agent in agents:
+            self._record(agent, SEG_PAID, start_s, end_s)
+            self._record(agent, SEG_NOT_LOGGED_IN, start_s, end_s)
 
     # ------------------------------------------------------------------ spans
     def _record(self, agent: int, kind: int, start_s: float, end_s: float) -> None:

@@ -57,6 +57,7 @@ from sim.recorder import (
 from sim.recorder import (
     WAITING as WAITING_OUTCOME,
 )
+from sim.units import DAY_S
 
 
 class CallCentre:
@@ -101,17 +102,25 @@ class CallCentre:
                                              "callbacks": self.callback_queue}
         self.rules: tuple[Rule, ...] = DISPATCH_ORDER
         callback = inbound.callback
-        # per kind of outbound task, by kind code
+        # per kind of outbound task (by kind code), per regime (the behaviour in
+        # force when the task is created: ``plan.regimes``)
+        regimes = [regime.tracing for regime in plan.regimes]
         self.task_draws = {INDEX: self.cases.index, CONTACT: self.cases.contact,
-                           CALLBACK: self.callbacks.tables}
+                           CALLBACK: [self.callbacks.tables] * len(regimes)}
         self.task_queue = {INDEX: self.tracing_queue, CONTACT: self.tracing_queue,
                            CALLBACK: self.callback_queue}
-        self.priority = {INDEX: tr.index.priority, CONTACT: tr.contact.priority,
-                         CALLBACK: callback.priority}
-        self.within_s = {INDEX: tr.index.within, CONTACT: tr.contact.within,
-                         CALLBACK: callback.within}
-        self.retry_after_s = {INDEX: tr.index.retry_after, CONTACT: tr.contact.retry_after,
-                              CALLBACK: callback.retry_after}
+        self.priority = {INDEX: [t.index.priority for t in regimes],
+                         CONTACT: [t.contact.priority for t in regimes],
+                         CALLBACK: [callback.priority] * len(regimes)}
+        self.within_s = {INDEX: [t.index.within for t in regimes],
+                         CONTACT: [t.contact.within for t in regimes],
+                         CALLBACK: [callback.within] * len(regimes)}
+        self.retry_after_s = {INDEX: [t.index.retry_after for t in regimes],
+                              CONTACT: [t.contact.retry_after for t in regimes],
+                              CALLBACK: [callback.retry_after] * len(regimes)}
+        self.phone_share = [t.contact.phone_share for t in regimes]
+        self._regime_of_day = plan.regime_of_day.tolist() if len(regimes) > 1 else None
+        self.persons_called = [0] * (plan.n_days + 1)  # + calls finishing after the horizon
         self.offer_after_s = (callback.offer_after if self.inbound_calls.callbacks_on
                               else float("inf"))
         in_use = {"inbound": inbound.enabled, "tracing": True,
@@ -179,11 +188,11 @@ class CallCentre:
         """Handle a redial by a caller who hung up (not offered outside opening hours)."""
         if not self.is_open:
             return
-        draws = self.inbound_calls
-        call = WaitingCall(self.env.now, next(draws.redial_handle_s), next(draws.redial_wrap_s),
-                           next(draws.redial_again),
-                           self.inbound_calls.callbacks_on and next(draws.redial_accepts))
-        self._offer_call(self.env.now, call, next(draws.redial_patience_s))
+        now_s = self.env.now
+        draws = self.inbound_calls.redials(now_s)
+        call = WaitingCall(now_s, next(draws.handle_s), next(draws.wrap_s), next(draws.again),
+                           self.inbound_calls.callbacks_on and next(draws.accepts))
+        self._offer_call(now_s, call, next(draws.patience_s))
 
     def _offer_call(self, now_s: float, call: WaitingCall, patience_s: float) -> None:
         """Offer an inbound call: the longest-idle agent answers, or it waits."""
@@ -212,7 +221,7 @@ class CallCentre:
         now_s = self.env.now
         self._record(INBOUND, -1, call.arrival_s, now_s, now_s, now_s, ABANDONED, call_id)
         if call.redials:
-            self.redial(next(self.inbound_calls.redial_gap_s), None)
+            self.redial(next(self.inbound_calls.redials(now_s).gap_s), None)
 
     def on_callback_offer(self, event: Due[int]) -> None:
         """Offer a callback to a caller still waiting.
@@ -251,18 +260,30 @@ class CallCentre:
         self._answer(agent, call_id, call.arrival_s, call.handle_s, call.wrap_s, now_s)
 
     # ------------------------------------------------------------------ outbound
+    def _regime(self, now_s: float) -> int:
+        """Index of the behaviour in force at ``now_s`` (``plan.regimes``)."""
+        by_day = self._regime_of_day
+        if by_day is None:
+            return 0
+        return by_day[min(max(int(now_s // DAY_S), 0), len(by_day) - 1)]
+
     def _new_task(self, kind: int, now_s: float, parent: int, row: int) -> int:
-        person = self.people.add(kind, now_s, self.within_s[kind], parent, row)
-        self.task_queue[kind].add(person, self.priority[kind])
+        regime = self._regime(now_s) if self._regime_of_day is not None else 0
+        person = self.people.add(kind, now_s, self.within_s[kind][regime], parent, row, regime)
+        self.task_queue[kind].add(person, self.priority[kind][regime])
         return person
 
     def _attempt(self, agent: int, person: int, now_s: float) -> None:
         """``agent`` dials ``person``: a conversation if reached, else a failed attempt."""
         people = self.people
-        kind, row = people.kind[person], people.row[person]
-        draws = self.task_draws[kind]
+        kind, row, regime = people.kind[person], people.row[person], people.regime[person]
+        draws = self.task_draws[kind][regime]
         n = people.attempts[person]
         people.attempts[person] = n + 1
+        day = int(now_s // DAY_S)
+        if kind != CALLBACK and people.called_day[person] != day:  # first dial today
+            people.called_day[person] = day
+            self.persons_called[day] += 1
         self.agents.busy(agent, False, now_s)
         slot = row * draws.max_attempts + n
         if draws.reached[slot]:
@@ -275,7 +296,7 @@ class CallCentre:
         else:
             talk_s = busy_s = draws.failed_s[slot]
             if n + 1 < draws.max_attempts:
-                self.retry(busy_s + self.retry_after_s[kind], person)
+                self.retry(busy_s + self.retry_after_s[kind][regime], person)
             else:
                 people.close(person, UNREACHABLE, now_s + busy_s)
             outcome = FAILED
@@ -288,7 +309,7 @@ class CallCentre:
         """Handle a failed task becoming ready to be dialled again."""
         person = event.payload
         kind = self.people.kind[person]
-        self.task_queue[kind].add(person, self.priority[kind])
+        self.task_queue[kind].add(person, self.priority[kind][self.people.regime[person]])
         if self.is_open and self.agents.n_idle:
             self.dispatch_idle(self.env.now)
 
@@ -299,12 +320,14 @@ class CallCentre:
         cases = self.cases
         row = self.people.row[index]
         first = cases.first_contact[row]
+        regime = self._regime(now_s)
+        phone_share, phone_u = self.phone_share[regime], cases.phone_u
         for contact_row in range(first, first + cases.contacts_per_index[row]):
-            if cases.has_phone[contact_row]:
+            if phone_u[contact_row] < phone_share:
                 self._new_task(CONTACT, now_s, index, contact_row)
             else:
-                self.people.add_without_phone(CONTACT, now_s, self.within_s[CONTACT], index,
-                                              contact_row)
+                self.people.add_without_phone(CONTACT, now_s, self.within_s[CONTACT][regime],
+                                              index, contact_row, regime)
         if self.is_open and self.agents.n_idle:
             self.dispatch_idle(now_s)
 

@@ -85,14 +85,21 @@ class Control:
         self.log = StaffingLog.empty(self.plan.n_days)
         self.shares = np.array([shift.share for shift in self.plan.shifts])
         self.on_call_pending = 0
+        self.pool_day: dict[int, int] = {}
         self.shift_start = event_kind(centre.env, self.on_shift_start)
         self.called_in = event_kind(centre.env, self.on_called_in)
         centre.agents.add_on_call(policy.on_call_agents)
 
     # ------------------------------------------------------------------ roster
     def fix_roster(self, day: int) -> None:
-        """Fix the day's headcount and schedule the present agents' shifts."""
-        sc = self.plan.scenario
+        """Fix the day's headcount and schedule the present agents' shifts.
+
+        Absent agents (``agents.absenteeism``) do not come; if absence is paid
+        their shift is paid, not logged in. Of the agents present, each is
+        not logged in for the whole shift with ``agents.not_logged_in_share``:
+        paid, never available. Both use the values in force that day.
+        """
+        plan = self.plan
         agents = self.centre.agents
         count = self.roster.fix(day)
         previous = int(self.log.headcount[day - 1]) if day > 0 else count
@@ -100,20 +107,39 @@ class Control:
         roster = agents.roster(count)
         if count > previous:
             self.log.hires[day] = count - previous
-            if sc.agents.onboarding > 0:
-                agents.start_onboarding(roster[previous:count], sc.agents.onboarding)
+            if plan.scenario.agents.onboarding > 0:
+                agents.start_onboarding(roster[previous:count], plan.scenario.agents.onboarding)
+        behaviour = plan.regimes[int(plan.regime_of_day[day])].agents
         # slot k's absence on day d is the k-th draw of that day's stream, whatever
         # the headcount (common random numbers across policies)
-        absent = self.rng(f"absence-{day}").random(count) < sc.agents.absenteeism
-        self.log.present[day] = int(count - absent.sum())
-        per_template = split_headcount(count, self.shares).tolist()
-        first = 0
-        for template, n_agents in enumerate(per_template):
-            slots = range(first, first + n_agents)
-            first += n_agents
-            present = tuple(roster[slot] for slot in slots if not absent[slot])
+        absent = self.rng(f"absence-{day}").random(count) < behaviour.absenteeism.share
+        away = (self.rng(f"not-logged-in-{day}").random(count) < behaviour.not_logged_in_share
+                if behaviour.not_logged_in_share > 0 else np.zeros(count, dtype=bool))
+        self.log.present[day] += int(count - absent.sum())
+        day_s = day * DAY_S
+        for template, slots in self._template_slots(day, count):
+            shift = plan.shifts[template]
+            start_s, end_s = day_s + shift.start_s, day_s + shift.start_s + shift.length_s
+            paid_absent = behaviour.absenteeism.paid
+            paid_away = [roster[k] for k in slots
+                         if (absent[k] and paid_absent) or (away[k] and not absent[k])]
+            agents.paid_not_logged_in(paid_away, start_s, end_s)
+            present = tuple(roster[k] for k in slots if not absent[k] and not away[k])
             if present:
-                self.shift_start(self.plan.shifts[template].start_s, ShiftStart(template, present))
+                self.shift_start(shift.start_s, ShiftStart(template, present))
+
+    def _template_slots(self, day: int, count: int) -> list[tuple[int, range]]:
+        """Roster slots of each template running on ``day`` (consecutive slots per template)."""
+        split = self.policy.template_headcount(day, count)
+        on_day = self.plan.template_on_day[day]
+        if split is None or int(np.sum(split)) != count:
+            split = np.zeros(on_day.size, dtype=np.int64)
+            split[on_day] = split_headcount(count, self.shares[on_day])
+        out, first = [], 0
+        for template, n_agents in enumerate(np.asarray(split, dtype=np.int64).tolist()):
+            out.append((template, range(first, first + n_agents)))
+            first += n_agents
+        return out
 
     def on_shift_start(self, event: Due[ShiftStart]) -> None:
         """Handle the start of a rostered agent's shift."""
@@ -164,6 +190,11 @@ class Control:
             return
         self.on_call_pending += count
         called = tuple(agents.on_call_free.popleft() for _ in range(count))
+        day = min(int(env.now // DAY_S), self.plan.n_days - 1)
+        for agent in called:  # pool agents count as present on each day they come
+            if self.pool_day.get(agent) != day:
+                self.pool_day[agent] = day
+                self.log.present[day] += 1
         self.called_in(max(0.0, decision.start_s - env.now), CalledIn(called, decision.end_s))
 
     def on_called_in(self, event: Due[CalledIn]) -> None:

@@ -17,16 +17,20 @@ order they occur.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, MutableSequence
+from collections.abc import Callable, Iterator, MutableSequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
-from sim.arrivals import daily_counts, piecewise_nhpp, release_times
+from sim.arrivals import draw_releases, piecewise_nhpp
 from sim.compile import MINUTES_PER_DAY, Plan
-from sim.scenario import Dist, OutboundTask
+from sim.scenario import Dist, Inbound, OutboundTask, Scenario
 from sim.streams import buffered, draw_counts, draw_seconds, stream
 from sim.units import DAY_S, MINUTE_S
+
+T = TypeVar("T")
+C = TypeVar("C")
 
 
 class Streams:
@@ -80,42 +84,86 @@ class TaskDraws:
         )
 
 
+def _per_regime(plan: Plan, config_of: Callable[[Scenario], C],
+                draw: Callable[[C], T]) -> list[T]:
+    """One draw per regime, shared by regimes whose configuration is equal.
+
+    Every draw of a configuration starts its streams afresh, so entity ``i``
+    gets the same underlying random numbers under any behaviour (common random
+    numbers across regimes and across scenarios that differ in their changes).
+    """
+    made: list[tuple[C, T]] = []
+    out = []
+    for regime in plan.regimes:
+        config = config_of(regime)
+        found = next((value for key, value in made if key == config), None)
+        if found is None:
+            found = draw(config)
+            made.append((config, found))
+        out.append(found)
+    return out
+
+
 @dataclass(frozen=True)
 class Cases:
-    """Confirmed cases, releases and the index cases' and contacts' draws."""
+    """Confirmed cases, releases and the index cases' and contacts' draws.
+
+    With dated ``changes``, ``index`` and ``contact`` hold one table per
+    regime (the same object where the tracing configuration is the same):
+    an index case uses the table of its release day, a contact the table of
+    the day it is named. ``phone_u`` are uniform numbers: a contact has a
+    phone when its number is below the ``phone_share`` in force.
+
+    The cases come from the plan's demand sources
+    (:func:`~sim.arrivals.draw_releases`, each source from its own streams);
+    ``cases_per_day``/``released_per_day`` are their sums, ``cases_by_source``
+    and ``released_by_source`` the same by source name, and index case ``i``
+    is the ``i``-th release of all sources merged.
+    """
 
     cases_per_day: np.ndarray
     released_per_day: np.ndarray
     release_s: np.ndarray
-    index: TaskDraws
-    contact: TaskDraws
+    index: list[TaskDraws]
+    contact: list[TaskDraws]
     first_contact: list[int]
     contacts_per_index: list[int]
-    has_phone: list[bool]
+    phone_u: MutableSequence[float]
+    released_by_source: dict[str, np.ndarray]
+    cases_by_source: dict[str, np.ndarray]
 
     @classmethod
     def draw(cls, plan: Plan, rng: Streams) -> Cases:
         """Draw the cases of a run and everything about their people."""
         sc = plan.scenario
-        tr = sc.tracing
-        cases = daily_counts(rng("cases"), plan.expected_cases, sc.reporting.noise,
-                             sc.reporting.dispersion)
-        released = rng("traced").binomial(cases, sc.reporting.share_traced)
-        release_s = release_times(rng("release"), released, plan.release_offsets_s,
-                                  plan.release_widths_s, plan.release_weights)
+        demand = draw_releases(plan.sources, rng, sc.reporting.noise, sc.reporting.dispersion,
+                               plan.release_offsets_s, plan.release_widths_s,
+                               plan.release_weights)  # per source, with its share traced
+        cases, released, release_s = (demand.cases_per_day, demand.released_per_day,
+                                      demand.release_s)
         n_index = release_s.size
-        per_index = draw_counts(tr.index.contacts, rng("contacts_count"), n_index)
+        regime = plan.regime_of_day[np.minimum((release_s // DAY_S).astype(np.int64),
+                                               plan.n_days - 1)]
+        counts = _per_regime(plan, lambda r: r.tracing.index.contacts,
+                             lambda c: draw_counts(c, rng("contacts_count"), n_index))
+        per_index = counts[0]
+        for number in range(1, len(counts)):
+            per_index = np.where(regime == number, counts[number], per_index)
         first = np.concatenate([[0], np.cumsum(per_index)]).astype(np.int64)
         n_contacts = int(first[-1])
         return cls(
             cases_per_day=np.asarray(cases),
             released_per_day=np.asarray(released),
             release_s=release_s,
-            index=TaskDraws.draw(tr.index, "index", n_index, rng),
-            contact=TaskDraws.draw(tr.contact, "contact", n_contacts, rng),
+            index=_per_regime(plan, lambda r: r.tracing.index,
+                              lambda t: TaskDraws.draw(t, "index", n_index, rng)),
+            contact=_per_regime(plan, lambda r: r.tracing.contact,
+                                lambda t: TaskDraws.draw(t, "contact", n_contacts, rng)),
             first_contact=first.tolist(),
             contacts_per_index=per_index.tolist(),
-            has_phone=(rng("contact_phone").random(n_contacts) < tr.contact.phone_share).tolist(),
+            phone_u=compact("d", rng("contact_phone").random(n_contacts)),
+            released_by_source=demand.released_by_source,
+            cases_by_source=demand.cases_by_source,
         )
 
 
@@ -151,6 +199,8 @@ class InboundCalls:
 
     def __init__(self, plan: Plan, released_per_day: np.ndarray, rng: Streams) -> None:
         inbound = plan.scenario.inbound
+        self.plan = plan
+        self.rng = rng
         self.spec = inbound
         self.rate_per_s = self._rate_per_s(plan, released_per_day)
         self.callbacks_on = inbound.enabled and inbound.callback.enabled
@@ -160,16 +210,17 @@ class InboundCalls:
         self._patience = rng("patience")
         self._redial = rng("redial")
         self._accept = rng("callback_accept")
-        redial_rng = rng("redial_calls")
-        self.redial_handle_s = _seconds(inbound.handle_time, redial_rng)
-        self.redial_wrap_s = _seconds(inbound.wrap_up, redial_rng)
-        self.redial_patience_s = _seconds(inbound.patience, redial_rng)
-        self.redial_gap_s = _seconds(inbound.redial_after, redial_rng)
-        self.redial_again = buffered(lambda n: redial_rng.random(n) < inbound.redial_probability)
-        accept_rng = rng("redial_callback_accept")
-        self.redial_accepts = buffered(
-            lambda n: accept_rng.random(n) < inbound.callback.accept_probability)
+        self._redials: dict[int, Redials] = {}
         self.offered_per_day = np.zeros(plan.n_days, dtype=np.int64)
+
+    def redials(self, now_s: float) -> Redials:
+        """Return the draws of redials made at ``now_s`` (the behaviour in force then)."""
+        regime = self.plan.regime_at(now_s)
+        found = self._redials.get(regime)
+        if found is None:
+            found = self._redials[regime] = Redials(self.plan.regimes[regime].inbound,
+                                                    self.rng, regime)
+        return found
 
     @staticmethod
     def _rate_per_s(plan: Plan, released: np.ndarray) -> np.ndarray:
@@ -177,7 +228,9 @@ class InboundCalls:
         inbound = plan.scenario.inbound
         if not inbound.enabled:
             return np.zeros((plan.n_days, MINUTES_PER_DAY))
-        calls_per_day = inbound.calls_per_case * released + inbound.base_per_day
+        per_case = np.array([plan.regimes[r].inbound.calls_per_case for r in plan.regime_of_day])
+        base = np.array([plan.regimes[r].inbound.base_per_day for r in plan.regime_of_day])
+        calls_per_day = per_case * released + base
         return calls_per_day[:, None] * plan.inbound_minute_weights / MINUTE_S
 
     def day(self, day: int) -> InboundDay:
@@ -187,7 +240,7 @@ class InboundCalls:
                  if rate.any() else np.empty(0))
         n = times.size
         self.offered_per_day[day] = n
-        spec = self.spec
+        spec = self.plan.regimes[int(self.plan.regime_of_day[day])].inbound
         accepts = (self._accept.random(n) < spec.callback.accept_probability if self.callbacks_on
                    else np.zeros(n, dtype=bool))
         return InboundDay(
@@ -199,6 +252,26 @@ class InboundCalls:
             redials=(self._redial.random(n) < spec.redial_probability).tolist(),
             accepts_callback=accepts.tolist(),
         )
+
+
+class Redials:
+    """Endless draws for redials under one regime's inbound behaviour.
+
+    Regime 0 (the scenario's own) uses the streams ``redial_calls`` and
+    ``redial_callback_accept``; regime ``k`` their ``@k`` namesakes.
+    """
+
+    def __init__(self, inbound: Inbound, rng: Streams, regime: int) -> None:
+        suffix = f"@{regime}" if regime else ""
+        redial_rng = rng("redial_calls" + suffix)
+        self.handle_s = _seconds(inbound.handle_time, redial_rng)
+        self.wrap_s = _seconds(inbound.wrap_up, redial_rng)
+        self.patience_s = _seconds(inbound.patience, redial_rng)
+        self.gap_s = _seconds(inbound.redial_after, redial_rng)
+        self.again = buffered(lambda n: redial_rng.random(n) < inbound.redial_probability)
+        accept_rng = rng("redial_callback_accept" + suffix)
+        self.accepts = buffered(
+            lambda n: accept_rng.random(n) < inbound.callback.accept_probability)
 
 
 class CallbackDraws:

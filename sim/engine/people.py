@@ -36,6 +36,9 @@ class People:
     attempts, status, reached_s, closed_s
         Attempts made, status code (:data:`STATUSES`), start of the reaching
         call and of closure (``inf`` while open).
+    regime, called_day
+        The behaviour in force when the person was created (index into
+        ``Plan.regimes``) and the last day it was dialled (-1: never).
     open_tasks
         Outbound tasks open now (the backlog).
     """
@@ -50,9 +53,12 @@ class People:
         self.status = array("b")
         self.reached_s = array("d")
         self.closed_s = array("d")
+        self.regime = array("b")
+        self.called_day = array("q")
         self.open_tasks = 0
 
-    def add(self, kind: int, now_s: float, within_s: float, parent: int, row: int) -> int:
+    def add(self, kind: int, now_s: float, within_s: float, parent: int, row: int,
+            regime: int = 0) -> int:
         """Add an open person and return its id."""
         pid = len(self.kind)
         self.kind.append(kind)
@@ -64,6 +70,8 @@ class People:
         self.status.append(OPEN)
         self.reached_s.append(NOT_YET)
         self.closed_s.append(NOT_YET)
+        self.regime.append(regime)
+        self.called_day.append(-1)
         self.open_tasks += 1
         return pid
 
@@ -76,9 +84,9 @@ class People:
         self.open_tasks -= 1
 
     def add_without_phone(self, kind: int, now_s: float, within_s: float, parent: int,
-                          row: int) -> int:
+                          row: int, regime: int = 0) -> int:
         """Add a person who cannot be called (closed at once as ``no_phone``)."""
-        pid = self.add(kind, now_s, within_s, parent, row)
+        pid = self.add(kind, now_s, within_s, parent, row, regime)
         self.close(pid, NO_PHONE, now_s)
         return pid
 

@@ -44,9 +44,14 @@ class RawRun:
         The per-call log, or None.
     cases_per_day, released_per_day
         Confirmed cases (after noise) and index cases released, per day.
+    released_by_source
+        Index cases released per day, by demand source (``epidemic.sources``).
     headcount, present, hires
-        Roster headcount, agents present (on-call agents not included) and
-        agents added to the roster, per day.
+        Roster headcount, agents present (rostered agents not absent, and
+        on-call agents called in that day) and agents added to the roster, per
+        day.
+    persons_called
+        Distinct index cases and contacts dialled, per day.
     inbound_waiting_at_end
         Inbound callers still waiting when the horizon ended.
     inbound_arrivals
@@ -63,9 +68,11 @@ class RawRun:
     calls: pd.DataFrame | None
     cases_per_day: np.ndarray
     released_per_day: np.ndarray
+    released_by_source: dict[str, np.ndarray]
     headcount: np.ndarray
     present: np.ndarray
     hires: np.ndarray
+    persons_called: np.ndarray
     inbound_waiting_at_end: int
     inbound_arrivals: int
     n_calls: int
@@ -191,9 +198,11 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
         calls=recorder.calls_table(),
         cases_per_day=centre.cases.cases_per_day,
         released_per_day=centre.cases.released_per_day,
+        released_by_source=centre.cases.released_by_source,
         headcount=control.log.headcount,
         present=control.log.present,
         hires=control.log.hires,
+        persons_called=np.asarray(centre.persons_called[: plan.n_days], dtype=np.int64),
         inbound_waiting_at_end=waiting,
         inbound_arrivals=centre.n_inbound,
         n_calls=recorder.n_calls,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 from sim.scenario.schema import (
     WEEKDAYS,
+    CsvEpidemic,
     ForecastStaffing,
     OutboundTask,
     ReactiveStaffing,
@@ -21,7 +22,9 @@ from sim.scenario.schema import (
     ScheduleStaffing,
     SeirEpidemic,
     Shift,
+    SingleEpidemic,
     WavesEpidemic,
+    epidemic_sources,
 )
 
 Problem = tuple[tuple, str]
@@ -48,12 +51,48 @@ def billing_fees(scenario: Scenario) -> Iterator[Problem]:
         yield ("costs", "fee_per_case"), "billing 'per_case' needs a fee above 0"
 
 
+def _sources(scenario: Scenario) -> list[tuple[tuple, SingleEpidemic]]:
+    """Each demand model with its path (``epidemic`` or ``epidemic.sources.<i>``)."""
+    return [(path, model) for path, _name, model, _share in
+            epidemic_sources(scenario.epidemic, scenario.reporting.share_traced)]
+
+
 def seir_starts_in_time(scenario: Scenario) -> Iterator[Problem]:
     """Check that the first SEIR reproduction-number step covers the start."""
-    epidemic, start = scenario.epidemic, scenario.calendar.start
-    if isinstance(epidemic, SeirEpidemic) and epidemic.r[0].from_date > start:
-        yield (("epidemic", "r", 0, "from"),
-               f"the first step must start on or before calendar.start ({start})")
+    start = scenario.calendar.start
+    for path, model in _sources(scenario):
+        if isinstance(model, SeirEpidemic) and model.r[0].from_date > start:
+            yield (path + ("r", 0, "from"),
+                   f"the first step must start on or before calendar.start ({start})")
+
+
+def csv_scale_starts_in_time(scenario: Scenario) -> Iterator[Problem]:
+    """Check that a dated CSV ``scale`` starts on or before the first simulated day."""
+    start = scenario.calendar.start
+    for path, model in _sources(scenario):
+        if (isinstance(model, CsvEpidemic) and isinstance(model.scale, list)
+                and model.scale[0].from_date > start):
+            yield (path + ("scale", 0, "from"),
+                   f"the first step must start on or before calendar.start ({start})")
+
+
+def csv_covers_the_calendar(scenario: Scenario) -> Iterator[Problem]:
+    """Check that every CSV source can be read and has a count for every simulated day.
+
+    The file is read here (and cached), so ``tracesim validate`` finds what
+    ``run`` would refuse: a row that cannot be read, or the dates missing.
+    """
+    from sim.compile import source_cases  # compile needs this package
+
+    for path, model in _sources(scenario):
+        if isinstance(model, CsvEpidemic):
+            scale_ok = not isinstance(model.scale, list) or model.scale[0].from_date <= (
+                scenario.calendar.start)
+            try:
+                source_cases(model if scale_ok else model.model_copy(update={"scale": 1.0}),
+                             scenario.calendar)
+            except ValueError as exc:
+                yield path + ("path",), str(exc)
 
 
 def _attempts_take_time(path: tuple, task: OutboundTask) -> Iterator[Problem]:
@@ -94,7 +133,7 @@ def callbacks_are_possible(scenario: Scenario) -> Iterator[Problem]:
 def schedule_rows_in_order(scenario: Scenario) -> Iterator[Problem]:
     """Check that schedule dates are distinct, in order, and cover the start."""
     staffing, start = scenario.staffing, scenario.calendar.start
-    if not isinstance(staffing, ScheduleStaffing):
+    if not isinstance(staffing, ScheduleStaffing) or staffing.schedule is None:
         return
     seen: dict[dt.date, int] = {}
     for i, row in enumerate(staffing.schedule):
@@ -110,13 +149,37 @@ def schedule_rows_in_order(scenario: Scenario) -> Iterator[Problem]:
                "the days before it have no headcount")
 
 
+def schedule_file_readable(scenario: Scenario) -> Iterator[Problem]:
+    """Check that a schedule CSV (``staffing.path``) can be read and names real templates."""
+    staffing = scenario.staffing
+    if not isinstance(staffing, ScheduleStaffing) or staffing.path is None:
+        return
+    from pathlib import Path
+
+    from sim.staffing.simple import read_schedule_csv  # the staffing package needs this one
+
+    try:
+        read_schedule_csv(Path(staffing.path), scenario.agents.shift_names)
+    except ValueError as exc:
+        yield ("staffing", "path"), str(exc).removeprefix(f"staffing.path {staffing.path}: ")
+
+
 # --------------------------------------------------------------------------- warnings
+
+
+def changes_within_run(scenario: Scenario) -> Iterator[Problem]:
+    """Warn of dated changes that start after the last simulated day (never in force)."""
+    end = _last_day(scenario)
+    for i, change in enumerate(scenario.changes):
+        if change.from_date > end:
+            yield (("changes", i, "from"),
+                   f"{change.from_date} is after the last simulated day ({end}): never in force")
 
 
 def schedule_within_run(scenario: Scenario) -> Iterator[Problem]:
     """Warn of schedule rows dated after the last simulated day."""
     staffing, end = scenario.staffing, _last_day(scenario)
-    if not isinstance(staffing, ScheduleStaffing):
+    if not isinstance(staffing, ScheduleStaffing) or staffing.schedule is None:
         return
     for i, row in enumerate(staffing.schedule):
         if row.date > end:
@@ -135,13 +198,14 @@ def initial_headcount_within_limit(scenario: Scenario) -> Iterator[Problem]:
 
 def waves_peak_within_run(scenario: Scenario) -> Iterator[Problem]:
     """Warn of waves that peak outside the simulated period."""
-    epidemic, start, end = scenario.epidemic, scenario.calendar.start, _last_day(scenario)
-    if not isinstance(epidemic, WavesEpidemic):
-        return
-    for i, wave in enumerate(epidemic.waves):
-        if not start <= wave.peak_date <= end:
-            yield (("epidemic", "waves", i, "peak_date"),
-                   f"{wave.peak_date} is outside the run ({start} to {end})")
+    start, end = scenario.calendar.start, _last_day(scenario)
+    for path, model in _sources(scenario):
+        if not isinstance(model, WavesEpidemic):
+            continue
+        for i, wave in enumerate(model.waves):
+            if not start <= wave.peak_date <= end:
+                yield (path + ("waves", i, "peak_date"),
+                       f"{wave.peak_date} is outside the run ({start} to {end})")
 
 
 def _open_minutes(scenario: Scenario) -> dict[int, set[int]]:
@@ -213,15 +277,19 @@ def callback_offered_before_most_hang_up(scenario: Scenario) -> Iterator[Problem
 ERROR_CHECKS: tuple[Check, ...] = (
     billing_fees,
     seir_starts_in_time,
+    csv_scale_starts_in_time,
+    csv_covers_the_calendar,
     outbound_attempts_take_time,
     inbound_calls_take_time,
     schedule_rows_in_order,
+    schedule_file_readable,
     callbacks_are_possible,
 )
 """Checks whose problems make a scenario unusable, in reporting order."""
 
 WARNING_CHECKS: tuple[Check, ...] = (
     schedule_within_run,
+    changes_within_run,
     initial_headcount_within_limit,
     waves_peak_within_run,
     open_some_day,

@@ -12,12 +12,12 @@ from __future__ import annotations
 import copy
 import difflib
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 from pydantic.fields import FieldInfo
 
 from sim.errors import one_line
@@ -133,10 +133,31 @@ def union_members(field: FieldInfo) -> dict[str, type[BaseModel]]:
     """
     discriminator = field.discriminator
     if not isinstance(discriminator, str):
-        return {}
-    members = [arg for arg in typing.get_args(field.annotation)
+        return _tagged_members(field.annotation)
+    return _members_by_tag(field.annotation, discriminator)
+
+
+def _members_by_tag(union: Any, discriminator: str) -> dict[str, Any]:
+    members = [arg for arg in typing.get_args(union)
                if isinstance(arg, type) and issubclass(arg, BaseModel)]
     return {discriminator_tag(member, discriminator): member for member in members}
+
+
+def _tagged_members(annotation: Any) -> dict[str, Any]:
+    """Members of a tagged union inside an annotation (a list's items, ``Tag``-ged members).
+
+    A member that is not a model (``Annotated[float, Tag("number")]``) maps to None.
+    """
+    members: dict[str, Any] = {}
+    for arg in typing.get_args(annotation):
+        for meta in getattr(arg, "__metadata__", ()):
+            if isinstance(meta, Tag):
+                members[meta.tag] = _model_of(typing.get_args(arg)[0])
+            elif isinstance(meta, FieldInfo) and isinstance(meta.discriminator, str):
+                members.update(_members_by_tag(typing.get_args(arg)[0], meta.discriminator))
+        if not members and typing.get_origin(arg) is not None:
+            members.update(_tagged_members(arg))
+    return members
 
 
 def _locate(loc: tuple) -> tuple[tuple, list[str]]:
@@ -155,10 +176,10 @@ def _locate(loc: tuple) -> tuple[tuple, list[str]]:
         if isinstance(part, str) and part in members:  # the tag of the member validated
             model, members = members[part], {}
             continue
-        members = {}
         clean.append(part)
         if isinstance(part, int):
-            continue  # a list item: the model is the list's item model
+            continue  # a list item: the model (or tagged union) is the list's items'
+        members = {}
         allowed = _field_names(model) if model is not None else []
         field = _field(model, part) if model is not None else None
         if field is None:
@@ -189,15 +210,55 @@ def _message(item: Mapping[str, Any], loc: tuple, allowed: list[str]) -> str:
 
 
 def _format_errors(
-    error: ValidationError, marks: Mapping[tuple, tuple[int, int]], source: str
+    error: ValidationError, marks: Mapping[tuple, tuple[int, int]], source: str,
+    sets: Mapping[tuple, str] | None = None,
 ) -> list[str]:
-    """One line per validation error: ``file:line:col dotted.path: message``."""
+    """One line per validation error: ``file:line:col dotted.path: message``.
+
+    A problem in a value given with ``--set`` is placed at ``--set PATH=VALUE``.
+    """
     lines = []
-    for item in error.errors():
+    for item in _by_field(error.errors()):
         loc, allowed = _locate(tuple(item["loc"]))
         path = ".".join(str(p) for p in loc) or "(top level)"
-        lines.append(f"{_where(marks, loc, source)} {path}: {_message(item, loc, allowed)}")
+        where = _where(marks, loc, source, sets)
+        message = _message(item, loc, allowed)
+        if item["type"] == "extra_forbidden":
+            message = _other_policy_hint(tuple(item["loc"]), message)
+        lines.append(f"{where} {path}: {message}")
     return lines
+
+
+def _other_policy_hint(raw_loc: tuple, message: str) -> str:
+    """Say which staffing policy an unknown key belongs to, instead of a near miss.
+
+    ``headcount`` under ``policy: schedule`` is not a typo of ``min_headcount``:
+    it is a field of ``policy: fixed`` (a schedule gives it per row).
+    """
+    if len(raw_loc) != 3 or raw_loc[0] != "staffing":
+        return message
+    from sim.scenario.schema import STAFFING_CONFIGS
+
+    policy, key = str(raw_loc[1]), str(raw_loc[2])
+    owners = [tag for tag, config in STAFFING_CONFIGS.items()
+              if tag != policy and key in config.model_fields]
+    if not owners:
+        return message
+    allowed = [name for name in STAFFING_CONFIGS[policy].model_fields if name != "policy"] \
+        if policy in STAFFING_CONFIGS else []
+    return (f"not a field of policy '{policy}' (it is one of policy "
+            + " and ".join(f"'{tag}'" for tag in owners) + ")"
+            + (f"; allowed here: {', '.join(allowed)}" if allowed else ""))
+
+
+def _by_field(items: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    """Split the schema's ``boolean_for_number`` errors (one per model) into one per field."""
+    for item in items:
+        if item["type"] != "boolean_for_number":
+            yield item
+            continue
+        for key, problem in item["ctx"]["problems"].items():
+            yield {**item, "type": "value_error", "loc": (*item["loc"], key), "msg": problem}
 
 
 def set_path(data: dict, dotted: str, value: Any) -> None:
@@ -232,7 +293,7 @@ def _deep_merge(base: dict, changes: dict) -> dict:
         old = merged.get(key)
         if isinstance(value, dict) and isinstance(old, dict) and all(
             value.get(tag, old.get(tag)) == old.get(tag) for tag in ("policy", "model")
-        ):
+        ) and ("sources" in value) == ("sources" in old):  # sources replace a single model
             merged[key] = _deep_merge(old, value)
         else:
             merged[key] = value
@@ -240,12 +301,19 @@ def _deep_merge(base: dict, changes: dict) -> dict:
 
 
 def _absolute_data_path(data: dict, base_dir: Path | None) -> None:
+    staffing = data.get("staffing")
+    if isinstance(staffing, dict) and isinstance(staffing.get("path"), str):
+        path = Path(staffing["path"]).expanduser()
+        staffing["path"] = str(((base_dir or Path.cwd()) / path).resolve()
+                               if not path.is_absolute() else path)
     epidemic = data.get("epidemic")
-    if isinstance(epidemic, dict) and epidemic.get("model") == "csv" and "path" in epidemic:
-        path = Path(str(epidemic["path"])).expanduser()
-        if not path.is_absolute():
-            path = (base_dir or Path.cwd()) / path
-        epidemic["path"] = str(path.resolve())
+    sources = epidemic.get("sources") if isinstance(epidemic, dict) else None
+    for source in sources if isinstance(sources, list) else [epidemic]:
+        if isinstance(source, dict) and source.get("model") == "csv" and "path" in source:
+            path = Path(str(source["path"])).expanduser()
+            if not path.is_absolute():
+                path = (base_dir or Path.cwd()) / path
+            source["path"] = str(path.resolve())
 
 
 def _resolve_extends(data: dict, source: str, base_dir: Path | None,
@@ -266,13 +334,17 @@ def _resolve_extends(data: dict, source: str, base_dir: Path | None,
     if resolved in seen:
         raise ScenarioError([f"{source} extends: {parent_name} extends itself in a cycle"])
     try:
-        parent_data = yaml.safe_load(parent.read_text(encoding="utf-8"))
+        parent_text = _decode(parent.read_bytes(), str(parent))
+        parent_data = yaml.safe_load(parent_text)
     except FileNotFoundError:
         raise ScenarioError([f"{source} extends: no such file {parent}"]) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ScenarioError(
             [f"{source} extends: {parent} cannot be read ({exc.__class__.__name__})"]
         ) from None
+    duplicates = _duplicate_keys(yaml.compose(parent_text, Loader=yaml.SafeLoader), str(parent))
+    if duplicates:
+        raise ScenarioError(duplicates)
     if not isinstance(parent_data, dict):
         raise ScenarioError([f"{source} extends: {parent} is not a scenario mapping"])
     parent_data = _resolve_extends(parent_data, str(parent), parent.parent, seen + (resolved,))
@@ -294,12 +366,85 @@ def parse_overrides(overrides: Iterable[str]) -> list[tuple[str, Any]]:
     return parsed
 
 
-def _where(marks: Mapping[tuple, tuple[int, int]], loc: tuple, source: str) -> str:
+def _where(marks: Mapping[tuple, tuple[int, int]], loc: tuple, source: str,
+           sets: Mapping[tuple, str] | None = None) -> str:
+    """Where a problem at ``loc`` comes from: ``--set PATH=VALUE`` or ``file:line:col``.
+
+    ``sets`` maps the places given with ``--set`` (dotted parts as strings)
+    to their ``PATH=VALUE`` text; the last one given wins. A problem at a
+    place that holds a ``--set`` value deeper down is placed in the file,
+    with ``(after --set PATH=VALUE)``.
+    """
+    key = tuple(str(p) for p in loc)
+    after = ""
+    for place, text in reversed(list((sets or {}).items())):
+        if key[:len(place)] == place:
+            return f"--set {text}"
+        if not after and place[:len(key)] == key:
+            after = f" (after --set {text})"
     probe = loc
     while probe not in marks and probe:
         probe = probe[:-1]
     line, col = marks.get(probe, (0, 0))
-    return f"{source}:{line}:{col}" if line else source
+    return (f"{source}:{line}:{col}" if line else source) + after
+
+
+def _set_places(overrides: Iterable[str]) -> dict[tuple, str]:
+    """Map each ``--set`` place (a tuple of strings) to its ``PATH=VALUE`` text."""
+    places: dict[tuple, str] = {}
+    for item in overrides:
+        key = item.split("=", 1)[0].strip()
+        places.pop(tuple(key.split(".")), None)  # keep the order in which they apply
+        places[tuple(key.split("."))] = one_line(item.strip())
+    return places
+
+
+def _duplicate_keys(node: yaml.Node | None, source: str) -> list[str]:
+    """One line per key given twice in a mapping, naming both lines.
+
+    YAML loaders keep the last value silently; a scenario is refused instead.
+    Merge keys (``<<``) are left to YAML.
+    """
+    problems: list[str] = []
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple]] = [(node, ())] if node is not None else []
+    while stack:
+        current, path = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend((item, path + (i,)) for i, item in enumerate(current.value))
+        if not isinstance(current, yaml.MappingNode):
+            continue
+        first: dict[tuple, int] = {}
+        for key_node, value_node in current.value:
+            stack.append((value_node, path + (key_node.value,)))
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            line = key_node.start_mark.line + 1
+            ident = (key_node.tag, key_node.value)
+            if ident in first:
+                dotted = ".".join(str(p) for p in path + (key_node.value,))
+                problems.append(f"{source}:{line}:{key_node.start_mark.column + 1} {dotted}: "
+                                f"'{key_node.value}' is given twice, at lines {first[ident]} "
+                                f"and {line}; keep one")
+            else:
+                first[ident] = line
+    return sorted(problems, key=lambda p: int(p[len(source) + 1:].split(":", 1)[0]))
+
+
+def _decode(data: bytes, source: str) -> str:
+    """Decode a scenario file as UTF-8; an error names the line and byte offset."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScenarioError([
+            f"{source}:{line}:{column} (encoding): byte 0x{data[exc.start]:02x} at byte offset "
+            f"{exc.start} is not UTF-8 ({exc.reason}); save the file as UTF-8"
+        ]) from None
 
 
 def _parse_yaml(text: str, source: str) -> tuple[yaml.Node | None, dict]:
@@ -309,6 +454,9 @@ def _parse_yaml(text: str, source: str) -> tuple[yaml.Node | None, dict]:
         if _expanded_size(node) > MAX_NODES:
             raise ScenarioError([f"{source}: the document expands to more than {MAX_NODES:,} "
                                  "values (aliases used over and over?); a scenario is small"])
+        duplicates = _duplicate_keys(node, source)
+        if duplicates:
+            raise ScenarioError(duplicates)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -317,6 +465,8 @@ def _parse_yaml(text: str, source: str) -> tuple[yaml.Node | None, dict]:
         raise ScenarioError([f"{where} (YAML): {problem}"]) from None
     except RecursionError:
         raise ScenarioError([f"{source} (YAML): nested too deeply"]) from None
+    except ScenarioError:
+        raise
     except (ValueError, KeyError, TypeError, OverflowError) as exc:
         # the YAML constructors' own errors: 2020-02-30, !!bool maybe, 5,000-digit ints
         raise ScenarioError([f"{source} (YAML): a value cannot be read ({exc})"]) from None
@@ -328,16 +478,19 @@ def _parse_yaml(text: str, source: str) -> tuple[yaml.Node | None, dict]:
 
 
 def _apply_overrides(data: dict, overrides: Iterable[str]) -> None:
-    for key, value in parse_overrides(overrides):
+    overrides = list(overrides)
+    for item, (key, value) in zip(overrides, parse_overrides(overrides), strict=True):
         try:
             set_path(data, key, value)
         except (ValueError, IndexError, TypeError):
-            raise ScenarioError([f"--set {key}: no such place in the scenario"]) from None
+            raise ScenarioError([f"--set {item.strip()}: the scenario has no place {key} "
+                                 "(a list item that is not there?)"]) from None
 
 
 def _problem_lines(problems: Iterable[Problem], marks: Mapping[tuple, tuple[int, int]],
-                   source: str, prefix: str = "") -> list[str]:
-    return [f"{_where(marks, loc, source)} {'.'.join(map(str, loc))}: {prefix}{message}"
+                   source: str, prefix: str = "",
+                   sets: Mapping[tuple, str] | None = None) -> list[str]:
+    return [f"{_where(marks, loc, source, sets)} {'.'.join(map(str, loc))}: {prefix}{message}"
             for loc, message in problems]
 
 
@@ -377,17 +530,19 @@ def scenario_from_text(
     node, data = _parse_yaml(text, source)
     marks = _node_marks(node)
     data = _resolve_extends(copy.deepcopy(data), source, base_dir)
+    overrides = list(overrides)
+    sets = _set_places(overrides)
     _apply_overrides(data, overrides)
     _absolute_data_path(data, base_dir)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_format_errors(exc, marks, source)) from None
+        raise ScenarioError(_format_errors(exc, marks, source, sets)) from None
     errors, notes = cross_field_checks(scenario)
     if errors:
-        raise ScenarioError(_problem_lines(errors, marks, source))
+        raise ScenarioError(_problem_lines(errors, marks, source, sets=sets))
     if warnings is not None:
-        warnings.extend(_problem_lines(notes, marks, source, prefix="warning: "))
+        warnings.extend(_problem_lines(notes, marks, source, prefix="warning: ", sets=sets))
     return scenario
 
 
@@ -415,11 +570,12 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = (),
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ScenarioError([f"{path}: cannot be read ({exc.__class__.__name__})"]) from None
+    text = _decode(data, str(path))
     return scenario_from_text(text, str(path), overrides, base_dir=path.parent,
                               warnings=warnings)
 

@@ -21,11 +21,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar, U
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
+    Tag,
+    ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -75,11 +80,85 @@ Positive = Annotated[float, Field(gt=0.0)]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def _scalar_kinds(annotation: Any) -> set[str]:
+    """Return what a scalar of this annotation may be: ``"number"``, ``"bool"``, ``"any"``."""
+    if annotation is bool:
+        return {"bool"}
+    if annotation in (int, float):
+        return {"number"}
+    if annotation is Any:
+        return {"any"}
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_kinds(typing.get_args(annotation)[0])
+    if origin in (list, tuple, set, frozenset, dict, Literal) or origin is None:
+        return set()
+    return set().union(*(_scalar_kinds(arg) for arg in typing.get_args(annotation)))
+
+
+def _item_annotations(annotation: Any) -> list[Any]:
+    """Return the item annotations of the list types in an annotation (``list[float]``)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _item_annotations(typing.get_args(annotation)[0])
+    if origin in (list, set, frozenset) or (origin is tuple and typing.get_args(annotation)[-1:]
+                                            == (Ellipsis,)):
+        return [typing.get_args(annotation)[0]]
+    if origin in (tuple, dict, Literal) or origin is None:
+        return []
+    return [item for arg in typing.get_args(annotation) for item in _item_annotations(arg)]
+
+
+def _bool_problem(value: Any, annotation: Any) -> str | None:
+    """Why ``value`` is refused: a boolean where the annotation wants a number (else None)."""
+    if isinstance(value, bool):
+        kinds = _scalar_kinds(annotation)
+        if "number" in kinds and not kinds & {"bool", "any"}:
+            return (f"{str(value).lower()} is a boolean (YAML reads true/false/yes/no/on/off "
+                    "as booleans), not a number; write a number")
+        return None
+    if isinstance(value, list | tuple):
+        for item_annotation in _item_annotations(annotation):
+            for i, item in enumerate(value):
+                problem = _bool_problem(item, item_annotation)
+                if problem:
+                    return f"item {i}: {problem}"
+    return None
+
+
 class Model(BaseModel):
-    """Base of every scenario section: unknown keys refused, instances frozen."""
+    """Base of every scenario section: unknown keys refused, instances frozen.
+
+    Booleans are refused where a number is expected (pydantic would read
+    ``true`` as 1): YAML reads ``yes``/``no``/``on``/``off`` as booleans, so
+    ``headcount: yes`` or ``--set staffing.headcount=true`` must not run a
+    scenario with one agent.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        from pydantic_core import PydanticCustomError
+
+        problems = {}
+        for name, field in cls.model_fields.items():
+            key = field.alias if field.alias in data else name
+            value = data.get(key)
+            if isinstance(value, bool | list | tuple):
+                problem = _bool_problem(value, field.annotation)
+                if problem:
+                    problems[key] = problem
+        if problems:  # one error; the loader reports it field by field
+            raise PydanticCustomError(
+                "boolean_for_number", "{message}",
+                {"message": "; ".join(f"{k}: {p}" for k, p in problems.items()),
+                 "problems": problems})
+        return data
 
 
 # --------------------------------------------------------------------------- distributions
@@ -279,20 +358,163 @@ class SeirEpidemic(Model):
         return self
 
 
+class ScaleStep(Model):
+    """The factor ``scale`` applied to a CSV's counts from date ``from`` on."""
+
+    from_date: dt.date = Field(alias="from")
+    scale: NonNegative
+
+
+def _check_date_format(value: str) -> str:
+    """Check for a ``strptime`` format that writes and reads back a whole date."""
+    sample = dt.date(2020, 9, 21)
+    try:
+        ok = dt.datetime.strptime(sample.strftime(value), value).date() == sample
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{value!r} is not a date format that reads back a whole date; "
+                         "use strptime codes such as %Y-%m-%d or %d/%m/%Y")
+    return value
+
+
+def _check_separator(value: str) -> str:
+    if len(value) != 1 or value in "\r\n\"":
+        raise ValueError("the separator must be one character (not a quote or a line break), "
+                         "e.g. ',' or ';' or '\\t'")
+    return value
+
+
+Scale = Annotated[
+    Annotated[Positive, Tag("number")] | Annotated[list[ScaleStep], Tag("dated")],
+    Discriminator(lambda value: "dated" if isinstance(value, list | tuple) else "number"),
+]
+"""A CSV's ``scale``: one factor, or a dated list of factors."""
+
+
 class CsvEpidemic(Model):
-    """Observed daily cases read from a CSV file (path relative to the scenario file)."""
+    """Observed daily cases read from a CSV file (path relative to the scenario file).
+
+    ``scale`` is one factor or a dated list ``[{from: 2020-09-01, scale: 0.6},
+    ...]`` (each factor holds from its date until the next; the first must
+    cover ``calendar.start``). ``separator``: the field separator, one
+    character. ``date_format``: a ``strptime`` format. ``drop_missing_dates``
+    skips rows without a date; ``fill_missing`` gives dates without a row
+    (inside the file's first and last date) that count. Otherwise every
+    simulated day must have a row: ``tracesim validate`` reads the file and
+    names the missing dates.
+    """
 
     model: Literal["csv"]
     path: str
     date_column: str = "date"
     cases_column: str = "cases"
     filter: dict[str, str] | None = None
-    scale: Positive = 1.0
+    scale: Scale = 1.0
+    separator: Annotated[str, AfterValidator(_check_separator)] = ","
+    date_format: Annotated[str, AfterValidator(_check_date_format)] = "%Y-%m-%d"
     drop_missing_dates: bool = False
     fill_missing: NonNegative | None = None
 
+    @model_validator(mode="after")
+    def _check_scale_steps(self) -> CsvEpidemic:
+        if isinstance(self.scale, list):
+            dates = [step.from_date for step in self.scale]
+            if not dates:
+                raise ValueError("a dated 'scale' needs at least one step")
+            if any(later <= earlier for earlier, later in zip(dates, dates[1:], strict=False)):
+                raise ValueError("'scale' steps must be in strictly increasing date order")
+        return self
 
-Epidemic = Annotated[WavesEpidemic | SeirEpidemic | CsvEpidemic, Field(discriminator="model")]
+
+SourceName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class WavesSource(WavesEpidemic):
+    """A named demand source shaped as waves; ``share_traced`` defaults to the reporting's."""
+
+    name: SourceName
+    share_traced: Share | None = None
+
+
+class SeirSource(SeirEpidemic):
+    """A named demand source from an SEIR model; ``share_traced`` defaults to the reporting's."""
+
+    name: SourceName
+    share_traced: Share | None = None
+
+
+class CsvSource(CsvEpidemic):
+    """A named demand source read from a CSV; ``share_traced`` defaults to the reporting's."""
+
+    name: SourceName
+    share_traced: Share | None = None
+
+
+Source = Annotated[WavesSource | SeirSource | CsvSource, Field(discriminator="model")]
+"""One named source of index work: a demand model with its own share traced."""
+
+
+class SourcesEpidemic(Model):
+    """Several named sources of index work (e.g. confirmed cases plus returning travellers).
+
+    Each source is its own demand model (``waves``, ``seir`` or ``csv``) with a
+    ``name`` (lower case, digits, ``_``) and its own ``share_traced`` (default:
+    ``reporting.share_traced``). Their cases add up; each source draws its
+    cases from its own random streams, so adding a source leaves the others'
+    draws unchanged. Written ``epidemic: {sources: [...]}`` (``model:
+    sources`` is implied).
+    """
+
+    model: Literal["sources"] = "sources"
+    sources: list[Source] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> SourcesEpidemic:
+        names = [source.name for source in self.sources]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"source names must be distinct; repeated: {', '.join(repeated)}")
+        return self
+
+
+def _sources_shorthand(data: Any) -> Any:
+    """``epidemic: {sources: [...]}`` without a ``model`` means ``model: sources``."""
+    if isinstance(data, dict) and "sources" in data and "model" not in data:
+        return {"model": "sources", **data}
+    return data
+
+
+Epidemic = Annotated[WavesEpidemic | SeirEpidemic | CsvEpidemic | SourcesEpidemic,
+                     Field(discriminator="model"), BeforeValidator(_sources_shorthand)]
+
+SingleEpidemic: TypeAlias = WavesEpidemic | SeirEpidemic | CsvEpidemic
+"""One demand model (the epidemic section's own, or one source's)."""
+
+
+def epidemic_sources(epidemic: WavesEpidemic | SeirEpidemic | CsvEpidemic | SourcesEpidemic,
+                     default_share_traced: float) -> list[tuple[tuple, str, SingleEpidemic, float]]:
+    """Return the demand sources of an epidemic section, with their place in the file.
+
+    Parameters
+    ----------
+    epidemic
+        ``scenario.epidemic``.
+    default_share_traced
+        ``reporting.share_traced``, for sources that do not set their own.
+
+    Returns
+    -------
+    list of tuple
+        ``(path, name, model, share_traced)`` per source, in order: ``path``
+        is the dotted path as a tuple (``("epidemic",)`` for a single model,
+        named ``cases``; ``("epidemic", "sources", i)`` for a list).
+    """
+    if not isinstance(epidemic, SourcesEpidemic):
+        return [(("epidemic",), "cases", epidemic, default_share_traced)]
+    return [(("epidemic", "sources", i), source.name, source,
+             default_share_traced if source.share_traced is None else source.share_traced)
+            for i, source in enumerate(epidemic.sources)]
 
 
 # --------------------------------------------------------------------------- reporting
@@ -447,13 +669,30 @@ class Break(Model):
     length: Duration
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 class Shift(Model):
-    """A shift template: start time, length, share of the headcount, breaks."""
+    """A shift template: start time, length, share of the headcount, breaks.
+
+    ``days``: the weekdays it runs (every day when absent), so weekday and
+    weekend rosters can differ. ``name``: how a schedule CSV names its column
+    (default ``shift1``, ``shift2``, ... in order).
+
+    Shares are relative: on each day a template gets ``share / S`` of the
+    day's headcount, where ``S`` is the largest sum of the shares of the
+    templates running on one weekday. With every template running every day
+    this is the plain split of the headcount; a weekend template of share 0.5
+    beside a weekday template of share 1 rosters half the headcount at weekends.
+    """
 
     start: Clock
     length: Duration
     share: Positive = 1.0
     breaks: list[Break] = Field(default_factory=list)
+    days: list[Weekday] | None = Field(default=None, min_length=1)
+    name: str | None = Field(default=None, min_length=1, max_length=60,
+                             pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
     @model_validator(mode="after")
     def _check(self) -> Shift:
@@ -464,19 +703,68 @@ class Shift(Model):
         for brk in self.breaks:
             if brk.after + brk.length > self.length:
                 raise ValueError("a break must end within the shift")
+        if self.days is not None and len(set(self.days)) != len(self.days):
+            raise ValueError("'days' names a weekday twice")
         return self
+
+    def runs_on(self, weekday: int) -> bool:
+        """Whether the template runs on ``weekday`` (0 = Monday)."""
+        return self.days is None or WEEKDAYS[weekday] in self.days
+
+
+class Absenteeism(Model):
+    """Rostered agents absent for a whole shift, each day at random.
+
+    ``share``: probability that a rostered agent is absent on a day.
+    ``paid``: whether an absent agent is billed (then counted as paid, not
+    logged in) or not (neither paid nor present). A bare number is the share,
+    unpaid.
+    """
+
+    share: Probability = 0.0
+    paid: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            return {"share": data}
+        return data
 
 
 class Agents(Model):
     """The workforce.
 
-    Shift templates, absenteeism (absent agents are not paid) and onboarding
-    hours (paid, unproductive) for new agents.
+    Shift templates, ``absenteeism`` (:class:`Absenteeism`), onboarding hours
+    (paid, unproductive) for new agents, ``not_logged_in_share`` (the share
+    of rostered agent shifts that are paid but not logged in: each agent
+    present on a day is, with this probability, not logged in for that whole
+    shift; change it over time with ``changes``), and
+    ``contract_hours_per_week``, the hours of one full-time equivalent (FTE),
+    which turns FTE into rostered agents: agents per day x shift length x
+    days on duty per week = FTE x contract hours.
     """
 
     shifts: list[Shift] = Field(min_length=1)
-    absenteeism: Probability = 0.0
+    absenteeism: Absenteeism = Absenteeism()
     onboarding: Duration = 0.0
+    not_logged_in_share: Share = 0.0
+    contract_hours_per_week: Annotated[float, Field(gt=0.0, le=168.0)] = 38.0
+
+    @model_validator(mode="after")
+    def _check(self) -> Agents:
+        names = self.shift_names
+        if len(set(names)) != len(names):
+            raise ValueError(f"shift names must differ: {names}")
+        days = [[s.runs_on(w) for s in self.shifts] for w in range(7)]
+        if not any(any(day) for day in days):
+            raise ValueError("no shift template runs on any weekday")
+        return self
+
+    @property
+    def shift_names(self) -> list[str]:
+        """The templates' names (``shift1``, ``shift2``, ... where not given)."""
+        return [s.name or f"shift{i + 1}" for i, s in enumerate(self.shifts)]
 
 
 # --------------------------------------------------------------------------- staffing
@@ -547,31 +835,82 @@ def staffing_config(cls: type[_Config]) -> type[_Config]:
     return cls
 
 
+Staff = Annotated[int | float, Field(ge=0, le=10_000_000)]
+"""A headcount or an FTE figure: whole or fractional."""
+
+
+def _one_of(model: BaseModel, first: str, second: str) -> None:
+    """Refuse a model that sets both or neither of two alternative fields."""
+    given = [name for name in (first, second) if getattr(model, name) is not None]
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of '{first}' and '{second}'")
+
+
 @staffing_config
 class FixedStaffing(StaffingCommon):
-    """A constant headcount."""
+    """A constant staffing: ``headcount`` (agents rostered per day) or ``fte``.
+
+    A fractional headcount, and any FTE figure (converted with
+    ``agents.contract_hours_per_week``), is rounded to whole agents by largest
+    remainder over each calendar week, so the week's agent-days are right.
+    """
 
     policy: Literal["fixed"]
-    headcount: int = Field(ge=0)
+    headcount: Staff | None = None
+    fte: Staff | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> FixedStaffing:
+        _one_of(self, "headcount", "fte")
+        return self
 
 
 class ScheduleRow(Model):
-    """Headcount on the roster from ``date`` on."""
+    """Staffing from ``date`` on: ``headcount`` or ``fte``.
+
+    ``shifts`` optionally gives whole agents per shift template by name for
+    that date, instead of splitting the headcount by the templates' shares.
+    """
 
     date: dt.date
-    headcount: int = Field(ge=0)
+    headcount: Staff | None = None
+    fte: Staff | None = None
+    shifts: dict[str, Annotated[int, Field(ge=0)]] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_shifts(cls, data: Any) -> Any:
+        if (isinstance(data, dict) and data.get("shifts") and "headcount" not in data
+                and "fte" not in data and all(isinstance(v, int) for v in
+                                               data["shifts"].values())):
+            return {**data, "headcount": sum(data["shifts"].values())}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleRow:
+        _one_of(self, "headcount", "fte")
+        return self
 
 
 @staffing_config
 class ScheduleStaffing(StaffingCommon):
-    """Headcount by date (replaying history).
+    """Staffing by date (replaying history), from ``schedule`` rows or a CSV ``path``.
 
-    A date not listed keeps the previous row's headcount. The schedule is
-    executed as given.
+    A date not listed keeps the previous row's staffing; days before the first
+    row take the first row's. The CSV has a ``date`` column (ISO dates) and a
+    ``headcount`` or an ``fte`` column, optionally one column of agents per
+    shift template, named as the templates (``agents.shifts[].name``). The
+    schedule is executed as given.
     """
 
     policy: Literal["schedule"]
-    schedule: list[ScheduleRow] = Field(min_length=1)
+    schedule: list[ScheduleRow] | None = Field(default=None, min_length=1)
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleStaffing:
+        _one_of(self, "schedule", "path")
+        return self
 
 
 class ServiceTarget(StaffingCommon):
@@ -632,6 +971,14 @@ class OracleStaffing(ServiceTarget):
     """
 
     policy: Literal["oracle"]
+    min_stay: Duration = 7 * DAY_S
+
+    @field_validator("min_stay")
+    @classmethod
+    def _min_stay_at_least_a_day(cls, value: float) -> float:
+        if value < DAY_S:
+            raise ValueError("must be at least 1d (no hiring for less than a day)")
+        return value
 
 
 @staffing_config
@@ -676,6 +1023,47 @@ class PoolStaffing(StaffingCommon):
         return self.pool_hourly_rate
 
 
+@staffing_config
+class OptimalStaffing(StaffingCommon):
+    """The least staffing that meets the targets, found by simulation.
+
+    Knows the expected demand in advance and searches, by whole-horizon
+    simulations with common random numbers (``search_replications`` of them,
+    on seeds of their own), for the least headcount per day and per shift
+    template such that each day's index cases and contacts are reached
+    within their deadline in the shares ``index_within_share`` and
+    ``contacts_within_share`` (in every one of the search's replications),
+    and each reporting interval's inbound service
+    level is ``inbound_target_sl``. Inbound agents per interval come from the
+    iterative-staffing algorithm (Feldman, Mandelbaum, Massey & Whitt 2008),
+    outbound agents per day from the observed timeliness of each day's
+    releases; the search stops when no day changes or after
+    ``max_iterations``. Each day's outbound agents found are then raised by
+    the ``demand_quantile`` normal quantile of the day's relative release
+    noise (the few search replications see few draws of it). New agents are
+    hired ``agents.onboarding`` ahead; an agent hired stays at least
+    ``min_stay``. Not subject to lead times (it is
+    the bound).
+    """
+
+    policy: Literal["optimal"]
+    index_within_share: Share = 0.95
+    contacts_within_share: Share = 0.90
+    inbound_target_sl: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
+    min_stay: Duration = 7 * DAY_S
+    search_replications: int = Field(default=3, ge=1, le=50)
+    demand_quantile: Annotated[float, Field(ge=0.5, lt=1.0)] = 0.95
+    max_iterations: int = Field(default=40, ge=1, le=200)
+    search_seed: int = Field(default=2008, ge=0)
+
+    @field_validator("min_stay")
+    @classmethod
+    def _min_stay_at_least_a_day(cls, value: float) -> float:
+        if value < DAY_S:
+            raise ValueError("must be at least 1d (no hiring for less than a day)")
+        return value
+
+
 def tagged_union(members: Iterable[type[BaseModel]], discriminator: str) -> Any:
     """Build the pydantic tagged union of ``members`` on a discriminator field.
 
@@ -716,6 +1104,110 @@ class Tier(Model):
     hourly_rate: NonNegative
 
 
+def _parse_month(value: Any) -> str:
+    """Check a calendar month written ``YYYY-MM`` (e.g. ``2020-09``)."""
+    text = value.strip() if isinstance(value, str) else ""
+    year, _, month = text.partition("-")
+    if not (len(year) == 4 and year.isdigit() and len(month) == 2 and month.isdigit()
+            and 1 <= int(month) <= 12):
+        raise ValueError("write a month as YYYY-MM, e.g. 2020-09 (for a day use 'from')")
+    return text
+
+
+Month = Annotated[
+    str,
+    BeforeValidator(_parse_month),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+                    "description": "calendar month YYYY-MM", "examples": ["2020-09"]}),
+]
+"""A calendar month written ``YYYY-MM``."""
+
+
+class CostLineRow(Model):
+    """A cost line's value in force from ``from`` (a date) or from the first day of ``month``.
+
+    It holds until the next row's start; before the first row the line costs 0.
+    A ``per_fte`` line's rows give ``fte``, a ``fixed`` line's give ``amount``.
+    """
+
+    from_date: dt.date | None = Field(default=None, alias="from")
+    month: Month | None = None
+    fte: NonNegative | None = None
+    amount: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _one_start(self) -> CostLineRow:
+        if (self.from_date is None) == (self.month is None):
+            raise ValueError("a schedule row starts either 'from' a date or at a 'month' "
+                             "(YYYY-MM): give exactly one of them")
+        return self
+
+    @property
+    def start(self) -> dt.date:
+        """First day the row is in force."""
+        if self.from_date is not None:
+            return self.from_date
+        assert self.month is not None
+        return dt.date(int(self.month[:4]), int(self.month[5:]), 1)
+
+
+class CostLine(Model):
+    """A cost beyond the call centre (reported as ``other_cost``, by line).
+
+    ``kind: fixed``: ``amount`` of money per calendar month. ``kind: per_fte``:
+    ``rate`` of money per FTE per calendar month, times ``fte``. Instead of the
+    constant ``amount`` or ``fte``, a ``schedule`` of :class:`CostLineRow`
+    gives it by date. Each simulated day costs the monthly figure in force that
+    day / the days of its calendar month, so a whole month costs exactly the
+    monthly figure and a part of a month its share of the days (pro rata).
+    """
+
+    name: str = Field(min_length=1, max_length=100)
+    kind: Literal["fixed", "per_fte"]
+    amount: NonNegative | None = None
+    rate: NonNegative | None = None
+    fte: NonNegative | None = None
+    schedule: list[CostLineRow] | None = Field(default=None, min_length=1)
+
+    @property
+    def value_field(self) -> str:
+        """The field holding the line's monthly quantity: ``amount`` or ``fte``."""
+        return "amount" if self.kind == "fixed" else "fte"
+
+    @model_validator(mode="after")
+    def _check(self) -> CostLine:
+        value = self.value_field
+        other = "fte" if value == "amount" else "amount"
+        if self.kind == "per_fte" and self.rate is None:
+            raise ValueError("a per_fte line needs 'rate' (money per FTE per calendar month)")
+        if self.kind == "fixed" and self.rate is not None:
+            raise ValueError("a fixed line takes 'amount' (money per calendar month), not 'rate'")
+        if getattr(self, other) is not None:
+            raise ValueError(f"a {self.kind} line takes '{value}', not '{other}'")
+        if (getattr(self, value) is None) == (self.schedule is None):
+            raise ValueError(f"a {self.kind} line needs either '{value}' or a 'schedule' of "
+                             f"rows with '{value}' (exactly one of them)")
+        _check_line_schedule(self.schedule or [], value, other, self.kind)
+        return self
+
+    def values_from(self) -> list[tuple[dt.date | None, float]]:
+        """Give the steps of the monthly quantity: ``(start, value)``, start None = always."""
+        if self.schedule is None:
+            return [(None, float(getattr(self, self.value_field)))]
+        return [(row.start, float(getattr(row, self.value_field))) for row in self.schedule]
+
+
+def _check_line_schedule(rows: list[CostLineRow], value: str, other: str, kind: str) -> None:
+    """Each row gives the line's own quantity, and the rows start in increasing order."""
+    for i, row in enumerate(rows):
+        if getattr(row, value) is None or getattr(row, other) is not None:
+            raise ValueError(f"schedule.{i}: a {kind} line's rows give '{value}' "
+                             f"(and not '{other}')")
+        if i and row.start <= rows[i - 1].start:
+            raise ValueError(f"schedule.{i}: starts {row.start}, not after the previous row "
+                             f"({rows[i - 1].start}); list the rows in date order")
+
+
 class Costs(Model):
     """Money, in one ``currency`` (a label).
 
@@ -733,7 +1225,9 @@ class Costs(Model):
     ``supervisor_ratio`` at ``supervisor_rate``; ``seat_cost_per_day`` is paid
     per agent present per day; ``hiring_cost`` once per agent added to the
     roster after the first day. Onboarding hours are paid hours and billed as
-    such (``onboarding_cost`` reports them apart).
+    such (``onboarding_cost`` reports them apart). All of this is the
+    ``call_centre_cost``; ``lines`` (:class:`CostLine`, names unique) are costs
+    beyond it, the ``other_cost``.
     """
 
     currency: str = "EUR"
@@ -746,6 +1240,16 @@ class Costs(Model):
     billing: Literal["capacity", "productive", "per_call", "per_case"] = "capacity"
     fee_per_call: NonNegative = 0.0
     fee_per_case: NonNegative = 0.0
+    lines: list[CostLine] = Field(default_factory=list)
+
+    @field_validator("lines")
+    @classmethod
+    def _unique_names(cls, lines: list[CostLine]) -> list[CostLine]:
+        names = [line.name for line in lines]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"cost line names must be unique; {', '.join(twice)} used twice")
+        return lines
 
     @property
     def agent_rate(self) -> float:
@@ -763,10 +1267,13 @@ class Simulation(Model):
     ``interval`` (must divide a day), and whether to keep the per-call log.
     """
 
-    seed: int | None = Field(default=None, ge=0)
+    seed: int | None = Field(default=None, ge=0, lt=2**63)
     replications: int = Field(default=10, ge=1, le=10_000)
     interval: Duration = 1800.0
     calls_log: bool = False
+    #: Write the per-person table (``people.parquet``/``.csv``): ``true``, ``false``, or
+    #: ``auto`` (only while it has at most ``sim.results.PEOPLE_AUTO_MAX_ROWS`` rows).
+    people_log: bool | Literal["auto"] = "auto"
 
     @field_validator("interval")
     @classmethod
@@ -776,6 +1283,97 @@ class Simulation(Model):
             raise ValueError("'interval' must be whole minutes that divide one day "
                              "(e.g. 15min, 30min, 1h)")
         return value
+
+
+#: Behavioural fields that ``changes`` may set (dotted prefixes).
+CHANGEABLE = (
+    "tracing.index.", "tracing.contact.",
+    "reporting.share_traced",
+    "inbound.calls_per_case", "inbound.base_per_day", "inbound.handle_time",
+    "inbound.wrap_up", "inbound.patience", "inbound.redial_probability",
+    "inbound.redial_after",
+    "agents.absenteeism", "agents.not_logged_in_share",
+)
+
+
+def changeable(path: str) -> bool:
+    """Whether ``changes`` may set the dotted ``path`` (see :data:`CHANGEABLE`)."""
+    return any(path == prefix.rstrip(".") or path.startswith(prefix) if prefix.endswith(".")
+               else path == prefix or path.startswith(prefix + ".") for prefix in CHANGEABLE)
+
+
+class Change(Model):
+    """Behaviour that changes from a date: ``{from: 2020-10-21, set: {path: value}}``.
+
+    ``set`` maps dotted paths of behavioural fields (:data:`CHANGEABLE`:
+    tracing, share traced, inbound calls per case, handle times, patience,
+    absenteeism, not logged in) to values written as in the scenario. The
+    values in force on a day are the scenario's with every change dated on or
+    before it applied in date order; a person or call takes the values in
+    force when it is created.
+    """
+
+    from_date: dt.date = Field(alias="from")
+    set: dict[str, Any] = Field(min_length=1)
+
+    @field_validator("set")
+    @classmethod
+    def _paths(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for path in value:
+            if not changeable(path):
+                raise ValueError(
+                    f"'{path}' cannot change over a run; behavioural fields can: "
+                    + ", ".join(p.rstrip(".") + ("*" if p.endswith(".") else "")
+                                for p in CHANGEABLE))
+        return value
+
+
+def _set_path(data: dict, path: str, value: Any) -> None:
+    """Set ``value`` at a dotted ``path`` of nested dicts (lists by index)."""
+    keys = path.split(".")
+    node: Any = data
+    for key in keys[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    if isinstance(node, list):
+        node[int(keys[-1])] = value
+    else:
+        node[keys[-1]] = value
+
+
+def _dumped(value: Any) -> Any:
+    """Return a validated field's value as written in a file."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, list):
+        return [_dumped(item) for item in value]
+    return value
+
+
+def _apply_changes(data: dict, changes: list[Change]) -> list[tuple[dt.date, Scenario]]:
+    """Apply each change in turn to ``data`` and validate the scenario in force after it.
+
+    Raises
+    ------
+    ValueError
+        Naming the change and the field, when a changed value is refused.
+    """
+    out = []
+    for number, change in enumerate(changes):
+        for path, value in change.set.items():
+            try:
+                _set_path(data, path, value)
+            except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+                raise ValueError(f"changes[{number}].set: no field '{path}'") from None
+        try:
+            regime = Scenario.model_validate(data)
+        except ValidationError as exc:
+            detail = "; ".join(
+                ".".join(str(p) for p in e["loc"]) + ": "
+                + ("no such field" if e["type"] == "extra_forbidden" else e["msg"])
+                for e in exc.errors())
+            raise ValueError(f"changes[{number}] (from {change.from_date}): {detail}") from None
+        out.append((change.from_date, regime))
+    return out
 
 
 class Scenario(Model):
@@ -792,6 +1390,31 @@ class Scenario(Model):
     staffing: Staffing
     costs: Costs
     simulation: Simulation = Simulation()
+    changes: list[Change] = Field(default_factory=list)
+
+    @field_validator("changes")
+    @classmethod
+    def _check_changes(cls, changes: list[Change], info: ValidationInfo) -> list[Change]:
+        dates = [change.from_date for change in changes]
+        if dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise ValueError("'changes' must be in strictly increasing date order")
+        fields = set(cls.model_fields) - {"changes"}
+        if changes and fields <= set(info.data):  # every other field is valid
+            base = {name: _dumped(info.data[name]) for name in fields}
+            _apply_changes(base, changes)
+        return changes
+
+    def regimes(self) -> list[tuple[dt.date | None, Scenario]]:
+        """Return the behaviour in force over the run: ``(from date, scenario)`` by date.
+
+        The first entry (date None) is the scenario itself; each change adds
+        the scenario with it and every earlier change applied.
+        """
+        if not self.changes:
+            return [(None, self)]
+        data = self.model_dump(mode="json", by_alias=True)
+        data["changes"] = []
+        return [(None, self), *_apply_changes(data, self.changes)]
 
     def hash(self) -> str:
         """SHA-256 of the resolved scenario (canonical JSON), first 16 hex digits."""

@@ -1,7 +1,8 @@
 """Staffing policies: who decides the headcount, and when.
 
 ``fixed`` and ``schedule`` (:mod:`sim.staffing.simple`); ``reactive``,
-``oracle``, ``forecast`` and ``pool`` (:mod:`sim.staffing.adaptive`). Each
+``oracle``, ``forecast`` and ``pool`` (:mod:`sim.staffing.adaptive`);
+``optimal``, the least staffing found by simulation (:mod:`sim.staffing.optimal`). Each
 policy class is registered against its configuration class
 (:func:`register_policy`); :func:`make_policy` builds the one the scenario
 names. The engine asks it for an initial plan, calls ``review`` daily if it is
@@ -40,6 +41,14 @@ from sim.staffing.base import (
     register_policy,
     registered_policies,
 )
+from sim.staffing.optimal import (
+    LeastStaffingSearch,
+    OptimalPolicy,
+    SearchResult,
+    StaffingTable,
+    optimal_variant,
+    solve,
+)
 from sim.staffing.simple import FixedPolicy, SchedulePolicy
 
 __all__ = [
@@ -47,22 +56,28 @@ __all__ = [
     "FixedPolicy",
     "ForecastPolicy",
     "IntradayObservation",
+    "LeastStaffingSearch",
     "Observation",
+    "OptimalPolicy",
     "OraclePolicy",
     "PeekingError",
     "PoolPolicy",
     "ReactivePolicy",
     "Roster",
     "SchedulePolicy",
+    "SearchResult",
     "ServicePlanner",
     "StaffingPolicy",
+    "StaffingTable",
     "WorkRates",
     "make_policy",
     "make_roster",
+    "optimal_variant",
     "oracle_variant",
     "policy_class",
     "register_policy",
     "registered_policies",
+    "solve",
 ]
 
 

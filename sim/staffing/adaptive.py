@@ -38,6 +38,8 @@ from sim.staffing.workload import (
     inbound_agents_needed,
     inbound_calls_per_day,
     inbound_handle_s,
+    onboarding_lead_days,
+    plan_across_days,
     release_minute_weights,
     shift_coverage,
     work_per_index_case_h,
@@ -208,11 +210,23 @@ class ReactivePolicy(StaffingPolicy):
 
 @register_policy(OracleStaffing)
 class OraclePolicy(StaffingPolicy):
-    """Perfect foresight of the expected demand: planned once for the whole run."""
+    """Perfect foresight of the expected demand: planned once for the whole run.
+
+    The day-by-day requirement is planned across days
+    (:func:`~sim.staffing.workload.plan_across_days`): agents are hired
+    ``agents.onboarding`` ahead of the day they are needed, and a hire stays
+    at least ``min_stay``, so that no one is hired for a day only and a
+    weekday pattern does not make every Monday's hires lose their first days
+    to onboarding.
+    """
 
     def __init__(self, plan: Plan, config: OracleStaffing) -> None:
-        self.plan_headcount, self.inbound_agents = ServicePlanner(plan, config).headcount(
+        required, self.inbound_agents = ServicePlanner(plan, config).headcount(
             expected_released_per_day(plan))
+        stay_days = max(1, int(round(config.min_stay / DAY_S)))
+        self.plan_headcount = np.clip(
+            plan_across_days(required, onboarding_lead_days(plan), stay_days),
+            config.min_headcount, config.max_headcount)
 
     @classmethod
     def from_config(cls, plan: Plan, config: OracleStaffing,

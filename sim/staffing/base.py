@@ -198,6 +198,13 @@ class StaffingPolicy(ABC):
         """Return the on-call agents to call in now, or None for none."""
         return None
 
+    def template_headcount(self, day: int, count: int) -> np.ndarray | None:
+        """Return the day's headcount per shift template (summing to ``count``).
+
+        None: ``count`` is split over the templates by their ``share``.
+        """
+        return None
+
 
 _Policy = TypeVar("_Policy", bound=type[StaffingPolicy])
 

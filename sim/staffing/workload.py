@@ -81,11 +81,17 @@ class ShiftCoverage:
     coverage: np.ndarray
 
 
+def present_share(scenario: Scenario) -> float:
+    """Return the expected share of rostered agents who come and log in on a day."""
+    agents = scenario.agents
+    return (1.0 - agents.absenteeism.share) * (1.0 - agents.not_logged_in_share)
+
+
 def shift_coverage(plan: Plan) -> ShiftCoverage:
     """Return the expected productive time per rostered agent, from the shift templates."""
     shares = np.array([s.share for s in plan.shifts], dtype=float)
     shares = shares / shares.sum()
-    present = 1.0 - plan.scenario.agents.absenteeism
+    present = present_share(plan.scenario)
     minutes = np.zeros(MINUTES_PER_DAY)
     productive_h = 0.0
     for share, shift in zip(shares, plan.shifts, strict=True):
@@ -352,6 +358,54 @@ def headcount_for_workload(
     return np.maximum(by_hours, by_peak).astype(np.int64)
 
 
+def plan_across_days(required: np.ndarray, lead_days: int, stay_days: int) -> np.ndarray:
+    """Return a headcount that hires ahead of need and keeps every hire a minimum stay.
+
+    First an agent needed on day ``j`` is put on the roster from day
+    ``j - lead_days`` (onboarding done by then): ``ahead[d] = max(required[d ..
+    d + lead_days])``. Then, day by day, the headcount is the larger of that
+    and the agents hired in the ``stay_days - 1`` days before (an agent hired
+    on day ``j`` stays through day ``j + stay_days - 1``; those hired longest
+    ago leave first), so nobody is hired for one day only and a weekday
+    pattern does not hire every Monday anew. Per column when ``required`` is
+    two-dimensional (days, templates).
+
+    Parameters
+    ----------
+    required
+        Agents needed per day (and template), trained and on the roster.
+    lead_days
+        Days of onboarding before an agent is productive (0: none).
+    stay_days
+        Minimum stay of a hire, in days (at least 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer headcount of the same shape, at least ``required``.
+    """
+    values = np.asarray(required, dtype=np.int64)
+    n_days = values.shape[0]
+    ahead = values.copy()
+    for i in range(1, lead_days + 1):
+        ahead[: n_days - i] = np.maximum(ahead[: n_days - i], values[i:])
+    planned = ahead.copy()
+    hires = np.zeros_like(ahead)
+    for day in range(1, n_days):
+        staying = hires[max(1, day - stay_days + 1):day].sum(axis=0)
+        planned[day] = np.maximum(ahead[day], staying)
+        hires[day] = np.maximum(planned[day] - planned[day - 1], 0)
+    return planned
+
+
+def onboarding_lead_days(plan: Plan) -> int:
+    """Return the whole days of shifts a new agent spends onboarding (0 for none)."""
+    shifts = plan.shifts
+    shares = np.array([s.share for s in shifts], dtype=float)
+    mean_shift_s = float(np.average([s.length_s for s in shifts], weights=shares))
+    return math.ceil(plan.scenario.agents.onboarding / mean_shift_s - 1e-9)
+
+
 def elapsed_share(weights: np.ndarray, time_of_day_s: float) -> float:
     """Return the share of a day's weight (per minute, 1440 values) before a time of day."""
     total = float(weights.sum())
@@ -372,8 +426,16 @@ def release_minute_weights(plan: Plan) -> np.ndarray:
 
 
 def expected_released_per_day(plan: Plan) -> np.ndarray:
-    """Return the expected index cases released per day (expected cases x share traced)."""
-    return plan.expected_cases * plan.scenario.reporting.share_traced
+    """Return the expected index cases released per day (expected cases x share traced).
+
+    Summed over the demand sources, each with its own share traced in force
+    on the day.
+    """
+    first, *others = plan.sources
+    total = first.expected_cases * first.share_traced
+    for source in others:
+        total = total + source.expected_cases * source.share_traced
+    return total
 
 
 def day_of(now_s: float) -> int:

@@ -1,0 +1,79 @@
+"""Worker processes end when their parent dies, however it dies.
+
+A parent killed with SIGKILL runs no cleanup, so its worker processes must
+notice by themselves. :func:`die_with_parent`, called in a worker's
+initializer, arms two independent ways:
+
+* on Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)``: the kernel kills the worker
+  when the thread that forked it ends;
+* a daemon thread that waits on the multiprocessing sentinel of the parent (a
+  pipe whose other end only the parent keeps open; it becomes readable when
+  the parent is gone) and checks ``os.getppid()`` every ``poll_s`` seconds;
+  it ends the worker with ``os._exit`` when either says the parent is gone.
+  This also covers other systems and start methods (``spawn``, ``forkserver``,
+  where the worker's OS parent is not the process that asked for it).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+PR_SET_PDEATHSIG = 1
+EXIT_ORPHANED = 70
+
+
+def _set_parent_death_signal() -> bool:
+    """Ask the Linux kernel to SIGKILL this process when its parent ends."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # pragma: no cover - no libc or no prctl
+        return False
+
+
+def _parent_gone(parent: Any, ppid: int) -> bool:
+    if os.getppid() != ppid:
+        return True
+    return parent is not None and not parent.is_alive()
+
+
+def _watch(parent: Any, ppid: int, poll_s: float) -> None:
+    sentinel = getattr(parent, "sentinel", None)
+    while True:
+        if sentinel is not None:
+            try:
+                multiprocessing.connection.wait([sentinel], timeout=poll_s)
+            except OSError:  # the sentinel was closed: rely on getppid
+                sentinel = None
+        else:
+            threading.Event().wait(poll_s)
+        if _parent_gone(parent, ppid):
+            os._exit(EXIT_ORPHANED)
+
+
+def die_with_parent(poll_s: float = 0.5) -> None:
+    """End this (worker) process as soon as its parent process is gone.
+
+    Parameters
+    ----------
+    poll_s
+        How often the watcher thread checks ``os.getppid()``; the sentinel
+        wakes it at once.
+    """
+    parent = multiprocessing.parent_process()
+    ppid = os.getppid()
+    _set_parent_death_signal()
+    if _parent_gone(parent, ppid):  # the parent died before the signal was armed
+        os._exit(EXIT_ORPHANED)
+    threading.Thread(target=_watch, args=(parent, ppid, poll_s), daemon=True,
+                     name="tracesim-lifeline").start()
