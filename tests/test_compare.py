@@ -48,20 +48,20 @@ def fixed_run() -> sim.Results:
 
 @pytest.fixture(scope="module")
 def fixed_attributed(fixed_run: sim.Results) -> sim.Results:
-    return attribute_idle(fixed_run)
+    return attribute_idle(fixed_run, bound="analytic")
 
 
 @pytest.fixture(scope="module")
 def reactive_attributed() -> sim.Results:
     """Without the hotline: outbound work only, the clearest case."""
     scenario = make(**REACTIVE, **{"inbound.enabled": False})
-    return attribute_idle(sim.run(scenario, replications=6, seed=SEED))
+    return attribute_idle(sim.run(scenario, replications=6, seed=SEED), bound="analytic")
 
 
 @pytest.fixture(scope="module")
 def reactive_hotline_attributed() -> sim.Results:
     """With the hotline: the Erlang part is noisier, so more replications."""
-    return attribute_idle(sim.run(make(**REACTIVE), replications=10, seed=SEED))
+    return attribute_idle(sim.run(make(**REACTIVE), replications=10, seed=SEED), bound="analytic")
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_reactive_has_positive_avoidable_idle(name, request) -> None:
 
 def test_oracle_policy_has_no_avoidable_idle() -> None:
     scenario = sim.compare.oracle_variant(make())
-    results = attribute_idle(sim.run(scenario, replications=2, seed=SEED))
+    results = attribute_idle(sim.run(scenario, replications=2, seed=SEED), bound="analytic")
     reps = results.tables["replications"]
     assert (reps["avoidable_idle_hours"] == 0).all()
     np.testing.assert_array_equal(reps["unavoidable_idle_hours"], reps["idle_hours"])
@@ -160,7 +160,7 @@ def test_attribution_leaves_input_alone_and_is_repeatable(
     assert "avoidable_idle_hours" not in fixed_run.tables["replications"]
     assert "idle_attribution" not in fixed_run.tables
     assert fixed_attributed is not fixed_run
-    again = attribute_idle(fixed_attributed)
+    again = attribute_idle(fixed_attributed, bound="analytic")
     pd.testing.assert_frame_equal(again.tables["replications"],
                                   fixed_attributed.tables["replications"])
     pd.testing.assert_frame_equal(again.tables["summary"], fixed_attributed.tables["summary"])
@@ -244,7 +244,7 @@ def test_self_comparison_gives_zero_differences() -> None:
 
 
 def test_compare_with_attribution_adds_the_avoidable_idle(fixed_attributed) -> None:
-    other = attribute_idle(sim.run(make(**{"name": "eight"}), replications=6, seed=SEED))
+    other = attribute_idle(sim.run(make(**{"name": "eight"}), replications=6, seed=SEED), bound="analytic")
     table = comparison_table([other, fixed_attributed])
     for metric in ATTRIBUTION_METRICS:
         assert f"{metric}_mean" in table.columns and f"{metric}_diff_mean" in table.columns

@@ -29,7 +29,7 @@ from sim.staffing import (
 )
 from tests.scenarios_for_tests import make
 
-TAGS = ("fixed", "schedule", "reactive", "oracle", "forecast", "pool")
+TAGS = ("fixed", "schedule", "reactive", "oracle", "forecast", "pool", "optimal")
 """The order of the union: JSON schema and error messages depend on it."""
 
 CONFIGS = {
