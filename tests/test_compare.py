@@ -244,7 +244,8 @@ def test_self_comparison_gives_zero_differences() -> None:
 
 
 def test_compare_with_attribution_adds_the_avoidable_idle(fixed_attributed) -> None:
-    other = attribute_idle(sim.run(make(**{"name": "eight"}), replications=6, seed=SEED), bound="analytic")
+    other = attribute_idle(sim.run(make(**{"name": "eight"}), replications=6, seed=SEED),
+                           bound="analytic")
     table = comparison_table([other, fixed_attributed])
     for metric in ATTRIBUTION_METRICS:
         assert f"{metric}_mean" in table.columns and f"{metric}_diff_mean" in table.columns
