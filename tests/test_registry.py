@@ -39,6 +39,7 @@ CONFIGS = {
     "oracle": {"policy": "oracle"},
     "forecast": {"policy": "forecast", "initial_headcount": 5},
     "pool": {"policy": "pool", "core_headcount": 3, "pool_size": 4},
+    "optimal": {"policy": "optimal"},
 }
 
 
