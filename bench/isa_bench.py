@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/isa_bench.py                    # the search alone
     .venv/bin/python bench/isa_bench.py --compare 10       # + both bounds against the fixed roster
-    .venv/bin/python bench/isa_bench.py --append bench/RESULTS.md
+    .venv/bin/python bench/isa_bench.py --compare 10 --out bench/RESULTS.md
 
 Runs the ``optimal`` variant's search (:func:`sim.staffing.solve`) on
 ``scenarios/flanders-autumn-2020.yaml`` and prints, per iteration, the
@@ -12,7 +12,10 @@ iterations until the inbound staffing (ISA) and the whole search stopped
 changing, and the wall time. With ``--compare N`` it also runs the fixed
 roster with N replications and attributes its idle against both bounds
 (``optimal`` and ``analytic``), printing each bound's idle share, timeliness
-and whether it met its targets. A benchmark, not a test: it always exits 0.
+and whether it met its targets. With ``--out FILE`` the report replaces the
+``isa_bench`` section of FILE (between its markers, ``bench/results_md.py``),
+leaving the rest of the file as it is. A benchmark, not a test: it always
+exits 0.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from results_md import write_section  # bench/, the script's own folder
 
 import sim
 from sim.compare import attribute_idle
@@ -109,21 +113,22 @@ def compare_section(replications: int) -> list[str]:
 
 
 def main() -> None:
-    """Run the benchmark and print (and optionally append) the report."""
+    """Run the benchmark and print (and optionally write) the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", type=int, metavar="N", default=0,
                         help="also attribute the fixed roster's idle against both bounds "
                         "with N replications")
-    parser.add_argument("--append", type=Path, help="append the section to this markdown file")
+    parser.add_argument("--out", "--append", dest="out", type=Path,
+                        help="replace this benchmark's section of this markdown file "
+                        "(e.g. bench/RESULTS.md; --append is the old name)")
     args = parser.parse_args()
     lines = search_section()
     if args.compare:
         lines += compare_section(args.compare)
     text = "\n".join(lines)
     print(text)
-    if args.append:
-        with args.append.open("a") as out:
-            out.write("\n" + text)
+    if args.out:
+        write_section(args.out, "isa_bench", text)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ Runs the command as a user types it (a fresh results directory each time,
 figures included) five times and takes the median wall time, and in the same
 invocation the median of ``python -c 'import sim'`` as a baseline of what the
 machine's speed and load allow. Prints the ratios (median / 3 s target and
-median / baseline) and writes them into the "Quick run" section of
-``bench/RESULTS.md`` (replacing the previous one, leaving the rest of the file
-as it is). It is a benchmark, not a test: it always exits 0.
+median / baseline) and writes them into its ``quick_run`` section of
+``bench/RESULTS.md`` (between its markers, ``bench/results_md.py``: replacing
+the previous one, leaving the rest of the file as it is). It is a benchmark,
+not a test: it always exits 0.
 
 Usage::
 
@@ -25,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from results_md import write_section  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 3.0
@@ -87,19 +90,6 @@ def report(times: dict[str, list[float]]) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of ``path`` (or append it), keeping the rest."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# tracesim benchmark results\n"
-    if HEADING in text:
-        before, rest = text.split(HEADING, 1)
-        following = rest.find("\n## ")
-        after = rest[following + 1:] if following >= 0 else ""
-        text = before + section + ("\n" + after if after else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -107,7 +97,7 @@ def main() -> int:
     args = parser.parse_args()
     section = report(measure(max(1, args.repeats)))
     print(section)
-    write_section(args.out, section)
+    write_section(args.out, "quick_run", section)
     print(f"written to {args.out}")
     return 0
 

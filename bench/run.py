@@ -39,8 +39,11 @@ Usage::
     .venv/bin/python bench/run.py --skip-scale     # without target 4
     .venv/bin/python bench/run.py --profile        # also cProfile the target-1 project run
 
-The tables are printed (markdown) and written to ``--out`` (default
-``bench/RESULTS.md``) with the date and the machine.
+The tables are printed (markdown) with the date and the machine, and replace
+the ``run`` section of ``--out`` (default ``bench/RESULTS.md``; the section
+between its markers, ``bench/results_md.py``), leaving the sections of the
+other benchmarks (``sweep_bench.py``, ``isa_bench.py``, ``quick_run.py``) as
+they are.
 """
 
 from __future__ import annotations
@@ -959,7 +962,7 @@ def _render_scale(t4: dict[str, Any]) -> list[str]:
 def render(sizes: Sizes, mode: str, seed: int, machine: dict[str, str],
            t1: dict[str, Any], t2: dict[str, Any], t3: dict[str, Any] | None,
            t4: dict[str, Any] | None, profile: str | None) -> str:
-    """The benchmark report in markdown (printed and written to RESULTS.md).
+    """The benchmark report in markdown (printed, and the ``run`` section of RESULTS.md).
 
     Parameters
     ----------
@@ -978,7 +981,7 @@ def render(sizes: Sizes, mode: str, seed: int, machine: dict[str, str],
     str
     """
     scale_days = f"{sizes.scale_days} days" if sizes.scale_days else "its own calendar"
-    parts: list[str] = ["# tracesim benchmark results", ""]
+    parts: list[str] = []
     parts.append(
         f"`bench/run.py` ({mode} sizes, seed {seed}): simpy baselines {sizes.baseline_calls:,} "
         f"calls each; project {sizes.project_days} days of `bench/mmc.yaml`; linear cost at "
@@ -1030,7 +1033,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile the target-1 project run (separately, untimed)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md",
-                        help="markdown report to write (default: bench/RESULTS.md)")
+                        help="markdown file whose 'run' section the report replaces, the "
+                        "other sections kept (default: bench/RESULTS.md)")
     parser.add_argument("--seed", type=int, default=1, help="experiment seed (default 1)")
     parser.add_argument("--repeats", type=int, default=None,
                         help="fresh subprocesses per size in target 2 (default 3; 1 with --quick)")
@@ -1061,9 +1065,10 @@ def main(argv: list[str] | None = None) -> int:
     machine["load average at end (1/5/15 min)"] = _loadavg()
     report = render(sizes, mode, args.seed, machine, t1, t2, t3, t4, profile)
     print(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report, encoding="utf-8")
-    _log(f"wrote {args.out}")
+    from results_md import write_section  # bench/, on sys.path above
+
+    write_section(args.out, "run", report)
+    _log(f"wrote the run section of {args.out}")
     return 0
 
 

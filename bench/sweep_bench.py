@@ -1,6 +1,6 @@
 """Benchmarks of issue 10: sweeps on 2 workers (local and dask) and optimise's wall time.
 
-    .venv/bin/python bench/sweep_bench.py            # ~6 min on 2 cores; appends to RESULTS.md
+    .venv/bin/python bench/sweep_bench.py            # ~6 min on 2 cores; writes RESULTS.md
     .venv/bin/python bench/sweep_bench.py --quick    # smoke run on scenarios/quick.yaml
 
 1. Parallel efficiency of a sweep: the same sweep (points x replications of
@@ -12,8 +12,9 @@
    with ``index_reached_within_deadline_share >= 0.95`` (95 % CI bound), local,
    two workers. Prints the answer and every evaluation.
 
-Benchmarks print ratios; they never fail. The section between the markers in
-bench/RESULTS.md is replaced on every run (the rest of the file is kept).
+Benchmarks print ratios; they never fail. The ``sweep_bench`` section of
+bench/RESULTS.md (between its markers, ``bench/results_md.py``) is replaced on
+every run; the rest of the file is kept.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_md import write_section  # bench/, the script's own folder
+
 import sim
 from sim.executor import make_executor
 from sim.optimise import optimise
 from sim.sweep import sweep
 
 ROOT = Path(__file__).resolve().parent.parent
-START, END = "<!-- sweep_bench:start -->", "<!-- sweep_bench:end -->"
 
 
 def _timed(fn):
@@ -133,22 +135,15 @@ def main() -> None:
     sweep_rows = bench_sweep(scenario, vary, reps, args.repeats)
     opt_rows = bench_optimise(scenario, opt_vary, 3 if args.quick else args.optimise_replications)
     section = "\n".join([
-        START, "", f"## Sweeps and optimise (issue 10, `bench/sweep_bench.py`"
+        f"## Sweeps and optimise (issue 10, `bench/sweep_bench.py`"
         f"{' --quick' if args.quick else ''})", "",
         f"Scenario `{scenario.name}`; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores; load average {load[0]:.2f} at the start, "
         f"{os.getloadavg()[0]:.2f} at the end (other work on the machine slows the runs).", "",
         "### Parallel efficiency of a sweep on 2 workers", "", *sweep_rows, "",
-        "### Wall time of optimise for the 95 % question", "", *opt_rows, "", END, ""])
+        "### Wall time of optimise for the 95 % question", "", *opt_rows, ""])
     print(section)
-    out = Path(args.out)
-    text = out.read_text() if out.exists() else ""
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    out.write_text(text)
+    write_section(args.out, "sweep_bench", section)
 
 
 if __name__ == "__main__":

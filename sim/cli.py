@@ -6,7 +6,8 @@ Commands::
                  [--set dotted.path=value ...] [--no-figures] [--overwrite]
                  [--attribute-idle [--bound optimal|analytic]]
     tracesim compare A.yaml B.yaml [...] --out DIR [--replications N] [--seed S]
-                 [--jobs J] [--set dotted.path=value ...] [--attribute-idle]
+                 [--jobs J] [--set dotted.path=value ...]
+                 [--attribute-idle [--bound optimal|analytic]]
                  [--no-figures] [--overwrite]
     tracesim sweep [SCENARIO] --vary PATH=VALUES [--vary ...] [--design sobol|lhs N]
                  [--x METRIC] [--y METRIC] [run's options]
@@ -35,8 +36,9 @@ read it back when run again.
 optimal``, the default, found by simulation; ``--bound analytic``, the fast
 oracle) on the same seeds, splits the idle hours into unavoidable (the
 bound's) and avoidable, and says whether the bound met its targets
-(:func:`sim.compare.attribute_idle`). ``compare`` runs every scenario with the
-same seed and replications (common random numbers) and writes
+(:func:`sim.compare.attribute_idle`); ``compare --attribute-idle`` does the
+same for every scenario, with the same ``--bound``. ``compare`` runs every
+scenario with the same seed and replications (common random numbers) and writes
 ``comparison.csv`` with paired differences against the first scenario
 (:func:`sim.compare.compare`); its seed is ``--seed``, else the first
 scenario's ``simulation.seed``, else drawn and printed, and its replications
@@ -132,9 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--attribute-idle", action="store_true",
                      help="also run the least-staffing bound on the same seeds and split the "
                      "idle hours into unavoidable and avoidable")
-    run.add_argument("--bound", choices=("optimal", "analytic"), default="optimal",
-                     help="bound for --attribute-idle: the least staffing found by simulation "
-                     "(optimal, the default) or the fast analytic oracle")
+    _add_bound_option(run)
 
     compare = sub.add_parser("compare", help="run scenarios with common random numbers and "
                              "compare them with the first")
@@ -150,7 +150,9 @@ def _parser() -> argparse.ArgumentParser:
                          metavar="PATH=VALUE", help="override a field of every scenario "
                          "(repeatable)")
     compare.add_argument("--attribute-idle", action="store_true",
-                         help="attribute each scenario's idle time against the oracle")
+                         help="attribute each scenario's idle time against the least-staffing "
+                         "bound on the same seeds")
+    _add_bound_option(compare)
     compare.add_argument("--no-figures", action="store_true", help="do not write the figure")
     compare.add_argument("--svg", action="store_true", help="also write the figures as SVG")
     compare.add_argument("--report", action="store_true", help="also write report.html, a "
@@ -191,6 +193,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_bound_option(parser: argparse.ArgumentParser) -> None:
+    """``--bound optimal|analytic``, the bound of ``--attribute-idle`` (run and compare)."""
+    from sim.compare import BOUNDS
+
+    parser.add_argument("--bound", choices=BOUNDS, default="optimal",
+                        help="bound for --attribute-idle: the least staffing found by simulation "
+                        "(optimal, the default) or the fast analytic oracle")
+
+
 def _fmt(value: float, kind: str, currency: str) -> str:
     if value != value:  # NaN
         return "n/a"
@@ -212,8 +223,8 @@ def _print_summary(results) -> None:
 
 ATTRIBUTION = (
     ("idle_hours", "idle agent-hours", "num"),
-    ("unavoidable_idle_hours", "unavoidable (the oracle's idle)", "num"),
-    ("avoidable_idle_hours", "avoidable (idle above the oracle's)", "num"),
+    ("unavoidable_idle_hours", "unavoidable (the bound's idle)", "num"),
+    ("avoidable_idle_hours", "avoidable (idle above the bound's)", "num"),
     ("avoidable_idle_cost", "avoidable idle cost (at the agent rate)", "money"),
 )
 
@@ -227,20 +238,22 @@ def _metric_line(m: dict[str, float], label: str, kind: str, currency: str, n: i
 
 
 def _print_attribution(results) -> None:
+    from sim.plots import BOUND_NAMES
+
     currency = results.scenario.costs.currency
-    print("  idle attribution against the oracle policy (same seeds, same service target;"
-          " paired CIs):")
+    bound = BOUND_NAMES[results.run_info.get("bound", "analytic")][0]
+    print(f"  idle attribution against the {bound} (same seeds, same targets; paired CIs):")
     for name, label, kind in ATTRIBUTION:
         print(_metric_line(results.metric(name), label, kind, currency, results.replications))
     if results.metric("avoidable_idle_hours")["mean"] < 0:
         oracle = results.tables["oracle_summary"].set_index("metric")["mean"]
         own = results.tables["summary"].set_index("metric")["mean"]
-        print("  negative: this policy idled less than the oracle, i.e. it staffed below it; "
-              "compare the service:")
+        print(f"  negative: this policy idled less than the {bound}, i.e. it staffed below "
+              "it; compare the service:")
         for name, label, kind in HEADLINE:
             if name in ("index_reached_within_deadline_share", "inbound_service_level"):
                 print(f"    {label:<42} {_fmt(own[name], kind, currency):>10} here, "
-                      f"{_fmt(oracle[name], kind, currency)} for the oracle")
+                      f"{_fmt(oracle[name], kind, currency)} for the {bound}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -379,7 +392,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print(f"seed {seed} (drawn; pass --seed {seed} to repeat)")
         comparison = compare(scenarios, replications=replications, seed=seed, jobs=jobs,
                              attribute=args.attribute_idle, progress=not args.quiet,
-                             sources=args.scenarios)
+                             sources=args.scenarios, bound=args.bound)
         comparison.save(out, overwrite=args.overwrite, figures=not args.no_figures,
                         figure_formats=_formats(args), jobs=jobs)
         if args.report:
@@ -394,16 +407,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SEED_LIMIT = 2**63
 MAX_REPLICATIONS = 10_000
 
 
 def _run_arg_problems(args: argparse.Namespace) -> list[str]:
     """Check --seed, --replications and --jobs as the scenario's own fields are checked."""
+    from sim.experiment import seed_problem
+
     problems = []
-    if args.seed is not None and not 0 <= args.seed < SEED_LIMIT:
-        problems.append(f"--seed {args.seed}: must be a whole number from 0 to 2^63 - 1 "
-                        "(as simulation.seed)")
+    if args.seed is not None and (problem := seed_problem(args.seed)) is not None:
+        problems.append(f"--seed {args.seed}: {problem}")
     if args.replications is not None and not 1 <= args.replications <= MAX_REPLICATIONS:
         problems.append(f"--replications {args.replications}: must be from 1 to "
                         f"{MAX_REPLICATIONS:,} (as simulation.replications)")
@@ -421,13 +434,11 @@ def _formats(args: argparse.Namespace) -> tuple[str, ...]:
 
 def _capped_jobs(jobs: int | None, replications: int) -> int | None:
     """Lower ``--jobs`` to min(replications, cores), with a notice when it is lowered."""
-    from sim.experiment import default_jobs
+    from sim.experiment import capped_jobs
 
-    cores = default_jobs()
-    if jobs is None or jobs <= min(replications, cores):
-        return jobs
-    limit = max(1, min(replications, cores))
-    notice(f"--jobs {jobs} lowered to {limit} ({replications} replications, {cores} cores)")
+    limit, lowered = capped_jobs(jobs, replications)
+    if lowered is not None:
+        notice(f"--jobs {jobs} {lowered}")
     return limit
 
 

@@ -103,6 +103,9 @@ COMPARISON_METRICS = (
 
 # --------------------------------------------------------------------------- idle attribution
 
+#: The bounds of the idle attribution (``bound=`` of :func:`attribute_idle`, ``--bound``).
+BOUNDS = ("optimal", "analytic")
+
 
 def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = False,
                    bound: str = "optimal") -> Results:
@@ -163,7 +166,7 @@ def attribute_idle(results: Results, jobs: int | None = 1, progress: bool = Fals
     for name in ("replications", "daily"):
         if name not in results.tables:
             raise ValueError(f"results lack the {name!r} table needed for idle attribution")
-    if bound not in ("optimal", "analytic"):
+    if bound not in BOUNDS:
         raise ValueError(f"bound must be 'optimal' or 'analytic', not {bound!r}")
     scenario = results.scenario
     per_rep = results.tables["replications"].drop(
@@ -526,7 +529,8 @@ class Comparison:
 
             comparison.csv, comparison.json   the table (JSON: rows, NaN as null)
             metadata.json                      seed, replications, versions, scenarios
-                                               (with the file each was read from)
+                                               (with the file each was read from, and
+                                               the bound of the idle attribution)
             scenarios/NN-<name>/               per scenario: scenario.yaml,
                                                summary.json, summary.csv,
                                                replications.csv, daily.parquet and
@@ -585,7 +589,8 @@ class Comparison:
             "reference": self.results[0].scenario.name,
             "scenarios": [{"name": r.scenario.name, "policy": r.scenario.staffing.policy,
                            "scenario_hash": r.scenario.hash(),
-                           "source_file": self.sources[i] if i < len(self.sources) else None}
+                           "source_file": self.sources[i] if i < len(self.sources) else None,
+                           **({"bound": r.run_info["bound"]} if "bound" in r.run_info else {})}
                           for i, r in enumerate(self.results)],
             "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "engine_seconds": float(sum(r.run_info.get("engine_seconds", 0.0)
@@ -604,6 +609,7 @@ def compare(
     force: bool = False,
     metrics: Sequence[str] | None = None,
     sources: Sequence[str | Path | None] | None = None,
+    bound: str = "optimal",
 ) -> Comparison:
     """Run scenarios with common random numbers and compare them with the first.
 
@@ -621,8 +627,8 @@ def compare(
     jobs
         Worker processes (None: all cores); the results do not depend on it.
     attribute
-        Also attribute each scenario's idle time against the oracle
-        (:func:`attribute_idle`); the table then has the avoidable idle.
+        Also attribute each scenario's idle time against the least-staffing
+        bound (:func:`attribute_idle`); the table then has the avoidable idle.
     progress
         Show progress bars on stderr.
     force
@@ -632,14 +638,25 @@ def compare(
     sources
         The files the scenarios were read from, in order (None for one that
         was not); used for labels and recorded in ``metadata.json``.
+    bound
+        The bound of the attribution: ``optimal`` (the default, the least
+        staffing found by simulation) or ``analytic`` (the fast analytic
+        oracle); see :func:`attribute_idle`.
 
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    ValueError
+        No scenario, or an unknown ``bound``.
     """
     scenarios = list(scenarios)
     if not scenarios:
         raise ValueError("nothing to compare")
+    if bound not in BOUNDS:
+        raise ValueError(f"bound must be 'optimal' or 'analytic', not {bound!r}")
     names = variant_labels([s.name for s in scenarios], sources)
     out: list[Results] = []
     for scenario, name in zip(scenarios, names, strict=True):
@@ -648,7 +665,7 @@ def compare(
         results = run(scenario, replications=replications, seed=seed, jobs=jobs,
                       progress=progress, force=force)
         if attribute:
-            results = attribute_idle(results, jobs=jobs, progress=progress)
+            results = attribute_idle(results, jobs=jobs, progress=progress, bound=bound)
         out.append(results)
     files = [str(Path(s).resolve()) if s else None for s in sources] if sources else None
     return Comparison.from_results(out, metrics, sources=files)

@@ -9,10 +9,12 @@ whatever process runs it, and results are put back in replication order, so
 
 from __future__ import annotations
 
+import numbers
 import os
 import secrets
 import signal
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -110,6 +112,55 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+#: Seeds are whole numbers in [0, SEED_LIMIT), as ``simulation.seed``.
+SEED_LIMIT = 2**63
+
+
+def seed_problem(seed: object) -> str | None:
+    """Say what is wrong with an experiment seed, or None when it is valid.
+
+    Parameters
+    ----------
+    seed
+        The seed given (``--seed``, or ``seed=`` of :func:`run`).
+
+    Returns
+    -------
+    str or None
+        The problem, without the name of the argument, e.g. ``"must be a
+        whole number from 0 to 2^63 - 1 (as simulation.seed)"``.
+    """
+    if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+            or not 0 <= int(seed) < SEED_LIMIT):
+        return "must be a whole number from 0 to 2^63 - 1 (as simulation.seed)"
+    return None
+
+
+def capped_jobs(jobs: int | None, replications: int) -> tuple[int | None, str | None]:
+    """Lower a number of workers to min(replications, cores).
+
+    Parameters
+    ----------
+    jobs
+        Workers asked for (None: all cores, left as it is; the executor
+        starts no more workers than tasks).
+    replications
+        Replications to run.
+
+    Returns
+    -------
+    tuple
+        The workers to use and, when they were lowered, why (e.g. ``"lowered
+        to 2 (2 replications, 4 cores)"``, to follow the argument's name), else
+        None.
+    """
+    cores = default_jobs()
+    limit = max(1, min(replications, cores))
+    if jobs is None or jobs <= limit:
+        return jobs, None
+    return limit, f"lowered to {limit} ({replications} replications, {cores} cores)"
+
+
 def run(
     scenario: Scenario,
     replications: int | None = None,
@@ -133,7 +184,10 @@ def run(
         Experiment seed; ``scenario.simulation.seed`` when None, and drawn (and
         recorded in the results) when that is None too.
     jobs
-        Workers (None: all cores). Results do not depend on it.
+        Workers (None: all cores). Results do not depend on it. More than
+        min(replications, cores) are lowered to that, with a warning
+        (:func:`capped_jobs`), unless ``executor`` is an open executor or
+        ``scheduler`` is given.
     progress
         Show a progress bar on stderr (only on a terminal, for runs longer
         than a second).
@@ -152,13 +206,26 @@ def run(
     Returns
     -------
     Results
+
+    Raises
+    ------
+    ValueError
+        ``replications`` below 1, or ``seed`` not a whole number from 0 to
+        2^63 - 1 (:func:`seed_problem`, the check of ``--seed``).
     """
     sim_cfg = scenario.simulation
     replications = replications if replications is not None else sim_cfg.replications
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    if seed is not None and (problem := seed_problem(seed)) is not None:
+        raise ValueError(f"seed {seed!r}: {problem}")
     if seed is None:
         seed = sim_cfg.seed if sim_cfg.seed is not None else secrets.randbits(32)
+    if scheduler is None and not isinstance(executor, Executor):  # workers started here
+        asked = jobs
+        jobs, lowered = capped_jobs(jobs, replications)
+        if lowered is not None:
+            warnings.warn(f"jobs={asked} {lowered}", stacklevel=2)
     plan = compile_plan(scenario)
     if not force:
         check_size(plan, replications)

@@ -45,9 +45,10 @@ def agents_per_day(plan: Plan) -> np.ndarray:
     """Return the expected agents rostered per day.
 
     Fixed, schedule and pool staffing give their own plan (the pool counted
-    in full); a policy that staffs from demand is counted at the expected
-    work over :data:`PLANNING_OCCUPANCY` of an agent's productive hours, and
-    at least its initial headcount; both within the headcount limits.
+    in full, the plan unclipped, as the roster runs it); a policy that staffs
+    from demand is counted at the expected work over
+    :data:`PLANNING_OCCUPANCY` of an agent's productive hours, and at least
+    its initial headcount, within the headcount limits.
 
     Parameters
     ----------
@@ -72,14 +73,14 @@ def agents_per_day(plan: Plan) -> np.ndarray:
     staffing = sc.staffing
     if staffing.policy in ("fixed", "schedule", "pool"):
         daily = np.asarray(make_policy(plan).initial_plan(sc.calendar.days), dtype=float)
-        daily = daily + float(getattr(staffing, "pool_size", 0))
-    else:
-        released = expected_released_per_day(plan)
-        work_h = released * work_per_index_case_h(sc) + inbound_calls_per_day(
-            sc, released) * inbound_handle_s(sc) / 3600.0
-        per_agent_h = max(shift_coverage(plan).productive_hours_per_agent, 1e-9)
-        daily = np.ceil(work_h / per_agent_h / PLANNING_OCCUPANCY)
-        daily = np.maximum(daily, float(getattr(staffing, "initial_headcount", 0)))
+        # an initial plan is executed as given, never clipped to the headcount limits
+        return daily + float(getattr(staffing, "pool_size", 0))
+    released = expected_released_per_day(plan)
+    work_h = released * work_per_index_case_h(sc) + inbound_calls_per_day(
+        sc, released) * inbound_handle_s(sc) / 3600.0
+    per_agent_h = max(shift_coverage(plan).productive_hours_per_agent, 1e-9)
+    daily = np.ceil(work_h / per_agent_h / PLANNING_OCCUPANCY)
+    daily = np.maximum(daily, float(getattr(staffing, "initial_headcount", 0)))
     return np.clip(daily, staffing.min_headcount, staffing.max_headcount)
 
 

@@ -813,20 +813,30 @@ def _t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, fl
     return mean, mean - half, mean + half
 
 
-def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR",
-                          subtitle: str | None = None) -> Figure:
-    """Idle hours per day split into unavoidable (the oracle's) and avoidable.
+#: How the figures name the bound of the idle attribution (``bound=`` of
+#: :func:`sim.compare.attribute_idle`): its name, and the legend of its idle.
+BOUND_NAMES = {
+    "optimal": ("least-staffing bound", "unavoidable: the least-staffing\nbound's idle "
+                "(found by\nsimulation; same random\nnumbers, same targets)"),
+    "analytic": ("analytic oracle", "unavoidable: the analytic\noracle's idle (foresight of"
+                 "\nthe expected demand; same\nrandom numbers, same target)"),
+}
 
-    Bars are means over replications per day: the oracle's idle hours on the
+
+def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR",
+                          subtitle: str | None = None, bound: str = "optimal") -> Figure:
+    """Idle hours per day split into unavoidable (the bound's) and avoidable.
+
+    Bars are means over replications per day: the bound's idle hours on the
     same random numbers (unavoidable) at the bottom, the excess of the policy's
     idle hours over them (avoidable) stacked on top. Where the policy idled
-    *less* than the oracle on average (negative avoidable idle: it staffed
-    below the oracle), that part is drawn below zero in grey. The line is the
-    policy's mean idle hours (unavoidable + avoidable). The title gives the
-    total avoidable idle hours over the run, as the mean over replications
-    with its 95 % Student-t interval (a paired interval, the oracle having run
-    on the same random numbers), and their cost (``avoidable_idle_cost``, priced
-    by :mod:`sim.costs`) when the table has it.
+    *less* than the bound on average (negative avoidable idle: it staffed
+    below the bound), that part is drawn below zero in grey. The line is the
+    policy's mean idle hours (unavoidable + avoidable). The title names the
+    bound and gives the total avoidable idle hours over the run, as the mean
+    over replications with its 95 % Student-t interval (a paired interval, the
+    bound having run on the same random numbers), and their cost
+    (``avoidable_idle_cost``, priced by :mod:`sim.costs`) when the table has it.
     One panel per scenario, on a shared y scale.
 
     Parameters
@@ -840,12 +850,24 @@ def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR",
         Currency label of the cost in the title.
     subtitle : str or None, default None
         Subtitle above the panels; None: the scenario names.
+    bound : {"optimal", "analytic"}, default "optimal"
+        The bound the idle was attributed against (``run_info["bound"]``):
+        the least-staffing bound found by simulation, or the analytic oracle;
+        the title and the legend name it (``BOUND_NAMES``).
 
     Returns
     -------
     matplotlib.figure.Figure
         One panel per scenario.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``bound``.
     """
+    if bound not in BOUND_NAMES:
+        raise ValueError(f"bound must be one of {', '.join(BOUND_NAMES)}, not {bound!r}")
+    bound_name, _ = BOUND_NAMES[bound]
     cols = ["idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours"]
     prep = _prepare(attribution, cols)
     n = len(prep.scenarios)
@@ -883,7 +905,7 @@ def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR",
         totals = sub.groupby("replication")["avoidable_idle_hours"].sum(min_count=1)
         mean, lo, hi = _t_interval(totals.to_numpy(dtype=float))
         total = f"{mean:,.0f}" if mean == mean else "n/a"
-        title = "Unavoidable and avoidable idle hours"
+        title = f"Idle hours against the {bound_name}"
         if n > 1:
             title += f" – scenario: {scenario}"
         title += f"\navoidable in total: {total} agent-hours"
@@ -898,27 +920,29 @@ def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR",
         _format_axes(ax, prep, title, "idle agent-hours per day", xlabel=i == n - 1)
     axes[0].set_ylim(lowest * 1.12, highest * 1.08 if highest > 0 else 1.0)  # shared y
 
-    fig.legend(**_legend_args(_attribution_handles(prep, any_positive, any_negative)),
+    fig.legend(**_legend_args(_attribution_handles(prep, any_positive, any_negative, bound)),
                loc="outside right upper", frameon=False, fontsize="small")
     add_subtitle(fig, _default_subtitle(prep.df) if subtitle is None else subtitle)
     return fig
 
 
-def _attribution_handles(prep: _Prepared, positive: bool, negative: bool) -> list[object]:
+def _attribution_handles(prep: _Prepared, positive: bool, negative: bool,
+                         bound: str) -> list[object]:
     """Legend of :func:`plot_idle_attribution`: the line, the bars drawn, what they are."""
     counts = sorted(set(prep.n_reps.values()))
     reps = (f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}–{counts[-1]}")
+    name, unavoidable = BOUND_NAMES[bound]
     handles: list[object] = [
         Line2D([], [], color=_C_PAID, lw=1.8, label="idle hours (this policy)"),
-        Patch(facecolor=_C_BUSY, alpha=0.55, label="unavoidable: the oracle's idle\n"
-              "(same random numbers, same target)"),
+        Patch(facecolor=_C_BUSY, alpha=0.55, label=unavoidable),
     ]
     if positive:
         handles.append(Patch(facecolor=_C_IDLE, alpha=0.8, hatch="//", edgecolor="white",
-                             label="avoidable: idle above the oracle's"))
+                             label=f"avoidable: idle above\nthe {name}'s"))
     if negative:
         handles.append(Patch(facecolor="0.55", alpha=0.7,
-                             label="negative avoidable: idle below\nthe oracle's (understaffed)"))
+                             label=f"negative avoidable: idle below\nthe {name}'s\n"
+                             "(understaffed)"))
     handles.append(_text_entry(f"bars and line: mean of {reps}\nreplications per day"))
     return handles
 

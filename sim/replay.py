@@ -96,7 +96,8 @@ def rerun(directory: str | Path, jobs: int | None = None) -> ReplayReport:
     results = run(scenario, replications=int(meta["replications"]), seed=int(meta["seed"]),
                   jobs=jobs, force=True)
     if (directory / "idle_attribution.parquet").exists():
-        results = attribute_idle(results, jobs=jobs)
+        # the bound recorded by the run (directories from before --bound used the oracle)
+        results = attribute_idle(results, jobs=jobs, bound=meta.get("bound", "analytic"))
     differences: dict[str, str] = {}
     compared = 0
     for name, table in sorted(results.tables.items()):

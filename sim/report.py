@@ -92,12 +92,9 @@ def staffing_summary(scenario: Scenario) -> str:
     st: Any = scenario.staffing
     policy = st.policy
     if policy == "fixed":
-        return f"fixed staffing, {st.headcount:,} agents"
+        return f"fixed staffing, {_staff(st)}"
     if policy == "schedule":
-        counts = [row.headcount for row in st.schedule]
-        span = f"{min(counts):,}" if min(counts) == max(counts) else \
-            f"{min(counts):,}–{max(counts):,}"
-        return f"scheduled staffing, {span} agents"
+        return _schedule_summary(st)
     if policy == "reactive":
         return f"reactive staffing from {st.initial_headcount:,} agents " \
                f"({_hours(st.window)} window)"
@@ -110,6 +107,27 @@ def staffing_summary(scenario: Scenario) -> str:
     if policy == "pool":
         return f"pool staffing: {st.core_headcount:,} core + {st.pool_size:,} on call"
     return f"{policy} staffing"
+
+
+def _staff(row: Any) -> str:
+    """Return a headcount or FTE figure as written, e.g. ``"864 agents"``, ``"330.92 FTE"``."""
+    if row.headcount is not None:
+        return f"{row.headcount:,g} agents"
+    return f"{row.fte:,g} FTE"
+
+
+def _schedule_summary(st: Any) -> str:
+    """Return a schedule's staffing range, e.g. ``"scheduled staffing, 331–999 FTE"``."""
+    if st.schedule is None:
+        return f"scheduled staffing from {Path(st.path).name}"
+    ranges = []
+    for unit in ("headcount", "fte"):
+        values = [getattr(row, unit) for row in st.schedule if getattr(row, unit) is not None]
+        if values:
+            low, high = min(values), max(values)
+            span = f"{low:,g}" if low == high else f"{low:,g}–{high:,g}"
+            ranges.append(span + (" agents" if unit == "headcount" else " FTE"))
+    return "scheduled staffing, " + " and ".join(ranges)
 
 
 def figure_subtitle(scenario: Scenario, replications: int | None = None,
@@ -486,8 +504,9 @@ def _figure_makers(run: _Run) -> dict[str, Callable[[], Any]]:
 
     if "daily" not in run.tables:
         return {}
+    bound = {"bound": run.meta["bound"]} if "bound" in run.meta else {}  # names it in a figure
     results = Results(scenario=run.scenario, seed=run.seed or 0,
-                      replications=run.replications or 0, tables=run.tables)
+                      replications=run.replications or 0, tables=run.tables, run_info=bound)
     makers = results.figure_makers()
     if run.seed is None:  # the subtitle would say seed 0
         from sim.plots import add_subtitle

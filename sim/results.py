@@ -218,7 +218,9 @@ class Results:
         """Draw the report figures (matplotlib Figures) from the daily table.
 
         With an ``idle_attribution`` table (see :func:`sim.compare.attribute_idle`)
-        the figure ``"idle_attribution"`` is added after the standard ones. Each
+        the figure ``"idle_attribution"`` is added after the standard ones; it
+        names the bound of ``run_info["bound"]`` (the analytic oracle when that
+        is missing, as in results written before the bound was recorded). Each
         figure's subtitle names the scenario, its staffing and the replications.
         """
         return {name: make() for name, make in self.figure_makers().items()}
@@ -239,8 +241,9 @@ class Results:
         )
         if "idle_attribution" in self.tables:
             attribution = self.tables["idle_attribution"]
+            bound = str(self.run_info.get("bound", "analytic"))  # older runs: the oracle
             makers["idle_attribution"] = lambda: plot_idle_attribution(
-                attribution, currency=sc.costs.currency, subtitle=subtitle)
+                attribution, currency=sc.costs.currency, subtitle=subtitle, bound=bound)
         return makers
 
     def skipped_tables(self) -> dict[str, str]:
@@ -333,6 +336,7 @@ def load_results(directory: str | Path) -> Results:
     meta = json.loads((directory / "metadata.json").read_text())
     tables = {path.stem: pd.read_parquet(path) for path in sorted(directory.glob("*.parquet"))}
     run_info = {k: meta[k] for k in ("engine_seconds", "calls_simulated", "attempts_simulated",
-                                      "events_simulated") if k in meta}
+                                      "events_simulated", "bound", "bound_met_targets")
+                if k in meta}
     return Results(scenario=scenario, seed=int(meta["seed"]),
                    replications=int(meta["replications"]), tables=tables, run_info=run_info)

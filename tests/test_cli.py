@@ -120,8 +120,8 @@ def test_run_attribute_idle(tmp_path, capsys):
                  "--attribute-idle"])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "idle attribution against the oracle" in printed
-    for label in ("unavoidable (the oracle's idle)", "avoidable (idle above the oracle's)",
+    assert "idle attribution against the least-staffing bound" in printed  # the default bound
+    for label in ("unavoidable (the bound's idle)", "avoidable (idle above the bound's)",
                   "avoidable idle cost"):
         assert label in printed
     summary = json.loads((out / "summary.json").read_text())
@@ -154,10 +154,58 @@ def test_compare_writes_table_and_figure(tmp_path, capsys):
     table = pd.read_csv(out / "comparison.csv")
     assert list(table["scenario"]) == ["eight", "twelve"]
     assert table["avoidable_idle_hours_diff_mean"].isna().tolist() == [True, False]
+    meta = json.loads((out / "metadata.json").read_text())
+    assert [s["bound"] for s in meta["scenarios"]] == ["optimal", "optimal"]  # the default
     assert (table["seed"] == 3).all() and (table["replications"] == 2).all()
     assert (out / "comparison.json").is_file()
     assert (out / "figures" / "comparison.png").is_file()
     assert not (out / "figures" / "comparison.svg").exists()  # SVG only with --svg
+
+
+def test_compare_attribute_idle_takes_the_bound(tmp_path, capsys):
+    """``compare --attribute-idle --bound analytic``: every scenario against the oracle."""
+    import sim
+    from sim.staffing import oracle_variant
+    from tests.scenarios_for_tests import make
+
+    a = _write(tmp_path, "a.yaml", name="eight")
+    b = _write(tmp_path, "b.yaml", name="twelve", **{"staffing.headcount": 12})
+    out = tmp_path / "cmp"
+    code = main(["compare", a, b, "--out", str(out), "-r", "2", "--seed", "3", "-j", "1", "-q",
+                 "--no-figures", "--attribute-idle", "--bound", "analytic"])
+    assert code == 0
+    meta = json.loads((out / "metadata.json").read_text())
+    assert [s["bound"] for s in meta["scenarios"]] == ["analytic", "analytic"]
+    # the unavoidable idle is the analytic oracle's own idle on the same seed, day by day
+    for folder, changes in (("01-eight", {"name": "eight"}),
+                            ("02-twelve", {"name": "twelve", "staffing.headcount": 12})):
+        table = pd.read_csv(out / "scenarios" / folder / "idle_attribution.csv")
+        oracle = sim.run(oracle_variant(make(**changes)), replications=2, seed=3)
+        expected = oracle.tables["daily"].sort_values(["replication", "day"])
+        got = table.sort_values(["replication", "day"])
+        assert got["unavoidable_idle_hours"].to_numpy() == pytest.approx(
+            expected["idle_hours"].to_numpy())
+        assert (got["idle_hours"] - got["unavoidable_idle_hours"]).to_numpy() == \
+            pytest.approx(got["avoidable_idle_hours"].to_numpy())
+
+
+def test_compare_bound_is_checked_like_run(tmp_path, capsys):
+    a = _write(tmp_path, "a.yaml", name="a")
+    b = _write(tmp_path, "b.yaml", name="b")
+    for command in (["compare", a, b, "--out", str(tmp_path / "cmp")], ["run", a]):
+        with pytest.raises(SystemExit) as info:
+            main([*command, "--attribute-idle", "--bound", "oracle"])
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert "--bound" in err and "'optimal'" in err and "'analytic'" in err
+    assert not (tmp_path / "cmp").exists()
+    assert "--bound" in _help(["compare", "--help"], capsys)
+
+
+def _help(argv: list[str], capsys) -> str:
+    with pytest.raises(SystemExit):
+        main(argv)
+    return capsys.readouterr().out
 
 
 def test_compare_seed_and_replications_default_to_the_first_scenario(tmp_path, capsys):

@@ -184,6 +184,7 @@ def test_attribution_is_saved(fixed_attributed: sim.Results, tmp_path) -> None:
     assert meta["oracle_engine_seconds"] > 0 and len(meta["oracle_scenario_hash"]) == 16
     loaded = sim.load_results(out)
     assert "idle_attribution" in loaded.tables
+    assert loaded.run_info["bound"] == meta["bound"] == "analytic"  # the figure names it
     assert "idle_attribution" in fixed_attributed.figures()
 
 

@@ -424,6 +424,38 @@ def test_plot_idle_attribution_draws_negative_avoidable_below_zero() -> None:
     assert len(plots.plot_idle_attribution(two).axes) == 2  # one panel per scenario
 
 
+@pytest.mark.parametrize(("bound", "name", "other"), [
+    ("optimal", "least-staffing bound", "oracle"),
+    ("analytic", "analytic oracle", "least-staffing"),
+])
+def test_plot_idle_attribution_names_the_bound_used(bound: str, name: str, other: str) -> None:
+    table = pd.concat([make_attribution(), make_attribution(shift=-25.0).assign(scenario="t")])
+    fig = plots.plot_idle_attribution(table, bound=bound)
+    legend = " ".join(legend_texts(fig).split())  # the labels wrap over lines
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert f"unavoidable: the {name}'s idle" in legend
+    assert f"the {name}'s" in legend.split("avoidable: idle above")[1]  # positive part
+    assert f"the {name}'s (understaffed)" in legend  # negative part
+    assert all(f"against the {name}" in t for t in titles)
+    assert other not in legend and not any(other in t for t in titles)
+    with pytest.raises(ValueError, match="bound"):
+        plots.plot_idle_attribution(table, bound="oracle")
+
+
+@pytest.mark.parametrize("bound", ["optimal", "analytic", None])
+def test_results_figure_names_the_recorded_bound(bound: str | None) -> None:
+    import sim
+    from tests.scenarios_for_tests import make
+
+    daily = pd.DataFrame({"scenario": ["s"], "replication": [0], "day": [0]})
+    run_info = {} if bound is None else {"bound": bound}
+    results = sim.Results(scenario=make(), seed=1, replications=1, run_info=run_info,
+                          tables={"daily": daily, "idle_attribution": make_attribution()})
+    fig = results.figure_makers()["idle_attribution"]()
+    name = plots.BOUND_NAMES[bound or "analytic"][0]  # results without a bound: the oracle's
+    assert f"the {name}'s idle" in " ".join(legend_texts(fig).split())
+
+
 # ----------------------------------------------------------- issue 12: figures people can read
 
 

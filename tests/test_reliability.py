@@ -307,6 +307,68 @@ def test_jobs_are_capped_at_replications_and_cores_with_a_notice(tmp_path, monke
     assert used[-1] == 1 and "lowered" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("seed", [-1, 2**63, -5, 2.5, "7", True])
+def test_the_api_checks_the_seed_as_the_cli_does(seed, monkeypatch):
+    from sim.experiment import seed_problem
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("simulated with a bad seed")
+
+    monkeypatch.setattr("sim.experiment.simulate", no_simulation)
+    problem = seed_problem(seed)
+    assert problem is not None and "2^63" in problem  # the text of the --seed line too
+    with pytest.raises(ValueError) as info:
+        sim.run(sim.load_scenario(QUICK), replications=1, seed=seed)
+    assert str(info.value) == f"seed {seed!r}: {problem}"
+
+
+def test_the_api_accepts_the_ends_of_the_seed_range() -> None:
+    from sim.experiment import seed_problem
+
+    scenario = sim.load_scenario(QUICK, ["calendar.days=2"])
+    for seed in (0, 2**63 - 1, np.int64(2**63 - 1)):
+        assert seed_problem(seed) is None
+    assert sim.run(scenario, replications=1, seed=2**63 - 1).seed == 2**63 - 1
+
+
+def test_the_api_caps_jobs_at_replications_and_cores_with_a_warning(monkeypatch) -> None:
+    import warnings
+
+    import sim.experiment as experiment
+    from sim.executor import make_executor
+
+    cores = 2
+    monkeypatch.setattr(experiment, "default_jobs", lambda: cores)
+    used: list[int | None] = []
+    real_executor_for = experiment.executor_for
+
+    def recording(executor, jobs, scheduler, tasks):  # records the workers, runs in-process
+        used.append(jobs)
+        return real_executor_for(executor, 1, scheduler, tasks)
+
+    monkeypatch.setattr(experiment, "executor_for", recording)
+    scenario = sim.load_scenario(QUICK, ["calendar.days=2"])
+    for replications, jobs in ((1, 8), (3, 5), (2, 100_000)):
+        limit = min(replications, cores)
+        with pytest.warns(UserWarning) as caught:
+            sim.run(scenario, replications=replications, seed=1, jobs=jobs)
+        assert used[-1] == limit
+        assert [str(w.message) for w in caught] == [
+            f"jobs={jobs} lowered to {limit} ({replications} replications, {cores} cores)"]
+        assert caught[0].filename == __file__  # points at the caller
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning when nothing is lowered
+        for replications, jobs in ((3, 2), (1, 1), (4, None)):
+            sim.run(scenario, replications=replications, seed=1, jobs=jobs)
+            assert used[-1] == jobs
+        with make_executor("local", jobs=1) as ex:  # an open executor: jobs is not used
+            sim.run(scenario, replications=1, seed=1, jobs=8, executor=ex)
+            assert used[-1] == 8
+    # the CLI's notice is the same check and the same words
+    assert experiment.capped_jobs(8, 1) == (1, f"lowered to 1 (1 replications, {cores} cores)")
+    assert experiment.capped_jobs(None, 1) == (None, None)
+
+
 # --------------------------------------------------------------------------- memory guard
 
 
@@ -327,6 +389,16 @@ def test_the_memory_guard_counts_agents_and_refuses_before_simulating(tmp_path, 
     big = sim.compile_plan(sim.load_scenario(QUICK, ["staffing.headcount=2500"]))
     ratio = estimate_size(big, 4)["agent_day_bytes"] / estimate_size(small, 4)["agent_day_bytes"]
     assert ratio == pytest.approx(100)
+
+
+def test_the_memory_guard_counts_a_fixed_headcount_above_max_headcount() -> None:
+    # the roster runs an initial plan unclipped, so the estimate must not clip it either
+    # (5,000,000 agents on the quick scenario reached 7 GB per worker before this fix)
+    within = sim.compile_plan(sim.load_scenario(QUICK, ["staffing.headcount=1000000"]))
+    above = sim.compile_plan(sim.load_scenario(QUICK, ["staffing.headcount=5000000"]))
+    assert estimate_size(above, 1)["agents"] == 5_000_000
+    ratio = estimate_size(above, 1)["agent_day_bytes"] / estimate_size(within, 1)["agent_day_bytes"]
+    assert ratio == pytest.approx(5)
 
 
 def test_the_memory_cap_is_documented_and_obeyed(monkeypatch):

@@ -180,6 +180,16 @@ def test_staffing_summary_names_policy_and_headcount() -> None:
     assert subtitle.startswith("n · fixed staffing") and subtitle.endswith("4 replications, seed 9")
 
 
+def test_staffing_summary_reads_fte_and_schedules() -> None:
+    # staffing written as billed (issue 9): FTE, schedule rows in FTE or headcount
+    assert staffing_summary(make(**{"staffing": {"policy": "fixed", "fte": 330.92}})) == \
+        "fixed staffing, 330.92 FTE"
+    rows = [{"date": "2020-09-01", "fte": 330.92}, {"date": "2020-09-02", "fte": 999.45},
+            {"date": "2020-09-03", "headcount": 12}]
+    summary = staffing_summary(make(**{"staffing": {"policy": "schedule", "schedule": rows}}))
+    assert summary == "scheduled staffing, 12 agents and 330.92–999.45 FTE"
+
+
 # --------------------------------------------------------------------------- command line
 
 

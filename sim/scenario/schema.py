@@ -965,8 +965,10 @@ class OracleStaffing(ServiceTarget):
 
     Outbound workload hours at ``target_occupancy`` plus inbound agents per
     interval for ``inbound_target_sl`` (Erlang C or A; SIPP, lagged SIPP or
-    offered load). Planned once for the whole run; the lower bound on idle
-    time for the service target. Not subject to lead times (it is the
+    offered load). Planned once for the whole run, across days: an agent
+    hired stays at least ``min_stay``, so no one is hired for one day. The
+    fast analytic bound (``--bound analytic``); ``policy: optimal`` finds the
+    least staffing by simulation. Not subject to lead times (it is a
     benchmark).
     """
 
@@ -1377,7 +1379,11 @@ def _apply_changes(data: dict, changes: list[Change]) -> list[tuple[dt.date, Sce
 
 
 class Scenario(Model):
-    """A complete scenario. See the README for every field."""
+    """A complete scenario: every section below, each with its own defaults.
+
+    ``extends`` (in the YAML file) names a parent scenario whose values this
+    one overrides; ``changes`` are dated changes of behavioural fields.
+    """
 
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
