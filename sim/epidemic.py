@@ -31,7 +31,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy.integrate import solve_ivp
 from scipy.special import expit, ndtr
 
 from sim.errors import one_line
@@ -385,6 +384,8 @@ def seir_trajectory(n_days: int, population: float, initial_exposed: float,
     out = np.empty((5, n + 1), dtype=np.float64)
     y = np.array([pop - e0 - i0 - r0, e0, i0, r0, 0.0], dtype=np.float64)
     out[:, 0] = y
+    from scipy.integrate import solve_ivp  # here: most of a small run's start-up otherwise
+
     atol = _SEIR_ATOL_PER_PERSON * pop
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         r_value = next(r for d, r in reversed(schedule) if d <= a)

@@ -34,11 +34,10 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy import linalg
-from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
-from scipy.special import expit, gammainc, gammaincc, gammaln, logsumexp
-from scipy.stats import norm, poisson
+from scipy.special import expit, gammainc, gammaincc, gammaln, log_ndtr, logsumexp, xlogy
+
+# scipy.linalg, scipy.integrate and scipy.optimize are imported where used: together
+# with scipy.stats they are most of a small run's start-up time.
 
 __all__ = [
     "agents_for_service_level",
@@ -416,10 +415,34 @@ def _served_by(
         # Column-vector form dp/dt = G p, states 0..levels; G[l-1, l] = move_l.
         gen = np.diag(np.concatenate(([0.0], -out))) + np.diag(move, k=1)
         p0 = np.concatenate(([0.0], queue_probs))
-        served = float(linalg.expm(gen * t_s)[0] @ p0)
+        from scipy.linalg import expm
+
+        served = float(expm(gen * t_s)[0] @ p0)
     else:
         served = _served_by_uniformisation(move, out, queue_probs, t_s, k_max)
     return min(float(queue_probs.sum()), max(0.0, served))
+
+
+def poisson_pmf(k: np.ndarray, mean: float) -> np.ndarray:
+    """Return the Poisson probabilities ``P(X = k)`` for ``X ~ Poisson(mean)``.
+
+    ``exp(k ln(mean) - mean - ln k!)``, as :func:`scipy.stats.poisson.pmf`
+    computes it, without importing :mod:`scipy.stats`.
+
+    Parameters
+    ----------
+    k
+        Counts (non-negative integers).
+    mean
+        The Poisson mean (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        The probabilities, one per count.
+    """
+    k = np.asarray(k, dtype=float)
+    return np.exp(xlogy(k, mean) - mean - gammaln(k + 1.0))
 
 
 def _poisson_upper(mean: float) -> int:
@@ -444,7 +467,7 @@ def _served_by_uniformisation(
     rate = float(out.max())
     stay = 1.0 - out / rate
     go = move / rate
-    weights = poisson.pmf(np.arange(k_max + 1), rate * t_s)
+    weights = poisson_pmf(np.arange(k_max + 1), rate * t_s)
     p = queue_probs.astype(float)
     absorbed = 0.0
     total = 0.0
@@ -625,7 +648,8 @@ def halfin_whitt_alpha(beta: float) -> float:
     if beta <= 0:
         raise ValueError(f"beta must be > 0, got {beta}")
     # 1 / (1 + e^z) with z = ln(beta Phi / phi), via expit so large beta cannot overflow.
-    z = math.log(beta) + float(norm.logcdf(beta)) - float(norm.logpdf(beta))
+    log_pdf = -0.5 * beta * beta - 0.5 * math.log(2.0 * math.pi)
+    z = math.log(beta) + float(log_ndtr(beta)) - log_pdf
     return float(expit(-z))
 
 
@@ -775,6 +799,8 @@ def _agents_erlang_c(
     lo = max(float(n - 1), load)
     if sl_cont(n) <= target_sl or sl_cont(lo) >= target_sl:
         return n, float(n)
+    from scipy.optimize import brentq
+
     return n, float(brentq(lambda x: sl_cont(x) - target_sl, lo, n, xtol=1e-12, rtol=1e-14))
 
 
@@ -855,6 +881,8 @@ def offered_load_exponential(
     if t_end == t_start:
         return np.full(times.shape, m_start)
     scale = max(abs(m_start), lam(t0) * mean_handle_s, 1.0)
+    from scipy.integrate import solve_ivp
+
     sol = solve_ivp(
         lambda t, m: lam(t) - mu * m,
         (t_start, t_end),

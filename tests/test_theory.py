@@ -435,3 +435,14 @@ def test_offered_load_constant_rate(rate: float, mean_handle_s: float, m0: float
     # No initial condition: stationary load from the start.
     stat = offered_load_exponential(times_s, lambda t: np.full_like(t, rate), mean_handle_s)
     np.testing.assert_allclose(stat, rate * mean_handle_s, rtol=1e-9)
+
+
+@pytest.mark.parametrize("mean", [0.0, 0.3, 7.0, 250.0, 12_000.0])
+def test_poisson_pmf_equals_scipy_stats(mean: float) -> None:
+    # sim.theory.poisson_pmf avoids importing scipy.stats at start-up; it must agree with it
+    from scipy.stats import poisson
+
+    from sim.theory import poisson_pmf
+
+    k = np.arange(int(mean + 12 * np.sqrt(mean) + 30))
+    assert np.allclose(poisson_pmf(k, mean), poisson.pmf(k, mean), rtol=1e-9, atol=1e-300)

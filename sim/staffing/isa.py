@@ -34,8 +34,9 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.stats
 import simpy
+
+from sim.theory import poisson_pmf
 
 if TYPE_CHECKING:
     from sim.engine.centre import CallCentre
@@ -80,7 +81,7 @@ def answered_within(servers: int, mu_per_s: float, theta_per_s: float, within_s:
     move = progress / rate
     mean_jumps = rate * within_s
     jumps = int(mean_jumps + 12.0 * math.sqrt(mean_jumps) + 30.0)
-    weights = scipy.stats.poisson.pmf(np.arange(jumps + 1), mean_jumps)
+    weights = poisson_pmf(np.arange(jumps + 1), mean_jumps)
     u = np.zeros(n_ahead)
     reached = weights[0] * u
     for k in range(1, jumps + 1):

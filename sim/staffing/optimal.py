@@ -42,9 +42,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 import simpy
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.special import ndtri
 
 from sim.compile import MINUTES_PER_DAY, Plan, compile_plan, split_headcount
 from sim.recorder import Recorder
@@ -280,6 +279,8 @@ def cover_inbound(cover: np.ndarray, need: np.ndarray, paid_h: np.ndarray,
     covered = sub.sum(axis=0) > 0
     if usable.size == 0 or not covered.any():
         return out
+    from scipy.optimize import Bounds, LinearConstraint, milp  # here: slow to import
+
     result = milp(paid_h[usable], integrality=np.ones(usable.size),
                   bounds=Bounds(0, np.inf),
                   constraints=LinearConstraint(sub[:, covered].T, lb=need[rows][covered] - 1e-9))
@@ -484,7 +485,7 @@ class LeastStaffingSearch:
         variance = 1.0 / mean
         if reporting.noise == "gamma_poisson" and reporting.dispersion:
             variance = variance + 1.0 / reporting.dispersion
-        z = float(scipy.stats.norm.ppf(self.config.demand_quantile))
+        z = float(ndtri(self.config.demand_quantile))
         return np.maximum(z, 0.0) * np.sqrt(variance)
 
     def _history_row(self, iteration: int, table: StaffingTable, observed: Observed,
