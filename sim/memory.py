@@ -62,11 +62,11 @@ def agents_per_day(plan: Plan) -> np.ndarray:
     """
     from sim.staffing import make_policy
     from sim.staffing.workload import (
+        expected_inbound_calls_per_day,
         expected_released_per_day,
-        inbound_calls_per_day,
         inbound_handle_s,
         shift_coverage,
-        work_per_index_case_h,
+        work_per_index_case_h_by_day,
     )
 
     sc = plan.scenario
@@ -76,8 +76,8 @@ def agents_per_day(plan: Plan) -> np.ndarray:
         # an initial plan is executed as given, never clipped to the headcount limits
         return daily + float(getattr(staffing, "pool_size", 0))
     released = expected_released_per_day(plan)
-    work_h = released * work_per_index_case_h(sc) + inbound_calls_per_day(
-        sc, released) * inbound_handle_s(sc) / 3600.0
+    work_h = released * work_per_index_case_h_by_day(plan) + expected_inbound_calls_per_day(
+        plan, released) * inbound_handle_s(sc) / 3600.0
     per_agent_h = max(shift_coverage(plan).productive_hours_per_agent, 1e-9)
     daily = np.ceil(work_h / per_agent_h / PLANNING_OCCUPANCY)
     daily = np.maximum(daily, float(getattr(staffing, "initial_headcount", 0)))

@@ -196,6 +196,40 @@ def test_changes_keep_common_random_numbers_for_untouched_inputs():
     np.testing.assert_array_equal(a.released_per_day, b.released_per_day)
 
 
+def test_planners_use_the_behaviour_in_force_on_each_day():
+    # doubling the contacts per case from day 3 on doubles-and-more the outbound work per case
+    # from that day, and the oracle's planner staffs for it on those days only
+    from sim.staffing.adaptive import ServicePlanner
+    from sim.staffing.workload import (
+        expected_inbound_calls_per_day,
+        work_per_index_case_h,
+        work_per_index_case_h_by_day,
+    )
+
+    base = make(**{"calendar.days": 6, "inbound.enabled": True,
+                   "staffing": {"policy": "oracle"}})
+    changed = base.with_changes({"changes": [{"from": "2020-09-10", "set": {  # day 3
+        "tracing.index.contacts.mean": 5.0, "inbound.calls_per_case": 1.0}}]})
+    plan = compile_plan(changed)
+    hours = work_per_index_case_h_by_day(plan)
+    assert hours[:3] == pytest.approx(work_per_index_case_h(base))
+    assert hours[3:] == pytest.approx(work_per_index_case_h(plan.regimes[1]))
+    assert hours[3] > hours[2]
+    released = np.full(6, 100.0)
+    calls = expected_inbound_calls_per_day(plan, released)
+    assert calls[3:] == pytest.approx(100.0 + changed.inbound.base_per_day)
+    assert calls[:3] == pytest.approx(100.0 * base.inbound.calls_per_case
+                                      + base.inbound.base_per_day)
+    planner = ServicePlanner(plan, changed.staffing)
+    before, _ = ServicePlanner(compile_plan(base), base.staffing).headcount(released)
+    after, _ = planner.headcount(released)
+    np.testing.assert_array_equal(after[:3], before[:3])
+    assert (after[3:] > before[3:]).all()
+    # a plan for the days from 3 on reads those days' behaviour
+    tail, _ = planner.headcount(released[3:], first_day=3)
+    np.testing.assert_array_equal(tail, after[3:])
+
+
 def test_changes_are_validated_with_the_field_named():
     with pytest.raises(ScenarioError, match=r"changes\[0\].*reach_probability"):
         _with_change(2, {"tracing.index.reach_probability": 1.5})

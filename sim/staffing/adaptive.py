@@ -33,16 +33,17 @@ from sim.staffing.workload import (
     ErlangStaffing,
     attempts_and_reach,
     elapsed_share,
+    expected_inbound_calls_per_day,
     expected_released_per_day,
     headcount_for_workload,
     inbound_agents_needed,
-    inbound_calls_per_day,
     inbound_handle_s,
     onboarding_lead_days,
     plan_across_days,
     release_minute_weights,
     shift_coverage,
     work_per_index_case_h,
+    work_per_index_case_h_by_day,
 )
 from sim.units import DAY_S, HOUR_S
 
@@ -95,7 +96,7 @@ class ServicePlanner:
         self.erlang = ErlangStaffing.for_scenario(plan.scenario, config.inbound_target_sl,
                                                   config.inbound_model)
         self.coverage = shift_coverage(plan)
-        self.hours_per_index_case = work_per_index_case_h(plan.scenario)
+        self.hours_per_index_case = work_per_index_case_h_by_day(plan)  # per day (changes)
 
     def headcount(self, released_per_day: np.ndarray, calls_per_day: np.ndarray | None = None,
                   first_day: int = 0,
@@ -123,8 +124,10 @@ class ServicePlanner:
         plan, config = self.plan, self.config
         sc = plan.scenario
         released = np.asarray(released_per_day, dtype=float)
-        outbound_h = released * self.hours_per_index_case + extra_outbound_h
-        calls = inbound_calls_per_day(sc, released) if calls_per_day is None else calls_per_day
+        days = np.minimum(first_day + np.arange(released.size), plan.n_days - 1)
+        outbound_h = released * self.hours_per_index_case[days] + extra_outbound_h
+        calls = expected_inbound_calls_per_day(plan, released, first_day) \
+            if calls_per_day is None else calls_per_day
         calls = np.asarray(calls, dtype=float)
         if sc.inbound.enabled and np.any(calls > 0):
             inbound = inbound_agents_needed(plan, calls, self.erlang, config.inbound_method,

@@ -54,15 +54,15 @@ from sim.staffing.isa import AnsweredWithinTable, isa_staffing, sample_load
 from sim.staffing.workload import (
     ErlangStaffing,
     attempts_and_reach,
+    expected_inbound_calls_per_day,
     expected_released_per_day,
     inbound_agents_needed,
-    inbound_calls_per_day,
     inbound_handle_s,
     onboarding_lead_days,
     plan_across_days,
     present_share,
     shift_coverage,
-    work_per_index_case_h,
+    work_per_index_case_h_by_day,
 )
 from sim.units import DAY_S, HOUR_S, MINUTE_S
 
@@ -330,7 +330,7 @@ class LeastStaffingSearch:
     # ------------------------------------------------------------------ set-up
     def _set_up_inbound(self) -> None:
         plan, sc = self.plan, self.plan.scenario
-        calls = inbound_calls_per_day(sc, expected_released_per_day(plan))
+        calls = expected_inbound_calls_per_day(plan, expected_released_per_day(plan))
         per_minute = calls[:, None] * plan.inbound_minute_weights  # expected calls per minute
         minutes = np.flatnonzero(per_minute.ravel() > 0) if self.inbound_on else np.array([])
         self.sample_times_s = minutes * MINUTE_S + MINUTE_S / 2
@@ -351,8 +351,7 @@ class LeastStaffingSearch:
         return np.where(load > 0, np.ceil(load + 3.0 * np.sqrt(load) + 2.0), 0).astype(np.int64)
 
     def _initial_outbound(self) -> np.ndarray:
-        sc = self.plan.scenario
-        hours = expected_released_per_day(self.plan) * work_per_index_case_h(sc)
+        hours = expected_released_per_day(self.plan) * work_per_index_case_h_by_day(self.plan)
         per_agent_h = max(shift_coverage(self.plan).productive_hours_per_agent, 1e-9)
         return np.ceil(hours / (INITIAL_OCCUPANCY * per_agent_h) - 1e-9).astype(np.int64)
 
@@ -613,7 +612,7 @@ def offered_load_staffing(plan: Plan, target_sl: float) -> np.ndarray:
     """
     sc = plan.scenario
     erlang = ErlangStaffing.for_scenario(sc, target_sl, "erlang_a")
-    calls = inbound_calls_per_day(sc, expected_released_per_day(plan))
+    calls = expected_inbound_calls_per_day(plan, expected_released_per_day(plan))
     return inbound_agents_needed(plan, calls, erlang, "offered_load").ravel()
 
 

@@ -63,6 +63,59 @@ def inbound_calls_per_day(scenario: Scenario, index_released_per_day: np.ndarray
     return inbound.calls_per_case * np.asarray(index_released_per_day) + inbound.base_per_day
 
 
+def work_per_index_case_h_by_day(plan: Plan) -> np.ndarray:
+    """Return the expected outbound agent-hours per index case released on each day.
+
+    :func:`work_per_index_case_h` with the behaviour in force that day
+    (``changes``: a case and its contacts use the values in force when they
+    are created).
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario (its ``regimes`` and ``regime_of_day``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Hours per index case, one per day.
+    """
+    per_regime = np.array([work_per_index_case_h(sc) for sc in plan.regimes])
+    return per_regime[plan.regime_of_day]
+
+
+def expected_inbound_calls_per_day(plan: Plan, index_released_per_day: np.ndarray,
+                                   first_day: int = 0) -> np.ndarray:
+    """Return the expected inbound calls per day, with each day's behaviour in force.
+
+    :func:`inbound_calls_per_day` with the calls per case and base rate of
+    the ``changes`` in force on each day.
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario.
+    index_released_per_day
+        Index cases released per day, from ``first_day`` on.
+    first_day
+        Day index of the first entry (days past the calendar keep its last day's behaviour).
+
+    Returns
+    -------
+    numpy.ndarray
+        Calls per day, one per entry of ``index_released_per_day``.
+    """
+    released = np.asarray(index_released_per_day, dtype=float)
+    days = np.minimum(first_day + np.arange(released.size), plan.n_days - 1)
+    regime = plan.regime_of_day[days]
+    calls = np.zeros(released.size)
+    for k, scenario in enumerate(plan.regimes):
+        mine = regime == k
+        if mine.any():
+            calls[mine] = inbound_calls_per_day(scenario, released[mine])
+    return calls
+
+
 @dataclass(frozen=True)
 class ShiftCoverage:
     """How a rostered agent's day turns into productive time.
