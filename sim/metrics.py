@@ -615,7 +615,7 @@ def summarise(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
         Columns ``metric, n, mean, sd, ci_low, ci_high``. With one replication
         (or an undefined metric) the sd and CI are NaN.
     """
-    from scipy import stats
+    from scipy.special import stdtrit  # Student t quantile, without importing scipy.stats
 
     rows = []
     for name in replications.columns:
@@ -628,7 +628,7 @@ def summarise(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
         sd = float(values.std(ddof=1)) if n > 1 else np.nan
         low = high = np.nan
         if n > 1:
-            t_quantile = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+            t_quantile = float(stdtrit(n - 1, 0.5 + confidence / 2))
             low, high = _interval(values, is_share(name), t_quantile)
         rows.append({"metric": name, "n": n, "mean": mean, "sd": sd,
                      "ci_low": low, "ci_high": high})
