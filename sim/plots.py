@@ -902,20 +902,8 @@ def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR",
                      _gid("idle_hours", scenario), "idle hours")
 
         sub = prep.df.loc[prep.df["scenario"] == scenario]
-        totals = sub.groupby("replication")["avoidable_idle_hours"].sum(min_count=1)
-        mean, lo, hi = _t_interval(totals.to_numpy(dtype=float))
-        total = f"{mean:,.0f}" if mean == mean else "n/a"
-        title = f"Idle hours against the {bound_name}"
-        if n > 1:
-            title += f" – scenario: {scenario}"
-        title += f"\navoidable in total: {total} agent-hours"
-        if lo == lo:
-            title += f" (95 % CI {lo:,.0f} to {hi:,.0f})"
-        if "avoidable_idle_cost" in sub:
-            cost = sub.groupby("replication")["avoidable_idle_cost"].sum(min_count=1).mean()
-            if cost == cost:
-                title += f", {cost:,.0f} {currency}"
-        titles.append(title)
+        titles.append(_attribution_title(sub, bound_name, scenario if n > 1 else None,
+                                         currency))
     for i, (ax, title) in enumerate(zip(axes, titles, strict=True)):
         _format_axes(ax, prep, title, "idle agent-hours per day", xlabel=i == n - 1)
     axes[0].set_ylim(lowest * 1.12, highest * 1.08 if highest > 0 else 1.0)  # shared y
@@ -924,6 +912,25 @@ def plot_idle_attribution(attribution: pd.DataFrame, currency: str = "EUR",
                loc="outside right upper", frameon=False, fontsize="small")
     add_subtitle(fig, _default_subtitle(prep.df) if subtitle is None else subtitle)
     return fig
+
+
+def _attribution_title(sub: pd.DataFrame, bound_name: str, scenario: str | None,
+                       currency: str) -> str:
+    """Return a panel's title: the bound, the run's avoidable idle hours, their CI and cost."""
+    totals = sub.groupby("replication")["avoidable_idle_hours"].sum(min_count=1)
+    mean, lo, hi = _t_interval(totals.to_numpy(dtype=float))
+    total = f"{mean:,.0f}" if mean == mean else "n/a"
+    title = f"Idle hours against the {bound_name}"
+    if scenario is not None:
+        title += f" – scenario: {scenario}"
+    title += f"\navoidable in total: {total} agent-hours"
+    if lo == lo:
+        title += f" (95 % CI {lo:,.0f} to {hi:,.0f})"
+    if "avoidable_idle_cost" in sub:
+        cost = sub.groupby("replication")["avoidable_idle_cost"].sum(min_count=1).mean()
+        if cost == cost:
+            title += f", {cost:,.0f} {currency}"
+    return title
 
 
 def _attribution_handles(prep: _Prepared, positive: bool, negative: bool,
