@@ -1386,6 +1386,7 @@ def plot_frontier(
     currency: str = "EUR",
     deadline_label: str | None = None,
     replications: int | None = None,
+    subtitle: str | None = None,
 ) -> Figure:
     """Draw the cost-timeliness frontier of a sweep, its Pareto-efficient points marked.
 
@@ -1411,6 +1412,8 @@ def plot_frontier(
         How the index deadline is written (e.g. "24 h").
     replications : int or None
         Replications per point, for the caption.
+    subtitle : str or None
+        Subtitle above the plot (e.g. the swept scenario and its staffing); none when None.
 
     Returns
     -------
@@ -1464,6 +1467,8 @@ def plot_frontier(
     caption = (f"{len(frontier)} settings ({' / '.join(params)}){reps}, common random numbers; "
                "bars: 95 % confidence intervals of the means.")
     fig.supxlabel(textwrap.fill(caption, 150), fontsize="small", color="0.3")
+    if subtitle is not None:
+        add_subtitle(fig, subtitle)
     if not (np.isfinite(mean_x) & np.isfinite(mean_y)).any():
         _no_data(ax, "no point has both metrics")
     return fig

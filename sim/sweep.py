@@ -661,11 +661,15 @@ class Sweep:
     def figure(self, x: str = DEFAULT_X, y: str = DEFAULT_Y):
         """Draw the frontier (:func:`sim.plots.plot_frontier`)."""
         from sim.plots import plot_frontier
+        from sim.report import staffing_summary
         from sim.results import deadline_label
 
+        varied = ", ".join(p.path for p in self.parameters)
+        base = staffing_summary(self.scenario)
+        subtitle = f"{self.scenario.name} · base: {base} · swept: {varied}"
         return plot_frontier(self.table, x=x, y=y, currency=self.scenario.costs.currency,
                              deadline_label=deadline_label(self.scenario.tracing.index.within),
-                             replications=self.replications)
+                             replications=self.replications, subtitle=subtitle)
 
     def metadata(self) -> dict[str, Any]:
         """Return the content of ``metadata.json``."""
