@@ -15,7 +15,7 @@ Three kinds:
 ``ProcessExecutor``
     A pool of local worker processes (``--executor local``, the default).
     Ctrl-C or SIGTERM stops the workers at once (see
-    :func:`sim.experiment._stop_workers`).
+    :func:`sim.lifeline.stop_pool`).
 ``DaskExecutor``
     A `dask.distributed <https://distributed.dask.org>`_ client
     (``--executor dask``): with a scheduler address it uses that cluster
@@ -40,6 +40,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
+
+from sim.lifeline import stop_pool
 
 __all__ = [
     "EXECUTORS",
@@ -163,10 +165,8 @@ class ProcessExecutor(Executor):
 
     def abort(self) -> None:
         """Cancel pending tasks and end the worker processes now."""
-        from sim.experiment import _stop_workers
-
         if self._pool is not None:
-            _stop_workers(self._pool)
+            stop_pool(self._pool)
             self._pool = None
 
 

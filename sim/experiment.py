@@ -16,7 +16,6 @@ import signal
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -256,20 +255,6 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent()
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Cancel pending replications and end the worker processes now."""
-    processes = list(getattr(pool, "_processes", {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():  # deaf to SIGTERM: end it for sure
-            process.kill()
-            process.join(timeout=5)
 
 
 class SizeError(ValueError):

@@ -61,6 +61,29 @@ def _watch(parent: Any, ppid: int, poll_s: float) -> None:
             os._exit(EXIT_ORPHANED)
 
 
+def stop_pool(pool: Any) -> None:
+    """Cancel a process pool's pending tasks and end its worker processes now.
+
+    Workers get SIGTERM, and SIGKILL if they are still alive 5 s later (deaf to
+    SIGTERM); each is joined, so none is left behind.
+
+    Parameters
+    ----------
+    pool
+        A :class:`concurrent.futures.ProcessPoolExecutor`.
+    """
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():  # deaf to SIGTERM: end it for sure
+            process.kill()
+            process.join(timeout=5)
+
+
 def die_with_parent(poll_s: float = 0.5) -> None:
     """End this (worker) process as soon as its parent process is gone.
 

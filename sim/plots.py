@@ -61,6 +61,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
+from sim.lifeline import stop_pool
+
 __all__ = [
     "FigureJob",
     "add_subtitle",
@@ -1574,15 +1576,8 @@ class FigureJob:
     def cancel(self) -> None:
         """Stop the workers now (nothing more is written)."""
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            process.join(timeout=5)
+        if pool is not None:
+            stop_pool(pool)
 
     def __enter__(self) -> FigureJob:
         """Return the job."""
