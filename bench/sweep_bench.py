@@ -30,8 +30,8 @@ from results_md import write_section  # bench/, the script's own folder
 
 import sim
 from sim.executor import make_executor
-from sim.optimise import optimise
-from sim.sweep import sweep
+from sim.optimisation import optimise
+from sim.sweeps import sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 

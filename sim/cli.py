@@ -25,7 +25,7 @@ Commands::
 
 ``run``, ``compare``, ``sweep`` and ``optimise`` take ``--executor local|dask``
 and ``--scheduler ADDRESS`` (:mod:`sim.executor`). ``sweep`` and ``optimise``
-(:mod:`sim.sweep`, :mod:`sim.optimise`) cache every point in ``OUT/cache`` and
+(:mod:`sim.sweeps`, :mod:`sim.optimisation`) cache every point in ``OUT/cache`` and
 read it back when run again.
     tracesim erlang (--calls-per-hour X | --profile FILE [--interval D]
                     [--method sipp|offered_load]) --aht D [--patience D]
@@ -59,27 +59,31 @@ import secrets
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
 from sim import calculator
-from sim.epidemic import DataError, ParameterError
-from sim.errors import one_line
-from sim.experiment import SizeError
-from sim.replay import ResultsError
-from sim.report import ReportError
-from sim.safety import (
+from sim.errors import (
+    DataError,
     OutputError,
+    ParameterError,
+    ReportError,
+    ResultsError,
+    ScenarioError,
+    SizeError,
+    SweepError,
+    one_line,
+)
+from sim.figure_process import figure_process
+from sim.safety import (
     check_out_path,
     check_replaceable,
     directory_lock,
     notice,
     safe_folder_name,
 )
-from sim.scenario import ScenarioError, default_scenario_path, json_schema, load_scenario
-from sim.sweep import SweepError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -95,6 +99,11 @@ HEADLINE = (
     ("inbound_abandon_share", "inbound abandoned / offered", "pct"),
     ("max_backlog", "max backlog (open outbound tasks)", "num"),
 )
+
+
+#: ``--bound``: :data:`sim.compare.BOUNDS`, written out so that building the parser imports
+#: nothing heavy (a test checks that they agree).
+BOUND_CHOICES = ("optimal", "analytic")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -195,9 +204,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_bound_option(parser: argparse.ArgumentParser) -> None:
     """``--bound optimal|analytic``, the bound of ``--attribute-idle`` (run and compare)."""
-    from sim.compare import BOUNDS
-
-    parser.add_argument("--bound", choices=BOUNDS, default="optimal",
+    parser.add_argument("--bound", choices=BOUND_CHOICES, default="optimal",
                         help="bound for --attribute-idle: the least staffing found by simulation "
                         "(optimal, the default) or the fast analytic oracle")
 
@@ -257,33 +264,46 @@ def _print_attribution(results) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    import sim
+    with ExitStack() as stack:
+        # First, before the heavy imports: a process that imports matplotlib meanwhile.
+        drawer = None if args.no_figures else figure_process()
+        if drawer is not None:
+            stack.enter_context(drawer)
+        import sim
+        from sim.scenario import default_scenario_path
 
-    path = Path(args.scenario) if args.scenario else default_scenario_path()
-    problems = _run_arg_problems(args)
-    out = check_out_path(args.out) if args.out else None
-    if problems:
-        raise ScenarioError(problems)
-    scenario = _load(path, args.overrides)
-    out = out or Path("results") / safe_folder_name(scenario.name)
-    replications = args.replications or scenario.simulation.replications
-    jobs = _capped_jobs(args.jobs, replications)
-    with directory_lock(out):  # one writer per results directory, from now to the end
-        check_replaceable(out, args.overwrite)
-        results = sim.run(scenario, replications=args.replications, seed=args.seed,
-                          jobs=jobs, progress=not args.quiet, force=args.force)
-        if args.attribute_idle:
-            from sim.compare import attribute_idle
+        path = Path(args.scenario) if args.scenario else default_scenario_path()
+        problems = _run_arg_problems(args)
+        out = check_out_path(args.out) if args.out else None
+        if problems:
+            raise ScenarioError(problems)
+        scenario = _load(path, args.overrides)
+        out = out or Path("results") / safe_folder_name(scenario.name)
+        replications = args.replications or scenario.simulation.replications
+        jobs = _capped_jobs(args.jobs, replications)
+        with directory_lock(out):  # one writer per results directory, from now to the end
+            check_replaceable(out, args.overwrite)
+            results = sim.run(scenario, replications=args.replications, seed=args.seed,
+                              jobs=jobs, progress=not args.quiet, force=args.force)
+            if args.attribute_idle:
+                from sim.compare import attribute_idle
 
-            results = attribute_idle(results, jobs=jobs, progress=not args.quiet,
-                                     bound=args.bound)
-        results.run_info["scenario_file"] = str(path.resolve())  # for the report's notes
-        results.save(out, figures=not args.no_figures, overwrite=args.overwrite,
-                     excel=args.excel, figure_formats=_formats(args), jobs=jobs)
-        if args.report:
-            from sim.report import write_report
+                results = attribute_idle(results, jobs=jobs, progress=not args.quiet,
+                                         bound=args.bound)
+            results.run_info["scenario_file"] = str(path.resolve())  # for the report's notes
+            results.save(out, figures=not args.no_figures, overwrite=args.overwrite,
+                         excel=args.excel, figure_formats=_formats(args), jobs=jobs,
+                         figure_process=drawer)
+            if args.report:
+                from sim.report import write_report
 
-            write_report(out, jobs=jobs)
+                write_report(out, jobs=jobs)
+    _print_run_end(results, out, args)
+    return EXIT_OK
+
+
+def _print_run_end(results, out: Path, args: argparse.Namespace) -> None:
+    """After a run: the tables left out, the headline figures and where they were written."""
     for name, why in results.skipped_tables().items():
         print(f"note: {name} table not written: {why}", file=sys.stderr)
     if not args.quiet:
@@ -292,7 +312,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"results written to {out}/")
         if args.report:
             print(f"report written to {out / 'report.html'}")
-    return EXIT_OK
 
 
 def _print_bound_targets(results) -> None:
@@ -444,6 +463,8 @@ def _capped_jobs(jobs: int | None, replications: int) -> int | None:
 
 def _load(path, overrides):
     """Load a scenario, printing its warnings (one line each) to stderr."""
+    from sim.scenario import load_scenario
+
     warnings: list[str] = []
     scenario = load_scenario(path, overrides, warnings=warnings)
     for line in warnings:
@@ -493,6 +514,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    from sim.scenario import json_schema
+
     print(json.dumps(json_schema(), indent=2))
     return EXIT_OK
 
@@ -576,7 +599,8 @@ def _kind(metric: str) -> str:
 
 def _sweep_setup(args: argparse.Namespace, suffix: str, marker: str):
     """Check the arguments and the output directory; load the scenario; resolve the seed."""
-    from sim.sweep import check_output_dir, resolve_seed
+    from sim.scenario import default_scenario_path
+    from sim.sweeps import check_output_dir, resolve_seed
 
     problems = _run_arg_problems(args)
     if problems:
@@ -605,7 +629,7 @@ def _resume_note(out: Path) -> Iterator[None]:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from sim.metrics import RUN_METRICS
-    from sim.sweep import SweepError, sweep
+    from sim.sweeps import SweepError, sweep
 
     for axis, metric in (("--x", args.x), ("--y", args.y)):
         if metric not in RUN_METRICS:
@@ -655,7 +679,7 @@ def _print_frontier(result, x: str, y: str) -> None:
 
 
 def _cmd_optimise(args: argparse.Namespace) -> int:
-    from sim.optimise import optimise
+    from sim.optimisation import optimise
 
     scenario, out, seed = _sweep_setup(args, "optimise", "optimise.csv")
     with _resume_note(out):

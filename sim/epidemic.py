@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, ndtr
 
-from sim.errors import one_line
+from sim.errors import DataError, ParameterError
 
 __all__ = [
     "DataError",
@@ -60,53 +60,6 @@ HALF_MAX_FACTOR = {
 
 _SEIR_RTOL = 1e-8
 _SEIR_ATOL_PER_PERSON = 1e-12
-
-
-class ParameterError(ValueError):
-    """An invalid plain parameter passed to a demand or arrival function."""
-
-
-class DataError(ValueError):
-    """An error in an input data file.
-
-    The message names the file, the row and what is wrong, as
-    ``"<path>, row <n>: <problem>"`` (or ``"<path>: <problem>"`` when the
-    problem is not tied to one row).
-
-    Row numbers follow the spreadsheet convention: the header line is row 1,
-    the first data row is row 2, so for a file without multi-line quoted
-    fields the row number is the line number in a text editor.  Blank lines
-    count as rows.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The data file.
-    problem : str
-        What is wrong, one line.
-    row : int, optional
-        1-based row number (header = row 1), if the problem is in one row.
-
-    Attributes
-    ----------
-    path : str
-        The data file.
-    problem : str
-        What is wrong.
-    row : int or None
-        The row number, or ``None``.
-    """
-
-    def __init__(self, path: str | os.PathLike, problem: str, row: int | None = None) -> None:
-        self.path = os.fspath(path)
-        self.problem = problem
-        self.row = row
-        where = self.path if row is None else f"{self.path}, row {row}"
-        super().__init__(one_line(f"{where}: {problem}"))
-
-    def __reduce__(self) -> tuple[type[DataError], tuple[str, str, int | None]]:
-        """Keep the exception picklable (process-pool executors)."""
-        return (type(self), (self.path, self.problem, self.row))
 
 
 # ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.compile import Plan, compile_plan
 from sim.engine import simulate
+from sim.errors import SizeError
 from sim.executor import Executor, executor_for
 from sim.memory import estimate_memory, memory_problem
 from sim.metrics import agent_table, daily_table, interval_table, replication_metrics, summarise
@@ -255,10 +256,6 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent()
-
-
-class SizeError(ValueError):
-    """A run too large to start without ``force``."""
 
 
 MAX_CALL_LOG_BYTES = 4 * 2**30

@@ -24,10 +24,42 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Self
 
 PR_SET_PDEATHSIG = 1
 EXIT_ORPHANED = 70
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while processes are forked in this block.
+
+    A forked child starts with its parent's signal handlers; a SIGTERM that
+    reaches it before it has set its own (while Python's after-fork hooks
+    run) would run the parent's handler there, whose exception Python prints
+    and ignores. Forked in this block, a child starts with both signals
+    blocked: one sent early waits until the child has set its handlers and
+    called :func:`release_signals`. In the parent they are delivered when the
+    block ends. Where signals cannot be blocked (no ``pthread_sigmask``) the
+    block does nothing.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def release_signals() -> None:
+    """In a child forked under :func:`signals_held`, once its handlers are set: let them in."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 def _set_parent_death_signal() -> bool:
@@ -100,3 +132,31 @@ def die_with_parent(poll_s: float = 0.5) -> None:
         os._exit(EXIT_ORPHANED)
     threading.Thread(target=_watch, args=(parent, ppid, poll_s), daemon=True,
                      name="tracesim-lifeline").start()
+
+
+class BackgroundWork:
+    """Work running in other processes, as a context manager: waited for or cancelled.
+
+    Subclasses define :meth:`wait` (block until done, re-raise its error) and
+    :meth:`cancel` (stop it now). Leaving the ``with`` block waits when the
+    block ended normally and cancels when it raised.
+    """
+
+    def wait(self) -> Any:
+        """Block until the work is done and return its result."""
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Stop the work now."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        """Return the work."""
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        """Wait for the work, or cancel it if the block raised."""
+        if exc_type is None:
+            self.wait()
+        else:
+            self.cancel()

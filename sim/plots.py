@@ -56,12 +56,14 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import LayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from sim.lifeline import stop_pool
+from sim.lifeline import BackgroundWork, die_with_parent, release_signals, signals_held, stop_pool
 
 __all__ = [
     "FigureJob",
@@ -1264,15 +1266,27 @@ def figure_makers(
     service_target_s: float | None = None,
     deadline_label: str = "24 h",
     subtitle: str | None = None,
+    idle_attribution: pd.DataFrame | None = None,
+    bound: str = "analytic",
 ) -> dict[str, Callable[[], Figure]]:
     """Return the standard figures as functions that draw them, for :func:`save_figures`.
 
-    Parameters are those of :func:`all_figures`.
+    Parameters
+    ----------
+    daily, currency, service_target_s, deadline_label, subtitle
+        As for :func:`all_figures`.
+    idle_attribution : pandas.DataFrame or None, default None
+        The idle attribution table (:func:`sim.compare.attribute_idle`); given,
+        the figure ``"idle_attribution"`` comes last.
+    bound : str, default "analytic"
+        The bound the attribution compared with (``"optimal"`` or
+        ``"analytic"``), named by that figure.
 
     Returns
     -------
     dict of str to callable
-        Same keys as :func:`all_figures`; each value draws its figure.
+        Same keys as :func:`all_figures` (and ``"idle_attribution"``); each
+        value draws its figure.
     """
     text = _default_subtitle(daily) if subtitle is None else subtitle
     makers: dict[str, Callable[[], Figure]] = {
@@ -1283,7 +1297,12 @@ def figure_makers(
         "cost": lambda: plot_cost(daily, currency=currency),
         "inbound": lambda: plot_inbound(daily, service_target_s=service_target_s),
     }
-    return {name: _with_subtitle(make, text) for name, make in makers.items()}
+    makers = {name: _with_subtitle(make, text) for name, make in makers.items()}
+    if idle_attribution is not None:
+        attribution = idle_attribution
+        makers["idle_attribution"] = lambda: plot_idle_attribution(
+            attribution, currency=currency, subtitle=subtitle, bound=bound)
+    return makers
 
 
 def _with_subtitle(make: Callable[[], Figure], text: str) -> Callable[[], Figure]:
@@ -1340,14 +1359,22 @@ def _draw_and_save(name: str) -> list[Path]:
     return paths
 
 
+#: Figures with several panels take longest to draw: workers start with them (longest
+#: first keeps every worker busy to the end); the others follow in their own order.
+_SLOW_FIGURES = ("demand", "timeliness", "cost", "idle_attribution")
+
+
+def _drawing_order(name: str) -> int:
+    return _SLOW_FIGURES.index(name) if name in _SLOW_FIGURES else len(_SLOW_FIGURES)
+
+
 def _figure_worker_init() -> None:
     """Figure workers leave Ctrl-C and SIGTERM to the parent, and end when it dies."""
     import signal
 
-    from sim.lifeline import die_with_parent
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    release_signals()  # held while the workers were forked (see FigureJob)
     die_with_parent()
 
 
@@ -1396,14 +1423,14 @@ def plot_frontier(
     replications, with bars spanning both 95 % confidence intervals. The
     Pareto-efficient points (no other point at least as good on both means
     and better on one; the direction of each metric from
-    :func:`sim.sweep.higher_is_better`) are filled and joined by a line; the
+    :func:`sim.sweeps.higher_is_better`) are filled and joined by a line; the
     others are hollow and grey. Points are labelled with their varied values
     (all of them up to 40 points, else only the efficient ones).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        A sweep table (:attr:`sim.sweep.Sweep.table`, ``sweep.csv``): ``point``,
+        A sweep table (:attr:`sim.sweeps.Sweep.table`, ``sweep.csv``): ``point``,
         the varied paths, ``metric, n, mean, sd, ci_low, ci_high``.
     x, y : str
         Metrics on the horizontal and vertical axes (default: index cases
@@ -1421,7 +1448,7 @@ def plot_frontier(
     -------
     matplotlib.figure.Figure
     """
-    from sim.sweep import frontier_table
+    from sim.sweeps import frontier_table
 
     frontier = frontier_table(table, x, y)
     params = [c for c in frontier.columns if c not in ("point", "pareto")
@@ -1511,7 +1538,7 @@ def save_figures(
         return job.wait()
 
 
-class FigureJob:
+class FigureJob(BackgroundWork):
     """Figures drawn and written by forked workers while the caller does something else.
 
     Starting the job forks the workers (see :func:`save_figures` for when it
@@ -1547,10 +1574,13 @@ class FigureJob:
         _PENDING.update({name: (make, self.directory / name, self.formats)
                          for name, make in self.makers.items()})
         try:
-            self._pool = ProcessPoolExecutor(
-                max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                initializer=_figure_worker_init)
-            self._futures = [self._pool.submit(_draw_and_save, name) for name in self.makers]
+            with signals_held():  # workers set their handlers before a signal reaches them
+                self._pool = ProcessPoolExecutor(
+                    max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                    initializer=_figure_worker_init)
+                futures = {name: self._pool.submit(_draw_and_save, name)
+                           for name in sorted(self.makers, key=_drawing_order)}
+            self._futures = [futures[name] for name in self.makers]  # paths in makers' order
         except BaseException:
             self.cancel()
             raise
@@ -1578,17 +1608,6 @@ class FigureJob:
         pool, self._pool = self._pool, None
         if pool is not None:
             stop_pool(pool)
-
-    def __enter__(self) -> FigureJob:
-        """Return the job."""
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        """Wait for the figures, or cancel them if the block raised."""
-        if exc_type is None:
-            self.wait()
-        else:
-            self.cancel()
 
 
 SVG_HASH_SALT = "tracesim"
@@ -1626,14 +1645,49 @@ def save_figure(
     path_stem = Path(path_stem)
     path_stem.parent.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    for fmt in formats:
-        ext = fmt.lower().lstrip(".")
-        path = path_stem.parent / f"{path_stem.name}.{ext}"
-        metadata = {"Date": None} if ext in {"svg", "pdf"} else None
-        # No bbox_inches="tight": the constrained layout already fits titles and legends,
-        # and a tight box costs a second layout. PNG: fast zlib level (same pixels).
-        extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if ext == "png" else {}
-        with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT}):  # fixed clip-path ids
-            fig.savefig(path, format=ext, dpi=150, metadata=metadata, **extra)
-        paths.append(path)
+    engine = _lay_out_once(fig, _DPI)
+    try:
+        for fmt in formats:
+            ext = fmt.lower().lstrip(".")
+            path = path_stem.parent / f"{path_stem.name}.{ext}"
+            metadata = {"Date": None} if ext in {"svg", "pdf"} else None
+            # No bbox_inches="tight": the constrained layout already fits titles and legends,
+            # and a tight box costs a second layout. PNG: fast zlib level (same pixels).
+            extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if ext == "png" else {}
+            with matplotlib.rc_context({"svg.hashsalt": SVG_HASH_SALT}):  # fixed clip-path ids
+                fig.savefig(path, format=ext, dpi=_DPI, metadata=metadata, **extra)
+            paths.append(path)
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)  # the caller's figure lays itself out again
     return paths
+
+
+_DPI = 150
+"""Resolution of raster figures (dots per inch)."""
+
+
+def _lay_out_once(fig: Figure, dpi: float) -> LayoutEngine | None:
+    """Place the axes with the figure's layout engine once, then switch the engine off.
+
+    ``savefig`` on a figure with a layout engine draws it twice (once without
+    output, to lay it out, once for real) and lays it out in both draws: about
+    half of writing a figure. Laid out here, at the resolution it is written
+    at, the axes keep their places and ``savefig`` draws once; the pixels are
+    the same. Returns the engine to put back afterwards (None: there was none).
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or not fig.axes:
+        return None
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: lay out with Agg's renderer
+        FigureCanvasAgg(fig)
+    screen_dpi = fig.dpi
+    fig.dpi = dpi
+    try:
+        engine.execute(fig)
+    finally:
+        fig.dpi = screen_dpi
+    with matplotlib.rc_context({"figure.autolayout": False,
+                                "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
+    return engine

@@ -19,12 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import ResultsError
 from sim.results import PACKAGES, _version
 from sim.scenario import Scenario, ScenarioError, scenario_from_text
-
-
-class ResultsError(ValueError):
-    """A directory that is not a usable results directory."""
 
 
 @dataclass

@@ -43,6 +43,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import ReportError
 from sim.scenario import Scenario
 
 __all__ = [
@@ -55,10 +56,6 @@ __all__ = [
     "staffing_summary",
     "write_report",
 ]
-
-
-class ReportError(ValueError):
-    """A directory that is neither a results nor a comparison directory, or an existing file."""
 
 
 # --------------------------------------------------------------------------- words for settings

@@ -42,10 +42,15 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sim.scenario import Scenario, scenario_from_text
+
+if TYPE_CHECKING:
+    from sim.figure_process import FigureProcess
+    from sim.plots import FigureJob
 
 CSV_TABLES = ("daily", "intervals", "replications", "summary", "idle_attribution",
               "oracle_summary", "agents", "people", "monthly", "weekly", "cost_lines")
@@ -227,24 +232,32 @@ class Results:
 
     def figure_makers(self) -> dict:
         """Return the figures of :meth:`figures` as functions that draw them."""
-        from sim.plots import figure_makers, plot_idle_attribution
+        from sim.plots import figure_makers
+
+        return figure_makers(**self.figure_arguments())
+
+    def figure_arguments(self) -> dict:
+        """Return the arguments of :func:`sim.plots.figure_makers` for these results.
+
+        The daily table, the idle attribution (when present), the labels and the
+        subtitle: all the figures are drawn from, in plain values, to send to
+        another process (:class:`sim.figure_process.FigureProcess`) that then
+        needs nothing but :mod:`sim.plots`.
+        """
         from sim.report import figure_subtitle
 
         sc = self.scenario
-        subtitle = figure_subtitle(sc, self.replications, self.seed)
-        makers = figure_makers(
-            self.tables["daily"],
-            currency=sc.costs.currency,
-            service_target_s=sc.inbound.answer_within if sc.inbound.enabled else None,
-            deadline_label=deadline_label(sc.tracing.index.within),
-            subtitle=subtitle,
-        )
+        arguments = {
+            "daily": self.tables["daily"],
+            "currency": sc.costs.currency,
+            "service_target_s": sc.inbound.answer_within if sc.inbound.enabled else None,
+            "deadline_label": deadline_label(sc.tracing.index.within),
+            "subtitle": figure_subtitle(sc, self.replications, self.seed),
+        }
         if "idle_attribution" in self.tables:
-            attribution = self.tables["idle_attribution"]
-            bound = str(self.run_info.get("bound", "analytic"))  # older runs: the oracle
-            makers["idle_attribution"] = lambda: plot_idle_attribution(
-                attribution, currency=sc.costs.currency, subtitle=subtitle, bound=bound)
-        return makers
+            arguments["idle_attribution"] = self.tables["idle_attribution"]
+            arguments["bound"] = str(self.run_info.get("bound", "analytic"))  # older: the oracle
+        return arguments
 
     def skipped_tables(self) -> dict[str, str]:
         """Tables :meth:`save` leaves out, with the reason (``simulation.people_log``)."""
@@ -261,7 +274,7 @@ class Results:
 
     def save(self, directory: str | Path, figures: bool = True, overwrite: bool = False,
              excel: bool = False, figure_formats: Sequence[str] = ("png",),
-             jobs: int | None = None) -> Path:
+             jobs: int | None = None, figure_process: FigureProcess | None = None) -> Path:
         """Write the results directory atomically, with a ``README.md`` that explains it.
 
         Parameters
@@ -280,6 +293,10 @@ class Results:
         jobs
             Processes drawing the figures (None: all cores; see
             :func:`sim.plots.save_figures`).
+        figure_process
+            A process started earlier that draws the figures
+            (:func:`sim.figure_process.figure_process`, as ``tracesim run``
+            does); None: the figures are drawn by workers forked here.
 
         Returns
         -------
@@ -287,18 +304,17 @@ class Results:
             The directory written.
         """
         from sim.folder_readme import csv_frame, write_readme
-        from sim.plots import FigureJob
 
         skipped = self.skipped_tables()
         written = {k: v for k, v in self.tables.items() if k not in skipped}
         meta = self.metadata()
         with atomic_directory(directory, overwrite=overwrite) as tmp, ExitStack() as stack:
-            if figures:  # drawn by forked workers while the tables are written
-                import matplotlib
-
-                matplotlib.use("Agg", force=False)
-                job = stack.enter_context(FigureJob(self.figure_makers(), tmp / "figures",
-                                                    figure_formats, jobs))
+            if figures:  # drawn by other processes while the tables are written
+                drawing: FigureProcess | FigureJob = (
+                    figure_process.draw(self, tmp / "figures", figure_formats, jobs)
+                    if figure_process is not None
+                    else self._figure_job(tmp / "figures", figure_formats, jobs))
+                stack.enter_context(drawing)
             (tmp / "scenario.yaml").write_text(self.recorded_scenario().to_yaml(),
                                                encoding="utf-8")
             (tmp / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
@@ -313,9 +329,19 @@ class Results:
 
                 write_workbook(tmp / "results.xlsx", written)
             if figures:
-                job.wait()  # before the README lists the figures
+                drawing.wait()  # before the README lists the figures
             write_readme(tmp, written, self.scenario, meta, skipped)
         return Path(directory)
+
+    def _figure_job(self, directory: Path, formats: Sequence[str],
+                    jobs: int | None) -> FigureJob:
+        """Start drawing the figures in workers forked now (see :class:`sim.plots.FigureJob`)."""
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        from sim.plots import FigureJob
+
+        return FigureJob(self.figure_makers(), directory, formats, jobs)
 
 
 def load_results(directory: str | Path) -> Results:

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.errors import one_line
+from sim.errors import OutputError, one_line
 
 try:  # POSIX only; elsewhere runs are not locked
     import fcntl
@@ -49,10 +49,6 @@ MARKER = "metadata.json"
 _SIBLING = re.compile(r"^(?P<pid>[0-9]+)-[0-9a-f]{8}$")
 _HELD: dict[Path, int] = {}
 _MAX_NAME = 120
-
-
-class OutputError(ValueError):
-    """A results directory that cannot be written safely (bad input: exit 2)."""
 
 
 class LockedError(OutputError):

@@ -17,7 +17,7 @@ from sim.executor import (
     make_executor,
     using,
 )
-from sim.sweep import sweep
+from sim.sweeps import sweep
 
 pytest.importorskip("distributed")
 

@@ -10,8 +10,16 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.optimise import Requirement, _Axis, _bisect, _evolve, _Search, optimise, parse_requirement
-from sim.sweep import Evaluation, SweepError, parse_vary
+from sim.optimisation import (
+    Requirement,
+    _Axis,
+    _bisect,
+    _evolve,
+    _Search,
+    optimise,
+    parse_requirement,
+)
+from sim.sweeps import Evaluation, SweepError, parse_vary
 
 SHARE = "index_reached_within_deadline_share"
 COST = "cost_per_handled_call"

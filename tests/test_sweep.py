@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 import sim
+import sim.sweeps
 from sim.cli import main
 from sim.metrics import summarise
-from sim.sweep import (
+from sim.sweeps import (
     Parameter,
     SweepError,
     check_output_dir,
@@ -24,7 +25,6 @@ from sim.sweep import (
     sweep,
 )
 
-SWEEP = sys.modules["sim.sweep"]  # sim.sweep is the function
 SHORT = {"calendar.days": 3}  # a few days: each replication takes a fraction of a second
 
 
@@ -131,7 +131,7 @@ def test_cached_points_are_read_back_and_an_interrupted_sweep_resumes(short, tmp
     assert (fresh.run_points, fresh.cached_points) == (4, 0)
 
     calls = {"n": 0}
-    real = SWEEP.point_metrics
+    real = sim.sweeps.point_metrics
 
     def interrupted(*args):
         calls["n"] += 1
@@ -139,10 +139,10 @@ def test_cached_points_are_read_back_and_an_interrupted_sweep_resumes(short, tmp
             raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(SWEEP, "point_metrics", interrupted)
+    monkeypatch.setattr(sim.sweeps, "point_metrics", interrupted)
     with pytest.raises(KeyboardInterrupt):
         sweep(short, vary, replications=2, seed=3, jobs=1, out=tmp_path / "resumed")
-    monkeypatch.setattr(SWEEP, "point_metrics", real)
+    monkeypatch.setattr(sim.sweeps, "point_metrics", real)
     assert len(list((tmp_path / "resumed" / "cache").glob("*.parquet"))) == 2
     assert not list((tmp_path / "resumed" / "cache").glob(".*"))  # no partial file
     resumed = sweep(short, vary, replications=2, seed=3, jobs=1, out=tmp_path / "resumed")

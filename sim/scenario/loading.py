@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import difflib
 import typing
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +20,9 @@ import yaml
 from pydantic import BaseModel, Tag, ValidationError
 from pydantic.fields import FieldInfo
 
-from sim.errors import one_line
+from sim.errors import ScenarioError, one_line
 from sim.scenario.checks import Problem, cross_field_checks
 from sim.scenario.schema import Scenario, discriminator_tag
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used.
-
-    ``problems`` holds one line per problem: ``file:line:col dotted.path: message``.
-    """
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems = [one_line(p) for p in problems]
-        super().__init__("\n".join(self.problems))
-
 
 MAX_NODES = 200_000
 """Most values a scenario document may expand to (aliases counted every time used)."""

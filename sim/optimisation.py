@@ -32,7 +32,7 @@ Two methods:
     executor together and run in parallel. The budget is
     ``max_evaluations`` settings (repeated settings are not run again).
 
-Every evaluation goes through the sweep's :class:`sim.sweep.Evaluator`, so it
+Every evaluation goes through the sweep's :class:`sim.sweeps.Evaluator`, so it
 is cached in the output directory like a sweep's points and can run on any
 executor.
 """
@@ -58,7 +58,7 @@ from sim.executor import Executor, executor_for
 from sim.metrics import RUN_METRICS
 from sim.progress import progress_bar
 from sim.scenario import Scenario
-from sim.sweep import (
+from sim.sweeps import (
     CONFIDENCE,
     Evaluation,
     Evaluator,
@@ -445,7 +445,7 @@ def optimise(
     vary
         Bounds of the fields to vary, as ``--vary``: ``"staffing.headcount=300..1200"``
         (integers), ``"x=0h..48h/12h"`` (a grid), ``"x=a,b,c"`` (a list), or
-        :class:`sim.sweep.Parameter` objects, or a mapping path to spec.
+        :class:`sim.sweeps.Parameter` objects, or a mapping path to spec.
     minimise
         The run metric to minimise (mean over replications).
     require
@@ -456,7 +456,7 @@ def optimise(
     seed
         Common to every evaluation (default: the scenario's, else drawn).
     jobs, executor, scheduler
-        Where the replications run (see :func:`sim.sweep.sweep`).
+        Where the replications run (see :func:`sim.sweeps.sweep`).
     out
         Output directory whose ``cache/`` keeps evaluated settings (shared
         with sweeps into the same directory). None: no cache.

@@ -46,6 +46,7 @@ import yaml
 from sim.cache import PointCache, write_atomic
 from sim.compile import Plan, compile_plan
 from sim.engine import simulate
+from sim.errors import SweepError
 from sim.executor import Executor, executor_for
 from sim.metrics import RUN_METRICS, replication_metrics, summarise
 from sim.progress import progress_bar
@@ -79,10 +80,6 @@ DEFAULT_Y = "cost_per_handled_call"
 MAX_FACTORIAL_PARAMETERS = 3
 CONFIDENCE = 0.95
 STAT_COLUMNS = ("metric", "n", "mean", "sd", "ci_low", "ci_high")
-
-
-class SweepError(ValueError):
-    """Bad input to a sweep or an optimisation (one line, names the option)."""
 
 
 # --------------------------------------------------------------------------- parameters

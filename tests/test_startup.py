@@ -1,0 +1,99 @@
+"""Start-up: what ``import sim`` and the console script load, and the figure process.
+
+``tracesim run`` forks a process that imports matplotlib while the run
+imports the rest and simulates (:mod:`sim.figure_process`); that only pays
+if the package and the parser import nothing heavy before the fork.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.cli import BOUND_CHOICES
+from sim.figure_process import figure_process
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = {"pandas", "matplotlib", "pydantic", "simpy", "pyarrow"}
+
+
+def _modules_loaded_by(code: str) -> set[str]:
+    listing = "import json, sys; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", f"{code}\n{listing}"], capture_output=True,
+                         text=True, check=True).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_the_package_and_the_parser_import_nothing_heavy():
+    assert HEAVY & _modules_loaded_by("import sim.cli; sim.cli._parser()") == set()
+    assert HEAVY & _modules_loaded_by("import sim") == set()
+
+
+def test_every_public_name_resolves_and_sweep_stays_the_function():
+    import sim.optimisation
+    import sim.sweeps
+
+    assert all(getattr(sim, name) is not None for name in sim.__all__)
+    assert set(sim.__all__) <= set(dir(sim))
+    assert sim.sweep is sim.sweeps.sweep and sim.optimise is sim.optimisation.optimise
+    with pytest.raises(AttributeError, match="no_such_name"):
+        sim.no_such_name  # noqa: B018
+
+
+def test_the_parser_offers_the_bounds_that_attribute_idle_takes():
+    from sim.compare import BOUNDS
+
+    assert BOUND_CHOICES == BOUNDS
+
+
+@pytest.fixture(scope="module")
+def small_results():
+    scenario = sim.load_scenario(ROOT / "scenarios" / "quick.yaml", ["calendar.days=3"])
+    return sim.run(scenario, replications=2, seed=1)
+
+
+def _started():
+    drawer = figure_process()
+    if drawer is None:
+        pytest.skip("no fork start method on this system: figures are drawn while saving")
+    return drawer
+
+
+def test_the_figure_process_writes_the_figures_saving_draws(small_results, tmp_path):
+    with _started() as drawer:
+        small_results.save(tmp_path / "forked", figure_process=drawer)
+    assert drawer.exitcode == 0
+    small_results.save(tmp_path / "here")
+    forked = sorted((tmp_path / "forked" / "figures").iterdir())
+    here = sorted((tmp_path / "here" / "figures").iterdir())
+    assert [p.name for p in forked] == [p.name for p in here] and len(here) == 6
+    for a, b in zip(forked, here, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_figure_error_is_raised_by_save_and_leaves_no_directory(small_results, tmp_path,
+                                                                   monkeypatch):
+    import sim.plots
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sim.plots, "save_figure", boom)  # before the fork: the process has it
+    drawer = _started()
+    with pytest.raises(RuntimeError, match="disk full"), drawer:
+        small_results.save(tmp_path / "out", figure_process=drawer)
+    assert list(tmp_path.iterdir()) == []
+    assert drawer.exitcode is not None  # ended, not left behind
+
+
+def test_a_figure_process_given_nothing_ends_and_one_cancelled_is_stopped():
+    idle = _started()
+    assert idle.wait() == [] and idle.exitcode == 0
+    stopped = _started()
+    stopped.cancel()
+    assert stopped.exitcode is not None and stopped.exitcode != 0
