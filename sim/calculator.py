@@ -44,12 +44,16 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
-import numpy as np
-
-from sim import theory
 from sim.units import DURATION_HINT, HOUR_S, parse_duration
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and sim.theory (scipy) are imported where used: the command-line parser imports this
+# module for the options of `tracesim erlang`, and `tracesim run` forks its figure process
+# right after parsing, before anything heavy is imported (see sim.figure_process).
 
 __all__ = [
     "Profile",
@@ -215,6 +219,8 @@ def _agents(
     patience_s: float | None,
 ) -> tuple[int, float | None]:
     """Return the agents (solved for ``target_sl``, else ``agents``) and the fractional value."""
+    from sim import theory
+
     if target_sl is None:
         assert agents is not None  # _check_inputs guarantees exactly one
         return int(agents), None
@@ -255,6 +261,8 @@ def _check_inputs(
 
 
 def _erlang_c(n: int, lam: float, aht_s: float, t_s: float) -> dict[str, float]:
+    from sim import theory
+
     m = theory.erlang_c_metrics(n, lam, aht_s, t_s)
     return {
         "service_level": m["service_level"],
@@ -269,6 +277,8 @@ def _erlang_c(n: int, lam: float, aht_s: float, t_s: float) -> dict[str, float]:
 
 
 def _erlang_a(n: int, lam: float, aht_s: float, patience_s: float, t_s: float) -> dict[str, float]:
+    from sim import theory
+
     m = theory.erlang_a_metrics(n, lam, aht_s, patience_s, answer_within_s=t_s)
     return {
         "service_level": m["service_level_all"],
@@ -320,6 +330,10 @@ def erlang_a_asa_answered_s(
     ``1 - P(Ab)`` of the closed form). The products are summed in logs, so nothing
     underflows for long queues.
     """
+    import numpy as np
+
+    from sim import theory
+
     pi = theory.erlang_a_state_probabilities(n, arrival_rate_per_s, mean_handle_s, mean_patience_s)
     queued = pi[n:]  # pi_{n+q}, q = 0..Q: the arrival finds q callers already queued
     if queued.size == 0:
@@ -529,6 +543,8 @@ def offered_load_per_interval(calls: list[float], interval_s: float, aht_s: floa
         The mean of ``m(t)`` over each interval, in Erlangs. Over a whole period its
         mean equals the mean of ``lambda AHT``: no load is lost, only shifted later.
     """
+    import numpy as np
+
     rates = np.asarray(calls, dtype=float) / interval_s
     decay = math.exp(-interval_s / aht_s)
     spread = aht_s / interval_s * (1.0 - decay)  # share of the gap closed on average
@@ -774,6 +790,8 @@ def format_table(result: Result) -> str:
 
 
 def _json_safe(value: object) -> object:
+    import numpy as np
+
     if isinstance(value, float | np.floating):
         value = float(value)
         return value if math.isfinite(value) else None

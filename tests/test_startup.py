@@ -19,7 +19,7 @@ from sim.cli import BOUND_CHOICES
 from sim.figure_process import figure_process
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = {"pandas", "matplotlib", "pydantic", "simpy", "pyarrow"}
+HEAVY = {"numpy", "scipy", "pandas", "matplotlib", "pydantic", "simpy", "pyarrow"}
 
 
 def _modules_loaded_by(code: str) -> set[str]:
