@@ -55,6 +55,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import secrets
 import signal
 import sys
@@ -800,5 +801,24 @@ def _report(exc: BaseException) -> int:
     return EXIT_TERMINATED
 
 
+def console() -> NoReturn:
+    """Run the ``tracesim`` console script and exit with its code.
+
+    After Ctrl-C or SIGTERM, once :func:`main` has removed the unfinished
+    results and stopped the worker processes, the process ends at once
+    (``os._exit``) instead of going through the interpreter's shutdown: a
+    worker stopped while it was sending a result leaves half a message in the
+    pipe of its process pool, and the pool's manager thread (CPython's
+    ``concurrent.futures``) then waits for the rest forever, a wait the
+    shutdown would join.
+    """
+    code = main()
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()
