@@ -25,16 +25,18 @@ import signal
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from sim.lifeline import BackgroundWork, die_with_parent, release_signals, signals_held
+from sim.lifeline import (
+    BackgroundWork,
+    die_with_parent,
+    release_signals,
+    signals_held,
+    stop_processes,
+)
 
 if TYPE_CHECKING:
     from sim.results import Results
-
-EXIT_STOPPED = 143
-
 
 def figure_process() -> FigureProcess | None:
     """Start a figure process, or return None where processes cannot be forked.
@@ -130,26 +132,15 @@ class FigureProcess(BackgroundWork):
 
     def cancel(self) -> None:
         """Stop the process (and its drawing workers) now; nothing more is written."""
-        process = self._process
-        if process.is_alive():
-            process.terminate()  # it stops its workers and exits
-            process.join(timeout=5)
-            if process.is_alive():  # deaf to SIGTERM: end it for sure
-                process.kill()
-                process.join(timeout=5)
+        stop_processes([self._process])  # its drawing workers end with it (die_with_parent)
         self._conn.close()
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM in the figure process: unwind (the figure job stops its workers) and exit."""
-    raise SystemExit(EXIT_STOPPED)
 
 
 def _serve(conn: Connection, parent_end: Connection) -> None:
     """Run the figure process: import, wait for the inputs, draw, report the paths or error."""
     parent_end.close()  # the fork's copy: else closing the parent's end would not end recv()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # an exception could land where it is ignored
     release_signals()
     die_with_parent()
     import matplotlib

@@ -106,6 +106,17 @@ def stop_pool(pool: Any) -> None:
     """
     processes = list(getattr(pool, "_processes", {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
+    stop_processes(processes)
+
+
+def stop_processes(processes: list[Any]) -> None:
+    """End processes now: SIGTERM, and SIGKILL to any still alive 5 s later; join each.
+
+    Parameters
+    ----------
+    processes
+        :class:`multiprocessing.Process` objects (ended ones are left as they are).
+    """
     for process in processes:
         if process.is_alive():
             process.terminate()
