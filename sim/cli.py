@@ -65,7 +65,7 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-from sim import calculator
+from sim import calculator, collector
 from sim.errors import (
     DataError,
     OutputError,
@@ -266,6 +266,7 @@ def _print_attribution(results) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
+        stack.callback(collector.resume)  # (if it stopped before the imports were done)
         # First, before the heavy imports: a process that imports matplotlib meanwhile.
         drawer = None if args.no_figures else figure_process()
         if drawer is not None:
@@ -274,7 +275,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from sim.scenario import default_scenario_path
 
         path = Path(args.scenario) if args.scenario else default_scenario_path()
-        problems = _run_arg_problems(args)
+        problems = _run_arg_problems(args)  # imports sim.experiment, the last heavy import
+        collector.resume()  # before the simulation's workers are forked
         out = check_out_path(args.out) if args.out else None
         if problems:
             raise ScenarioError(problems)
@@ -587,6 +589,7 @@ def _executor_context(args: argparse.Namespace) -> Iterator[None]:
         return
     from sim.executor import make_executor, using
 
+    collector.resume()  # the cluster's threads run for the whole command
     with make_executor("dask", jobs=getattr(args, "jobs", None), scheduler=scheduler) as ex, \
             using(ex):
         yield
@@ -727,6 +730,10 @@ def _print_optimum(result) -> None:
         print(line)
 
 
+_RESUMES_COLLECTOR = frozenset({"run"})
+"""Commands that enable the collector themselves once their figure process is forked and
+their modules imported (:mod:`sim.collector`); it is enabled before any other command."""
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _cmd_run,
     "compare": _cmd_compare,
@@ -772,6 +779,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # a bare `tracesim`: the usage and the commands
         parser.print_help()
         return EXIT_BAD_INPUT
+    if args.command not in _RESUMES_COLLECTOR:
+        collector.resume()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with _executor_context(args):
@@ -812,7 +821,9 @@ def console() -> NoReturn:
     ``concurrent.futures``) then waits for the rest forever, a wait the
     shutdown would join.
     """
+    collector.pause()  # start-up: imports only (see sim.collector)
     code = main()
+    collector.skip_at_exit()
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         sys.stdout.flush()
         sys.stderr.flush()

@@ -27,6 +27,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim import collector
 from sim.lifeline import (
     BackgroundWork,
     die_with_parent,
@@ -148,6 +149,7 @@ def _serve(conn: Connection, parent_end: Connection) -> None:
     matplotlib.use("Agg", force=False)
     import sim.plots
 
+    collector.resume()  # imports done (paused by the console script before the fork)
     try:
         arguments, directory, formats, jobs = conn.recv()
     except EOFError:  # the run ended without figures to draw

@@ -326,12 +326,33 @@ def csv_frame(table: pd.DataFrame, start: dt.date) -> pd.DataFrame:
         if out[name].dtype.kind == "f":
             decimals = _decimals(name)
             out[name] = out[name].round(6 if decimals is None else decimals)
-    for name in [c for c in table.columns if COLUMNS.get(c, ("",))[0] == "time_s"]:
-        if name == "t_s":
-            continue  # interval_start is the timestamp
+    for name in _timed_columns(table.columns):
         position = out.columns.get_loc(name) + 1
         out.insert(position, f"{name[:-2]}_at", _timestamps(table[name], start))
     return out
+
+
+def _timed_columns(columns: Iterable[str]) -> list[str]:
+    """Return the time columns (seconds since the start) that get a timestamp ``<x>_at`` in CSV."""
+    # t_s is left alone: interval_start is its timestamp
+    return [c for c in columns if COLUMNS.get(c, ("",))[0] == "time_s" and c != "t_s"]
+
+
+def csv_columns(columns: Iterable[str]) -> list[str]:
+    """Return the columns of a table's CSV file (see :func:`csv_frame`) from its own columns.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        The table's columns.
+
+    Returns
+    -------
+    list of str
+        The same, each time column followed by its timestamp ``<x>_at``.
+    """
+    timed = set(_timed_columns(columns))
+    return [out for c in columns for out in ((c, f"{c[:-2]}_at") if c in timed else (c,))]
 
 
 # --------------------------------------------------------------------------------------
@@ -437,7 +458,7 @@ def readme_text(directory: str | Path, tables: Mapping[str, pd.DataFrame], scena
         files = sorted(p.name for p in directory.glob(f"{name}.*"))
         if not files:
             continue
-        columns = list(csv_frame(table.head(0), scenario.calendar.start).columns)
+        columns = csv_columns(table.columns)
         lines += _table_section(name, columns, len(table), files)
     if "summary" in tables:
         lines += _metrics_section(str(m) for m in tables["summary"]["metric"])

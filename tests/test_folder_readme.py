@@ -11,7 +11,7 @@ import pytest
 
 import sim
 import sim.results
-from sim.folder_readme import COLUMNS, UNITS, csv_frame, describe_column, unit_of
+from sim.folder_readme import COLUMNS, UNITS, csv_columns, csv_frame, describe_column, unit_of
 
 QUICK = Path(__file__).resolve().parents[1] / "scenarios" / "quick.yaml"
 
@@ -96,6 +96,13 @@ def test_time_columns_get_timestamps_in_csv(saved) -> None:
             got = pd.to_datetime(written[f"{column}_at"])
             assert (got.isna() == seconds.isna()).all()
             assert (got.dropna() == expected.dropna()).all()
+
+
+def test_csv_columns_are_those_csv_frame_writes(saved) -> None:
+    results, out = saved
+    start = results.scenario.calendar.start
+    for name, table in results.tables.items():
+        assert csv_columns(table.columns) == list(csv_frame(table, start).columns), name
 
 
 def test_csv_frame_leaves_the_table_alone() -> None:

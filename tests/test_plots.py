@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim import plots
@@ -589,3 +590,25 @@ def test_figure_job_stops_its_workers_when_the_block_raises(daily: pd.DataFrame,
 
     with pytest.raises(ValueError, match="cannot draw"):  # a worker's error reaches the caller
         plots.save_figures({"ok": makers["cost"], "bad": broken}, tmp_path / "g", jobs=2)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e5])
+def test_no_y_axis_shows_an_offset_text(daily: pd.DataFrame, scale: float) -> None:
+    """Panel titles are placed at the axes' top (``_panel_title``), not searched for.
+
+    matplotlib's search would move a title above a y axis' offset text ("1e6");
+    the placement is the same only while no y axis shows one, even for large values.
+    """
+    big = daily.copy()
+    counts = [c for c in big.columns
+              if big[c].dtype.kind in "if" and not c.endswith(("_share", "_level"))
+              and c not in ("replication", "day", "occupancy", "utilisation")]
+    big[counts] = big[counts].astype(float) * scale
+    drawn = [*plots.all_figures(big).values(), plots.plot_comparison_daily(big),
+             plots.plot_comparison(make_comparison_table()),
+             plots.plot_idle_attribution(make_attribution())]
+    for fig in drawn:
+        FigureCanvasAgg(fig).draw()
+        for ax in fig.axes:
+            assert ax.yaxis.offsetText.get_text() == "", (ax.get_title(loc="left"), scale)
+            assert ax.title.get_position()[1] == 1.0

@@ -97,3 +97,57 @@ def test_a_figure_process_given_nothing_ends_and_one_cancelled_is_stopped():
     stopped = _started()
     stopped.cancel()
     assert stopped.exitcode is not None and stopped.exitcode != 0
+
+
+_COLLECTOR_PROBE = """
+import gc, json, sys
+from sim import collector
+
+collector.pause()  # as the console script does
+paused = not gc.isenabled()
+import sim.experiment as experiment
+
+run_replication = experiment.run_replication
+
+
+def probe(*args, **kwargs):
+    with open(sys.argv[2], "a") as f:  # one line per replication, written by the worker
+        f.write(json.dumps(gc.isenabled()) + "\\n")
+    return run_replication(*args, **kwargs)
+
+
+experiment.run_replication = probe
+from sim.cli import main
+
+code = main(["run", sys.argv[1], "--out", sys.argv[3], "--set", "calendar.days=2",
+             "-r", "2", "--jobs", "2", "--quiet"])
+print(json.dumps({"code": code, "paused": paused, "enabled": gc.isenabled(),
+                  "frozen": gc.get_freeze_count()}))
+"""
+
+
+def test_the_collector_is_paused_for_start_up_only(tmp_path):
+    """Workers simulate, and the run goes on, with the collector on; start-up is frozen."""
+    workers = tmp_path / "workers.jsonl"
+    out = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR_PROBE, str(ROOT / "scenarios" / "quick.yaml"),
+         str(workers), str(tmp_path / "out")],
+        capture_output=True, text=True, check=True).stdout
+    state = json.loads(out.splitlines()[-1])
+    assert state["code"] == 0 and state["paused"] and state["enabled"]
+    assert state["frozen"] > 10_000  # the imports' objects, left out of every collection
+    assert [json.loads(line) for line in workers.read_text().splitlines()] == [True, True]
+
+
+def test_the_collector_is_left_alone_unless_paused_here():
+    code = """
+import gc, json
+from sim import collector
+collector.resume()                      # not paused: nothing happens
+untouched = gc.isenabled() and gc.get_freeze_count() == 0
+gc.disable(); collector.pause(); collector.resume()   # someone else's choice stays
+print(json.dumps([untouched, gc.isenabled(), gc.get_freeze_count()]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert json.loads(out) == [True, False, 0]
