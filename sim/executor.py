@@ -41,7 +41,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
-from sim.lifeline import stop_pool
+from sim.lifeline import signals_held, stop_pool
 
 __all__ = [
     "EXECUTORS",
@@ -147,8 +147,8 @@ class ProcessExecutor(Executor):
             raise RuntimeError("this executor was closed")
         pending: deque[Any] = deque()
         try:
-            yield from _windowed(lambda args: pool.submit(fn, *args), calls, self.window,
-                                 pending)
+            yield from _windowed(lambda args: _submit_held(pool, fn, args), calls,
+                                 self.window, pending)
         except GeneratorExit:
             if pending:  # closed early with tasks in flight
                 self.abort()
@@ -168,6 +168,18 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             stop_pool(self._pool)
             self._pool = None
+
+
+def _submit_held(pool: ProcessPoolExecutor, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """Submit with Ctrl-C and SIGTERM held back (:func:`sim.lifeline.signals_held`).
+
+    The pool forks its workers during the first submission; forked there, a
+    worker starts with both signals blocked and lets them in once its own
+    handlers are set (``sim.experiment._worker_init``), so a worker stopped
+    right after its fork ends at once instead of running the parent's handler.
+    """
+    with signals_held():
+        return pool.submit(fn, *args)
 
 
 class DaskExecutor(Executor):

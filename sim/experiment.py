@@ -251,10 +251,11 @@ def _worker_init() -> None:
     They also end within a second of the parent's death, however it dies
     (SIGKILL included): see :func:`sim.lifeline.die_with_parent`.
     """
-    from sim.lifeline import die_with_parent
+    from sim.lifeline import die_with_parent, release_signals
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    release_signals()  # held while the pool forked this worker (sim.executor._submit_held)
     die_with_parent()
 
 

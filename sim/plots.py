@@ -1366,7 +1366,7 @@ _PENDING: dict[str, tuple[Callable[[], Figure], Path, tuple[str, ...]]] = {}
 
 def _draw_and_save(name: str) -> list[Path]:
     make, stem, formats = _PENDING[name]
-    return save_figure(make(), stem, formats)  # (clearing the figure after: 10 ms each, for nothing)
+    return save_figure(make(), stem, formats)  # not cleared after: 10 ms each, for nothing
 
 
 #: Figures with several panels take longest to draw: workers start with them (longest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 import pandas as pd
@@ -26,6 +27,14 @@ def slow_square(x: int, delay_s: float) -> int:
     """Module level, so that worker processes can import it."""
     time.sleep(delay_s)
     return x * x
+
+
+def signal_state(_: int) -> tuple[bool, bool, bool]:
+    """In a worker: (SIGINT or SIGTERM blocked, SIGINT ignored, SIGTERM at its default)."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return (bool({signal.SIGINT, signal.SIGTERM} & blocked),
+            signal.getsignal(signal.SIGINT) is signal.SIG_IGN,
+            signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
 
 
 def fail_on(x: int, bad: int) -> int:
@@ -63,6 +72,15 @@ def test_a_failed_task_stops_the_local_pool_and_reaches_the_caller():
         with ex:
             list(ex.imap(fail_on, [(x, 3) for x in range(40)]))
     assert ex._pool is None  # stopped, its workers ended
+
+
+def test_workers_forked_with_signals_held_let_them_in_once_ready():
+    """The pool forks with Ctrl-C and SIGTERM held; each worker unblocks them after its handlers."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    with ProcessExecutor(2) as ex:
+        states = list(ex.imap(signal_state, [(x,) for x in range(4)]))
+    assert states == [(False, True, True)] * 4
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before  # the parent's mask is back
 
 
 def test_make_executor_choices():

@@ -162,6 +162,44 @@ def test_interrupt_leaves_no_results_and_no_workers(tmp_path, sig, code):
     assert _children_running(str(out)) == []
 
 
+def _catches_sigterm(pid: int) -> bool:
+    """Whether the process has a handler for SIGTERM (Linux: SigCgt of /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(("sig", "code", "after_s"),
+                         [(signal.SIGTERM, 143, 0.0), (signal.SIGINT, 130, 0.1),
+                          (signal.SIGTERM, 143, 0.25), (signal.SIGINT, 130, 0.4)])
+def test_a_signal_during_start_up_ends_the_run_at_once_and_quietly(tmp_path, sig, code,
+                                                                    after_s):
+    """While the console script imports and loads the scenario, a signal ends it at once.
+
+    Raised as an exception there, it landed inside imports and pydantic's schema
+    building (a SchemaError traceback) or was swallowed (the run went on, exit 0).
+    """
+    out = tmp_path / "started"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "run", str(ROOT / "scenarios" / "quick.yaml"),
+         "--out", str(out), "-r", "8", "-j", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 30
+    while not _catches_sigterm(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.002)
+    time.sleep(after_s)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=60)
+    name = "interrupted" if sig == signal.SIGINT else "terminated"
+    assert (process.returncode, err) == (code, f"tracesim: {name}; no results written\n")
+    assert list(tmp_path.iterdir()) == []  # no results, no temporary directory, no lock
+    time.sleep(0.5)
+    assert _children_running(str(out)) == []
+
+
 def test_same_seed_gives_byte_identical_tables_for_any_jobs(quick_path, tmp_path):
     args = ["run", str(quick_path), "-r", "3", "--seed", "5", "-q", "--no-figures"]
     assert main(args + ["--out", str(tmp_path / "one"), "-j", "1"]) == 0
