@@ -267,7 +267,9 @@ def _print_attribution(results) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
-        # First, before the heavy imports: a process that imports matplotlib meanwhile.
+        # First the modules the figures need too (pandas brings numpy and pyarrow), then a
+        # process that imports matplotlib while this one imports the rest: it shares them.
+        import pandas  # noqa: F401
         drawer = None if args.no_figures else figure_process()
         if drawer is not None:
             stack.enter_context(drawer)

@@ -1,10 +1,12 @@
 """Figures drawn by a process that got ready while the run was still starting.
 
 In a small run, importing matplotlib and drawing the figures take longer than
-the simulation. ``tracesim run`` therefore forks a :class:`FigureProcess` as
-its first step, before it imports pandas, scipy and the scenario schema: on a
-second core, the process imports matplotlib and :mod:`sim.plots` while the
-parent imports the rest, loads the scenario and simulates. The parent then
+the simulation. ``tracesim run`` therefore forks a :class:`FigureProcess` early,
+once it has imported pandas (which the figures need too, so the process
+shares it instead of importing it again) and before scipy, the scenario schema
+and the engine: on a second core, the process imports matplotlib and
+:mod:`sim.plots` while the parent imports the rest, loads the scenario and
+simulates. The parent then
 sends it the few tables the figures are drawn from (:meth:`FigureProcess.draw`,
 from :meth:`sim.results.Results.save`), and it draws them with its own forked
 workers (:class:`sim.plots.FigureJob`) while the parent writes the tables.
