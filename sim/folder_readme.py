@@ -280,10 +280,13 @@ def _decimals(name: str) -> int | None:
     return None if entry is None else UNITS[entry[0]][1]
 
 
+_SUMMARY_VALUES = ("mean", "sd", "ci_low", "ci_high")
+
+
 def _round_by_metric(table: pd.DataFrame) -> pd.DataFrame:
     """Round the value columns of a summary table by each row's metric unit."""
     decimals = table["metric"].map(lambda m: _decimals(str(m))).fillna(6).astype(int)
-    values = [c for c in ("mean", "sd", "ci_low", "ci_high") if c in table.columns]
+    values = [c for c in _SUMMARY_VALUES if c in table.columns]
     for d in decimals.unique():
         rows = decimals == d
         table.loc[rows, values] = table.loc[rows, values].round(int(d))
@@ -317,19 +320,19 @@ def csv_frame(table: pd.DataFrame, start: dt.date) -> pd.DataFrame:
     pandas.DataFrame
         The table to write with ``to_csv``.
     """
-    out = table.copy()
-    if "metric" in out.columns:
-        out = _round_by_metric(out)
-    for name in out.columns:
-        if name in ("mean", "sd", "ci_low", "ci_high") and "metric" in out.columns:
-            continue
-        if out[name].dtype.kind == "f":
+    by_metric = "metric" in table.columns
+    source = _round_by_metric(table.copy()) if by_metric else table
+    timed = set(_timed_columns(table.columns))
+    columns: dict[str, pd.Series] = {}
+    for name in table.columns:
+        column = source[name]
+        if column.dtype.kind == "f" and not (by_metric and name in _SUMMARY_VALUES):
             decimals = _decimals(name)
-            out[name] = out[name].round(6 if decimals is None else decimals)
-    for name in _timed_columns(table.columns):
-        position = out.columns.get_loc(name) + 1
-        out.insert(position, f"{name[:-2]}_at", _timestamps(table[name], start))
-    return out
+            column = column.round(6 if decimals is None else decimals)
+        columns[name] = column
+        if name in timed:
+            columns[f"{name[:-2]}_at"] = _timestamps(table[name], start)
+    return pd.DataFrame(columns, index=table.index)  # built once, not column by column
 
 
 def _timed_columns(columns: Iterable[str]) -> list[str]:
