@@ -769,8 +769,9 @@ def _exit_at_once(signum: int, frame: FrameType | None) -> NoReturn:
     the figure process, so there is nothing to clean up. An exception raised
     from a handler would land wherever the main thread is, and during start-up
     that is inside imports and pydantic's schema building, which wrap it in
-    their own errors (a ``SchemaError`` traceback, exit 1) or swallow it (the
-    run went on and exited 0): 4 of 80 signals sent in the first 0.75 s.
+    their own errors (a ``SchemaError`` or ``BrokenProcessPool`` traceback,
+    exit 1) or swallow it (the run went on and exited 0): a few in every
+    batch of 80-100 signals sent in the first 0.8 s of a run.
     """
     for child in multiprocessing.active_children():
         child.kill()  # the figure process, which has drawn nothing yet

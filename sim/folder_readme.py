@@ -331,7 +331,7 @@ def csv_frame(table: pd.DataFrame, start: dt.date) -> pd.DataFrame:
             column = column.round(6 if decimals is None else decimals)
         columns[name] = column
         if name in timed:
-            columns[f"{name[:-2]}_at"] = _timestamps(table[name], start)
+            columns[_stamp_name(name)] = _timestamps(table[name], start)
     return pd.DataFrame(columns, index=table.index)  # built once, not column by column
 
 
@@ -339,6 +339,11 @@ def _timed_columns(columns: Iterable[str]) -> list[str]:
     """Return the time columns (seconds since the start) that get a timestamp ``<x>_at`` in CSV."""
     # t_s is left alone: interval_start is its timestamp
     return [c for c in columns if COLUMNS.get(c, ("",))[0] == "time_s" and c != "t_s"]
+
+
+def _stamp_name(column: str) -> str:
+    """Return the name of a time column's timestamp in CSV: ``reached_s`` -> ``reached_at``."""
+    return f"{column[:-2]}_at"
 
 
 def csv_columns(columns: Iterable[str]) -> list[str]:
@@ -355,7 +360,7 @@ def csv_columns(columns: Iterable[str]) -> list[str]:
         The same, each time column followed by its timestamp ``<x>_at``.
     """
     timed = set(_timed_columns(columns))
-    return [out for c in columns for out in ((c, f"{c[:-2]}_at") if c in timed else (c,))]
+    return [out for c in columns for out in ((c, _stamp_name(c)) if c in timed else (c,))]
 
 
 # --------------------------------------------------------------------------------------
