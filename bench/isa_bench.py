@@ -29,7 +29,7 @@ import pandas as pd
 from results_md import write_section  # bench/, the script's own folder
 
 import sim
-from sim.compare import attribute_idle
+from sim.experiments.compare import attribute_idle
 from sim.staffing import optimal_variant, solve
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -207,8 +207,8 @@ def mean_ci(values: list[float] | np.ndarray, confidence: float = 0.95) -> tuple
 
 
 def exact_erlang_a() -> dict[str, float]:
-    """Exact Erlang A figures of the benchmark system (``sim.theory``)."""
-    from sim.theory import erlang_a_metrics
+    """Exact Erlang A figures of the benchmark system (``sim.basics.theory``)."""
+    from sim.basics.theory import erlang_a_metrics
 
     return erlang_a_metrics(AGENTS, ARRIVAL_RATE_PER_S, MEAN_HANDLE_S, MEAN_PATIENCE_S)
 

@@ -29,9 +29,9 @@ from pathlib import Path
 from results_md import write_section  # bench/, the script's own folder
 
 import sim
-from sim.executor import make_executor
-from sim.optimisation import optimise
-from sim.sweeps import sweep
+from sim.experiments.executor import make_executor
+from sim.experiments.optimise import optimise
+from sim.experiments.sweep import sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 

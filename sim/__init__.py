@@ -24,14 +24,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the names below are, for type checkers and editors
-    from sim.compare import Comparison, attribute_idle
-    from sim.compare import compare as compare_scenarios
-    from sim.compile import Plan, compile_plan
-    from sim.executor import make_executor
-    from sim.experiment import run
-    from sim.optimisation import Optimum, optimise
-    from sim.results import Results, load_results
-    from sim.scenario import (
+    from sim.experiments.compare import Comparison, attribute_idle
+    from sim.experiments.compare import compare as compare_scenarios
+    from sim.inputs.compile import Plan, compile_plan
+    from sim.experiments.executor import make_executor
+    from sim.experiments.replications import run
+    from sim.experiments.optimise import Optimum, optimise
+    from sim.outputs.results import Results, load_results
+    from sim.inputs.scenario import (
         Scenario,
         ScenarioError,
         default_scenario_path,
@@ -39,29 +39,29 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         load_scenario,
         scenario_from_text,
     )
-    from sim.sweeps import Sweep, sweep
+    from sim.experiments.sweep import Sweep, sweep
 
 #: Public name -> (module, name in that module).
 _EXPORTS: dict[str, tuple[str, str]] = {
-    "Comparison": ("sim.compare", "Comparison"),
-    "attribute_idle": ("sim.compare", "attribute_idle"),
-    "compare_scenarios": ("sim.compare", "compare"),
-    "Plan": ("sim.compile", "Plan"),
-    "compile_plan": ("sim.compile", "compile_plan"),
-    "make_executor": ("sim.executor", "make_executor"),
-    "run": ("sim.experiment", "run"),
-    "Optimum": ("sim.optimisation", "Optimum"),
-    "optimise": ("sim.optimisation", "optimise"),
-    "Results": ("sim.results", "Results"),
-    "load_results": ("sim.results", "load_results"),
-    "Scenario": ("sim.scenario", "Scenario"),
-    "ScenarioError": ("sim.scenario", "ScenarioError"),
-    "default_scenario_path": ("sim.scenario", "default_scenario_path"),
-    "json_schema": ("sim.scenario", "json_schema"),
-    "load_scenario": ("sim.scenario", "load_scenario"),
-    "scenario_from_text": ("sim.scenario", "scenario_from_text"),
-    "Sweep": ("sim.sweeps", "Sweep"),
-    "sweep": ("sim.sweeps", "sweep"),
+    "Comparison": ("sim.experiments.compare", "Comparison"),
+    "attribute_idle": ("sim.experiments.compare", "attribute_idle"),
+    "compare_scenarios": ("sim.experiments.compare", "compare"),
+    "Plan": ("sim.inputs.compile", "Plan"),
+    "compile_plan": ("sim.inputs.compile", "compile_plan"),
+    "make_executor": ("sim.experiments.executor", "make_executor"),
+    "run": ("sim.experiments.replications", "run"),
+    "Optimum": ("sim.experiments.optimise", "Optimum"),
+    "optimise": ("sim.experiments.optimise", "optimise"),
+    "Results": ("sim.outputs.results", "Results"),
+    "load_results": ("sim.outputs.results", "load_results"),
+    "Scenario": ("sim.inputs.scenario", "Scenario"),
+    "ScenarioError": ("sim.inputs.scenario", "ScenarioError"),
+    "default_scenario_path": ("sim.inputs.scenario", "default_scenario_path"),
+    "json_schema": ("sim.inputs.scenario", "json_schema"),
+    "load_scenario": ("sim.inputs.scenario", "load_scenario"),
+    "scenario_from_text": ("sim.inputs.scenario", "scenario_from_text"),
+    "Sweep": ("sim.experiments.sweep", "Sweep"),
+    "sweep": ("sim.experiments.sweep", "sweep"),
 }
 
 __all__ = [

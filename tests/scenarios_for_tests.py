@@ -6,7 +6,7 @@ import copy
 
 import yaml
 
-from sim.scenario import Scenario, scenario_from_text
+from sim.inputs.scenario import Scenario, scenario_from_text
 
 BASE: dict = {
     "name": "test",

@@ -1,4 +1,4 @@
-"""Tests for sim.arrivals: NHPP streams, daily counts and intraday releases.
+"""Tests for sim.inputs.arrivals: NHPP streams, daily counts and intraday releases.
 
 Statistical checks use fixed seeds, so each test is deterministic.  Their
 tolerances are nevertheless derived from the sampling distribution (standard
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.arrivals import (
+from sim.inputs.arrivals import (
     ParameterError,
     daily_counts,
     draw_releases,

@@ -1,4 +1,4 @@
-"""Tests for sim.calculator (``tracesim erlang``).
+"""Tests for sim.interfaces.calculator (``tracesim erlang``).
 
 The calculator must reproduce every case of /work/shared/reference/queueing-validation.md
 (Erlang C table and Erlang A row), both through :func:`erlang_calculator` and through the
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from sim import theory
-from sim.calculator import (
+from sim.basics import theory
+from sim.interfaces.calculator import (
     add_arguments,
     erlang_a_asa_answered_s,
     erlang_calculator,
@@ -427,7 +427,7 @@ def test_calculator_value_errors_are_one_line(kwargs: dict) -> None:
 # Roster planning: shrinkage
 # --------------------------------------------------------------------------------------
 
-from sim.calculator import (  # noqa: E402
+from sim.interfaces.calculator import (  # noqa: E402
     Profile,
     format_profile_table,
     offered_load_per_interval,

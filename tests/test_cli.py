@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.interfaces.cli import main
 
 
 def test_run_writes_a_complete_results_directory(quick_path, tmp_path, capsys):

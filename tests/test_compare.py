@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.compare import (
+from sim.experiments.compare import (
     ATTRIBUTION_METRICS,
     COMPARISON_METRICS,
     Comparison,
@@ -92,7 +92,7 @@ def test_avoidable_plus_unavoidable_is_idle_per_replication(name, request) -> No
         np.testing.assert_allclose(totals[column], by_rep.loc[totals.index, column],
                                    rtol=1e-9, atol=1e-6)
     assert len(daily) == results.replications * results.scenario.calendar.days
-    # priced in sim.costs at the agent rate, day by day and per replication
+    # priced in sim.analysis.costs at the agent rate, day by day and per replication
     rate = results.scenario.costs.agent_rate
     np.testing.assert_allclose(daily["avoidable_idle_cost"], daily["avoidable_idle_hours"] * rate)
     np.testing.assert_allclose(reps["avoidable_idle_cost"], reps["avoidable_idle_hours"] * rate)
@@ -102,7 +102,7 @@ def test_avoidable_plus_unavoidable_is_idle_per_replication(name, request) -> No
 
 
 def test_unavoidable_is_the_oracle_on_the_same_seeds(fixed_attributed: sim.Results) -> None:
-    oracle = sim.run(sim.compare.oracle_variant(fixed_attributed.scenario),
+    oracle = sim.run(sim.experiments.compare.oracle_variant(fixed_attributed.scenario),
                      replications=fixed_attributed.replications, seed=SEED)
     reps = fixed_attributed.tables["replications"]
     np.testing.assert_array_equal(reps["unavoidable_idle_hours"],
@@ -146,7 +146,7 @@ def test_reactive_has_positive_avoidable_idle(name, request) -> None:
 
 
 def test_oracle_policy_has_no_avoidable_idle() -> None:
-    scenario = sim.compare.oracle_variant(make())
+    scenario = sim.experiments.compare.oracle_variant(make())
     results = attribute_idle(sim.run(scenario, replications=2, seed=SEED), bound="analytic")
     reps = results.tables["replications"]
     assert (reps["avoidable_idle_hours"] == 0).all()
@@ -293,12 +293,12 @@ def test_save_writes_table_json_summaries_and_figure(pair: Comparison, tmp_path)
 
 def test_failed_save_leaves_nothing_half_written(pair: Comparison, tmp_path,
                                                  monkeypatch) -> None:
-    import sim.plots
+    import sim.outputs.plots
 
     def broken(*args, **kwargs):
         raise RuntimeError("figure failed")
 
-    monkeypatch.setattr(sim.plots, "plot_comparison", broken)
+    monkeypatch.setattr(sim.outputs.plots, "plot_comparison", broken)
     with pytest.raises(RuntimeError, match="figure failed"):
         pair.save(tmp_path / "cmp")
     assert list(tmp_path.iterdir()) == []
@@ -350,7 +350,7 @@ def test_compare_records_sources_and_labels_variants(tmp_path) -> None:
 
 def test_cli_compare_warns_on_inherited_description_and_prints_total_cost(tmp_path,
                                                                          capsys) -> None:
-    from sim.cli import main
+    from sim.interfaces.cli import main
 
     base = tmp_path / "base.yaml"
     base.write_text(make(**{"name": "base", "description": "eight agents"}).to_yaml())

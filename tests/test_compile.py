@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.compile import compile_plan, split_headcount
-from sim.epidemic import seir_daily, waves_daily
+from sim.inputs.compile import compile_plan, split_headcount
+from sim.inputs.epidemic import seir_daily, waves_daily
 from tests.scenarios_for_tests import BASE, make
 
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.costs import (
+from sim.analysis.costs import (
     line_cost,
     line_costs,
     line_days,
@@ -19,7 +19,7 @@ from sim.costs import (
     other_cost_per_day,
     pool_rate,
 )
-from sim.scenario.schema import CostLine
+from sim.inputs.scenario.schema import CostLine
 from tests.scenarios_for_tests import make
 
 SCHEDULE = {"policy": "schedule", "schedule": [{"date": "2020-09-07", "headcount": 6},

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim import cli
-from sim.folder_readme import COLUMNS
+from sim.interfaces import cli
+from sim.outputs.folder_readme import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOK = ROOT / "docs" / "hooks" / "reference.py"

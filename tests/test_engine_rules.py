@@ -1,6 +1,6 @@
 """One test per model rule, each driving the engine's parts directly on a tiny scenario.
 
-The call centre is built on a fresh simpy environment (``sim.engine.build``)
+The call centre is built on a fresh simpy environment (``sim.model.build``)
 from a scenario with no demand of its own; each test puts the work and the
 agents it needs in place, runs the environment to a chosen time and reads the
 records. Times are seconds since the start of the run (00:00 of day 0).
@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 import simpy
 
-from sim.compile import compile_plan
-from sim.engine import build
-from sim.engine.agents import BREAK, BUSY, IDLE, OFF
-from sim.engine.inputs import Streams, TaskDraws
-from sim.engine.people import EXPIRED, OPEN, REACHED
-from sim.engine.queues import DISPATCH_ORDER, WaitingCall
-from sim.recorder import CALLBACK, CONTACT, INBOUND, INDEX, SEGMENTS, Recorder
+from sim.inputs.compile import compile_plan
+from sim.model import build
+from sim.model.agents import BREAK, BUSY, IDLE, OFF
+from sim.model.draws import Streams, TaskDraws
+from sim.model.people import EXPIRED, OPEN, REACHED
+from sim.model.queues import DISPATCH_ORDER, WaitingCall
+from sim.model.recorder import CALLBACK, CONTACT, INBOUND, INDEX, SEGMENTS, Recorder
 from sim.staffing import CallIn
 from tests.scenarios_for_tests import make
 
@@ -311,8 +311,8 @@ def test_a_caller_who_declines_keeps_waiting_and_offers_are_counted():
 
 
 def test_callbacks_in_a_whole_run_conserve_calls_and_count_as_handled():
-    from sim.engine import simulate
-    from sim.metrics import replication_metrics
+    from sim.model import simulate
+    from sim.analysis.metrics import replication_metrics
     from tests.test_engine import check_identities
 
     scenario = make(**{"staffing.headcount": 3, "inbound.calls_per_case": 2,
@@ -330,7 +330,7 @@ def test_callbacks_in_a_whole_run_conserve_calls_and_count_as_handled():
 
 
 def test_turning_callbacks_on_changes_no_other_random_input():
-    from sim.engine import simulate
+    from sim.model import simulate
 
     off = simulate(compile_plan(make()), 4, 0)
     on = simulate(compile_plan(make(**{"inbound.callback": {"enabled": True,

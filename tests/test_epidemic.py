@@ -1,4 +1,4 @@
-"""Tests for sim.epidemic: waves, SEIR and CSV demand models."""
+"""Tests for sim.inputs.epidemic: waves, SEIR and CSV demand models."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import expit, ndtr
 
-from sim.epidemic import (
+from sim.inputs.epidemic import (
     DataError,
     ParameterError,
     csv_daily,

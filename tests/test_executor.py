@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
-from sim.executor import (
+from sim.interfaces.cli import main
+from sim.experiments.executor import (
     DaskExecutor,
     InProcessExecutor,
     ProcessExecutor,
@@ -18,7 +18,7 @@ from sim.executor import (
     make_executor,
     using,
 )
-from sim.sweeps import sweep
+from sim.experiments.sweep import sweep
 
 pytest.importorskip("distributed")
 
@@ -140,7 +140,7 @@ def test_progress_is_quiet_when_not_on_a_terminal(short, capfd):
 def test_progress_bar_is_drawn_on_a_terminal(monkeypatch):
     import io
 
-    from sim.progress import progress_bar
+    from sim.plumbing.progress import progress_bar
 
     class Tty(io.StringIO):
         def isatty(self):

@@ -1,6 +1,6 @@
 """Fault injection (issue 11): SIGKILL at random moments, runs at the same time.
 
-Each run is a real ``python -m sim.cli run`` process on a tiny scenario (two or
+Each run is a real ``python -m sim.interfaces.cli run`` process on a tiny scenario (two or
 three days of ``scenarios/quick.yaml``); worker processes are found by their
 command line, which names the run's ``--out`` (forked workers share it).
 """
@@ -16,15 +16,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.cli import main
-from sim.safety import is_results_directory
+from sim.interfaces.cli import main
+from sim.outputs.safety import is_results_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ROOT / "scenarios" / "quick.yaml"
 
 
 def _command(out: Path, *extra: str, days: int = 2) -> list[str]:
-    return [sys.executable, "-m", "sim.cli", "run", str(QUICK), "--out", str(out), "-q",
+    return [sys.executable, "-m", "sim.interfaces.cli", "run", str(QUICK), "--out", str(out), "-q",
             "--set", f"calendar.days={days}", *extra]
 
 

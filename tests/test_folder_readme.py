@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import sim
-import sim.results
-from sim.folder_readme import COLUMNS, UNITS, csv_columns, csv_frame, describe_column, unit_of
+import sim.outputs.results
+from sim.outputs.folder_readme import COLUMNS, UNITS, csv_columns, csv_frame, describe_column, unit_of
 
 QUICK = Path(__file__).resolve().parents[1] / "scenarios" / "quick.yaml"
 
@@ -136,7 +136,7 @@ def test_people_log_decides_whether_people_are_written(
     tmp_path, monkeypatch, setting, limit, written
 ) -> None:
     if limit is not None:
-        monkeypatch.setattr(sim.results, "PEOPLE_AUTO_MAX_ROWS", limit)
+        monkeypatch.setattr(sim.outputs.results, "PEOPLE_AUTO_MAX_ROWS", limit)
     scenario = sim.load_scenario(QUICK).with_changes(
         {"calendar.days": 3, "simulation.people_log": setting})
     results = sim.run(scenario, replications=1, seed=1, jobs=1, progress=False)

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 import sim
-from sim.cli import main
-from sim.experiment import SizeError, estimate_size
+from sim.interfaces.cli import main
+from sim.experiments.replications import SizeError, estimate_size
 from tests.scenarios_for_tests import BASE, make
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +122,7 @@ def test_a_failing_save_leaves_no_directory(quick_path, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("sim.plots.save_figure", boom)
+    monkeypatch.setattr("sim.outputs.plots.save_figure", boom)
     with pytest.raises(RuntimeError):
         results.save(tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
@@ -146,7 +146,7 @@ def test_interrupt_leaves_no_results_and_no_workers(tmp_path, sig, code):
     out = tmp_path / f"interrupted-{int(sig)}"
     scenario = ROOT / "scenarios" / "quick.yaml"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "run", str(scenario), "--out", str(out),
+        [sys.executable, "-m", "sim.interfaces.cli", "run", str(scenario), "--out", str(out),
          "-r", "40", "-j", "2", "--set", "calendar.days=365"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
     )
@@ -184,7 +184,7 @@ def test_a_signal_during_start_up_ends_the_run_at_once_and_quietly(tmp_path, sig
     """
     out = tmp_path / "started"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "run", str(ROOT / "scenarios" / "quick.yaml"),
+        [sys.executable, "-m", "sim.interfaces.cli", "run", str(ROOT / "scenarios" / "quick.yaml"),
          "--out", str(out), "-r", "8", "-j", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     deadline = time.monotonic() + 30

@@ -1,7 +1,7 @@
 """One definition per figure: the interval, daily and run figures agree.
 
 The interval table, the daily table and the replication metrics are views of
-:func:`sim.metrics.figures` on sums grouped by interval, by day and over the
+:func:`sim.analysis.metrics.figures` on sums grouped by interval, by day and over the
 run. Additive figures must add up from level to level; a ratio at any level
 must be the ratio of its summed parts; the money of the days must add up to
 the run's. No simulated decimals are pinned: only identities.
@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.compile import compile_plan
-from sim.costs import COST_PARTS, PRICED, agent_hours_value, price
-from sim.engine import simulate
-from sim.metrics import (
+from sim.inputs.compile import compile_plan
+from sim.analysis.costs import COST_PARTS, PRICED, agent_hours_value, price
+from sim.model import simulate
+from sim.analysis.metrics import (
     DAILY_COLUMNS,
     INTERVAL_TABLE_COLUMNS,
     RAW_INTERVAL_SUMS,

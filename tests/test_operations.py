@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.compile import compile_plan
-from sim.engine import simulate
-from sim.metrics import daily_table
-from sim.scenario import ScenarioError
+from sim.inputs.compile import compile_plan
+from sim.model import simulate
+from sim.analysis.metrics import daily_table
+from sim.inputs.scenario import ScenarioError
 from sim.staffing import make_policy
 from sim.staffing.simple import agents_per_day, weekly_paid_hours_per_headcount
 from tests.scenarios_for_tests import make

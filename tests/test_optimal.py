@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 import sim
-from sim import theory
-from sim.compare import attribute_idle
-from sim.compile import compile_plan
-from sim.scenario import load_scenario, scenario_from_text
+from sim.basics import theory
+from sim.experiments.compare import attribute_idle
+from sim.inputs.compile import compile_plan
+from sim.inputs.scenario import load_scenario, scenario_from_text
 from sim.staffing import OraclePolicy, ServicePlanner, make_policy, optimal_variant, solve
 from sim.staffing.isa import answered_within
 from sim.staffing.optimal import (

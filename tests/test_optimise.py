@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
-from sim.optimisation import (
+from sim.interfaces.cli import main
+from sim.experiments.optimise import (
     Requirement,
     _Axis,
     _bisect,
@@ -19,7 +19,7 @@ from sim.optimisation import (
     optimise,
     parse_requirement,
 )
-from sim.sweeps import Evaluation, SweepError, parse_vary
+from sim.experiments.sweep import Evaluation, SweepError, parse_vary
 
 SHARE = "index_reached_within_deadline_share"
 COST = "cost_per_handled_call"

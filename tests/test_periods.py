@@ -1,4 +1,4 @@
-"""Monthly and weekly tables (sim.periods): the same figures as the daily and run tables."""
+"""Monthly and weekly tables (sim.analysis.periods): the same figures as the daily and run tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.periods import group_sums, month_labels, week_labels
+from sim.analysis.periods import group_sums, month_labels, week_labels
 from tests.scenarios_for_tests import make
 
 #: The columns the issue asks for, in order (written out, not imported).

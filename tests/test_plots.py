@@ -1,4 +1,4 @@
-"""Tests for sim.plots: figures from synthetic daily tables (no simulation needed)."""
+"""Tests for sim.outputs.plots: figures from synthetic daily tables (no simulation needed)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim import plots
+from sim.outputs import plots
 
 START = pd.Timestamp("2020-09-01")
 FIGURE_NAMES = ("demand", "capacity", "idle_occupancy", "timeliness", "cost", "inbound")
@@ -302,7 +302,7 @@ def test_save_figure_writes_png_and_svg(figures: dict[str, Figure], tmp_path: Pa
 
 
 def make_comparison_table(names=("fixed", "reactive", "pool")) -> pd.DataFrame:
-    """A comparison table as sim.compare.comparison_table writes it (three panels' metrics)."""
+    """A comparison table as sim.experiments.compare.comparison_table writes it (three panels' metrics)."""
     rows = []
     for i, name in enumerate(names):
         row: dict[str, object] = {"scenario": name, "policy": "fixed", "replications": 5,

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.recorder import spans_per_bin
+from sim.model.recorder import spans_per_bin
 
 
 def brute(start, end, bin_s, n_bins):

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.compile import compile_plan
-from sim.scenario import (
+from sim.inputs.compile import compile_plan
+from sim.inputs.scenario import (
     STAFFING_CONFIGS,
     FixedStaffing,
     Scenario,
@@ -124,8 +124,8 @@ def test_each_make_policy_is_a_fresh_object_with_the_same_plan():
     np.testing.assert_array_equal(first.inbound_reserve(plan), second.inbound_reserve(plan))
 
 
-@pytest.mark.parametrize("module", ["sim.scenario.schema", "sim.scenario.checks",
-                                    "sim.scenario.loading", "sim.staffing.base",
+@pytest.mark.parametrize("module", ["sim.inputs.scenario.schema", "sim.inputs.scenario.checks",
+                                    "sim.inputs.scenario.loading", "sim.staffing.base",
                                     "sim.staffing.simple", "sim.staffing.adaptive",
                                     "sim.staffing.workload"])
 def test_no_module_level_caches(module):

@@ -19,10 +19,10 @@ import yaml
 from scipy import stats
 
 import sim
-from sim.cli import main
-from sim.experiment import SizeError, estimate_size
-from sim.metrics import is_share, summarise
-from sim.safety import (
+from sim.interfaces.cli import main
+from sim.experiments.replications import SizeError, estimate_size
+from sim.analysis.metrics import is_share, summarise
+from sim.outputs.safety import (
     LockedError,
     check_out_path,
     clean_leftovers,
@@ -96,7 +96,7 @@ def test_a_second_run_into_a_locked_directory_fails_at_once(tmp_path, capsys):
     out = tmp_path / "res"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time\nfrom sim.safety import directory_lock\n"
+         "import sys, time\nfrom sim.outputs.safety import directory_lock\n"
          f"with directory_lock({str(out)!r}):\n"
          "    print('locked', flush=True)\n    sys.stdin.read()\n"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -289,7 +289,7 @@ def test_seed_is_checked_like_simulation_seed(seed, tmp_path, capsys):
 
 
 def test_jobs_are_capped_at_replications_and_cores_with_a_notice(tmp_path, monkeypatch, capsys):
-    from sim.experiment import default_jobs
+    from sim.experiments.replications import default_jobs
 
     used: list[int | None] = []
     real_run = sim.run
@@ -309,12 +309,12 @@ def test_jobs_are_capped_at_replications_and_cores_with_a_notice(tmp_path, monke
 
 @pytest.mark.parametrize("seed", [-1, 2**63, -5, 2.5, "7", True])
 def test_the_api_checks_the_seed_as_the_cli_does(seed, monkeypatch):
-    from sim.experiment import seed_problem
+    from sim.experiments.replications import seed_problem
 
     def no_simulation(*args, **kwargs):
         raise AssertionError("simulated with a bad seed")
 
-    monkeypatch.setattr("sim.experiment.simulate", no_simulation)
+    monkeypatch.setattr("sim.experiments.replications.simulate", no_simulation)
     problem = seed_problem(seed)
     assert problem is not None and "2^63" in problem  # the text of the --seed line too
     with pytest.raises(ValueError) as info:
@@ -323,7 +323,7 @@ def test_the_api_checks_the_seed_as_the_cli_does(seed, monkeypatch):
 
 
 def test_the_api_accepts_the_ends_of_the_seed_range() -> None:
-    from sim.experiment import seed_problem
+    from sim.experiments.replications import seed_problem
 
     scenario = sim.load_scenario(QUICK, ["calendar.days=2"])
     for seed in (0, 2**63 - 1, np.int64(2**63 - 1)):
@@ -334,8 +334,8 @@ def test_the_api_accepts_the_ends_of_the_seed_range() -> None:
 def test_the_api_caps_jobs_at_replications_and_cores_with_a_warning(monkeypatch) -> None:
     import warnings
 
-    import sim.experiment as experiment
-    from sim.executor import make_executor
+    import sim.experiments.replications as experiment
+    from sim.experiments.executor import make_executor
 
     cores = 2
     monkeypatch.setattr(experiment, "default_jobs", lambda: cores)
@@ -377,7 +377,7 @@ def test_the_memory_guard_counts_agents_and_refuses_before_simulating(tmp_path, 
     def no_simulation(*args, **kwargs):
         raise AssertionError("simulated although the memory guard should refuse")
 
-    monkeypatch.setattr("sim.experiment.simulate", no_simulation)
+    monkeypatch.setattr("sim.experiments.replications.simulate", no_simulation)
     huge = ["--set", "staffing.headcount=10000000", "--set", "staffing.max_headcount=10000000",
             "--set", "calendar.days=365"]
     assert main(["run", str(QUICK), "--out", str(tmp_path / "o"), "-q", *huge]) == 2
@@ -437,7 +437,7 @@ def test_the_results_folder_mode_follows_the_umask(umask, tmp_path):
 
 
 def test_svg_figures_are_byte_reproducible_and_rerun_compares_them(tmp_path, capsys):
-    from sim.replay import compare_figures
+    from sim.outputs.replay import compare_figures
 
     results = sim.run(sim.load_scenario(QUICK, ["calendar.days=3"]), replications=2, seed=4)
     out, twin = tmp_path / "res", tmp_path / "twin"

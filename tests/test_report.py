@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
-from sim.compare import attribute_idle, compare
-from sim.report import (
+from sim.interfaces.cli import main
+from sim.experiments.compare import attribute_idle, compare
+from sim.outputs.report import (
     BOUNDS,
     build_report,
     figure_subtitle,

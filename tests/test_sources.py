@@ -11,13 +11,13 @@ import pytest
 import yaml
 
 import sim
-from sim.arrivals import draw_releases
-from sim.cli import main
-from sim.compile import DemandSource, compile_plan
-from sim.engine.inputs import Cases, Streams
-from sim.scenario import ScenarioError, load_scenario, scenario_from_text
+from sim.inputs.arrivals import draw_releases
+from sim.interfaces.cli import main
+from sim.inputs.compile import DemandSource, compile_plan
+from sim.model.draws import Cases, Streams
+from sim.inputs.scenario import ScenarioError, load_scenario, scenario_from_text
 from sim.staffing.workload import expected_released_per_day
-from sim.streams import stream
+from sim.inputs.streams import stream
 from tests.conftest import SCENARIOS
 from tests.scenarios_for_tests import BASE
 

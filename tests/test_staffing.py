@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim import theory
-from sim.compile import compile_plan
-from sim.engine import simulate
+from sim.basics import theory
+from sim.inputs.compile import compile_plan
+from sim.model import simulate
 from sim.staffing import (
     CallIn,
     IntradayObservation,

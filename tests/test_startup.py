@@ -1,7 +1,7 @@
 """Start-up: what ``import sim`` and the console script load, and the figure process.
 
 ``tracesim run`` forks a process that imports matplotlib while the run
-imports the rest and simulates (:mod:`sim.figure_process`); that only pays
+imports the rest and simulates (:mod:`sim.plumbing.figure_process`); that only pays
 if the package and the parser import nothing heavy before the fork.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.cli import BOUND_CHOICES
-from sim.figure_process import figure_process
+from sim.interfaces.cli import BOUND_CHOICES
+from sim.plumbing.figure_process import figure_process
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = {"numpy", "scipy", "pandas", "matplotlib", "pydantic", "simpy", "pyarrow"}
@@ -30,23 +30,23 @@ def _modules_loaded_by(code: str) -> set[str]:
 
 
 def test_the_package_and_the_parser_import_nothing_heavy():
-    assert HEAVY & _modules_loaded_by("import sim.cli; sim.cli._parser()") == set()
+    assert HEAVY & _modules_loaded_by("import sim.interfaces.cli; sim.interfaces.cli._parser()") == set()
     assert HEAVY & _modules_loaded_by("import sim") == set()
 
 
 def test_every_public_name_resolves_and_sweep_stays_the_function():
-    import sim.optimisation
-    import sim.sweeps
+    import sim.experiments.optimise
+    import sim.experiments.sweep
 
     assert all(getattr(sim, name) is not None for name in sim.__all__)
     assert set(sim.__all__) <= set(dir(sim))
-    assert sim.sweep is sim.sweeps.sweep and sim.optimise is sim.optimisation.optimise
+    assert sim.sweep is sim.experiments.sweep.sweep and sim.optimise is sim.experiments.optimise.optimise
     with pytest.raises(AttributeError, match="no_such_name"):
         sim.no_such_name  # noqa: B018
 
 
 def test_the_parser_offers_the_bounds_that_attribute_idle_takes():
-    from sim.compare import BOUNDS
+    from sim.experiments.compare import BOUNDS
 
     assert BOUND_CHOICES == BOUNDS
 
@@ -78,12 +78,12 @@ def test_the_figure_process_writes_the_figures_saving_draws(small_results, tmp_p
 
 def test_a_figure_error_is_raised_by_save_and_leaves_no_directory(small_results, tmp_path,
                                                                    monkeypatch):
-    import sim.plots
+    import sim.outputs.plots
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sim.plots, "save_figure", boom)  # before the fork: the process has it
+    monkeypatch.setattr(sim.outputs.plots, "save_figure", boom)  # before the fork: the process has it
     drawer = _started()
     with pytest.raises(RuntimeError, match="disk full"), drawer:
         small_results.save(tmp_path / "out", figure_process=drawer)
@@ -101,11 +101,11 @@ def test_a_figure_process_given_nothing_ends_and_one_cancelled_is_stopped():
 
 _COLLECTOR_PROBE = """
 import gc, json, sys
-from sim import collector
+from sim.plumbing import collector
 
 collector.pause()  # as the console script does
 paused = not gc.isenabled()
-import sim.experiment as experiment
+import sim.experiments.replications as experiment
 
 run_replication = experiment.run_replication
 
@@ -117,7 +117,7 @@ def probe(*args, **kwargs):
 
 
 experiment.run_replication = probe
-from sim.cli import main
+from sim.interfaces.cli import main
 
 code = main(["run", sys.argv[1], "--out", sys.argv[3], "--set", "calendar.days=2",
              "-r", "2", "--jobs", "2", "--quiet"])
@@ -142,7 +142,7 @@ def test_the_collector_is_paused_for_start_up_only(tmp_path):
 def test_the_collector_is_left_alone_unless_paused_here():
     code = """
 import gc, json
-from sim import collector
+from sim.plumbing import collector
 collector.resume()                      # not paused: nothing happens
 untouched = gc.isenabled() and gc.get_freeze_count() == 0
 gc.disable(); collector.pause(); collector.resume()   # someone else's choice stays

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import sim
-import sim.sweeps
-from sim.cli import main
-from sim.metrics import summarise
-from sim.sweeps import (
+import sim.experiments.sweep
+from sim.interfaces.cli import main
+from sim.analysis.metrics import summarise
+from sim.experiments.sweep import (
     Parameter,
     SweepError,
     check_output_dir,
@@ -131,7 +131,7 @@ def test_cached_points_are_read_back_and_an_interrupted_sweep_resumes(short, tmp
     assert (fresh.run_points, fresh.cached_points) == (4, 0)
 
     calls = {"n": 0}
-    real = sim.sweeps.point_metrics
+    real = sim.experiments.sweep.point_metrics
 
     def interrupted(*args):
         calls["n"] += 1
@@ -139,10 +139,10 @@ def test_cached_points_are_read_back_and_an_interrupted_sweep_resumes(short, tmp
             raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(sim.sweeps, "point_metrics", interrupted)
+    monkeypatch.setattr(sim.experiments.sweep, "point_metrics", interrupted)
     with pytest.raises(KeyboardInterrupt):
         sweep(short, vary, replications=2, seed=3, jobs=1, out=tmp_path / "resumed")
-    monkeypatch.setattr(sim.sweeps, "point_metrics", real)
+    monkeypatch.setattr(sim.experiments.sweep, "point_metrics", real)
     assert len(list((tmp_path / "resumed" / "cache").glob("*.parquet"))) == 2
     assert not list((tmp_path / "resumed" / "cache").glob(".*"))  # no partial file
     resumed = sweep(short, vary, replications=2, seed=3, jobs=1, out=tmp_path / "resumed")
@@ -209,7 +209,7 @@ def test_frontier_table_and_figure():
     assert frontier["cost_per_handled_call_mean"].tolist() == [9.0, 10.0, 12.0, 14.0]
     with pytest.raises(SweepError, match="--x idle_hours"):
         frontier_table(table, x="idle_hours")
-    fig = sim.plots.plot_frontier(table, currency="EUR", deadline_label="24 h", replications=3)
+    fig = sim.outputs.plots.plot_frontier(table, currency="EUR", deadline_label="24 h", replications=3)
     gids = {c.get_gid() for ax in fig.axes for c in ax.get_children()}
     assert "pareto-line" in gids
     line = next(c for c in fig.axes[0].get_children() if c.get_gid() == "pareto-line")
@@ -286,7 +286,7 @@ def test_an_interrupted_cli_sweep_keeps_its_finished_points(quick_path, tmp_path
 
     out = tmp_path / "sw"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "sweep", str(quick_path), "--out", str(out),
+        [sys.executable, "-m", "sim.interfaces.cli", "sweep", str(quick_path), "--out", str(out),
          "--vary", "staffing.headcount=10..60/10", "-r", "4", "-j", "2",
          "--set", "calendar.days=200"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)

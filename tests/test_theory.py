@@ -1,4 +1,4 @@
-"""Tests for sim.theory against /work/shared/reference/queueing-validation.md.
+"""Tests for sim.basics.theory against /work/shared/reference/queueing-validation.md.
 
 Every reference number is checked to exactly the digits printed in the reference
 (``_printed`` formats the computed value with the same number of decimals).
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import theory
-from sim.theory import (
+from sim.basics import theory
+from sim.basics.theory import (
     agents_for_service_level,
     erlang_a_metrics,
     erlang_a_state_probabilities,
@@ -439,10 +439,10 @@ def test_offered_load_constant_rate(rate: float, mean_handle_s: float, m0: float
 
 @pytest.mark.parametrize("mean", [0.0, 0.3, 7.0, 250.0, 12_000.0])
 def test_poisson_pmf_equals_scipy_stats(mean: float) -> None:
-    # sim.theory.poisson_pmf avoids importing scipy.stats at start-up; it must agree with it
+    # sim.basics.theory.poisson_pmf avoids importing scipy.stats at start-up; it must agree with it
     from scipy.stats import poisson
 
-    from sim.theory import poisson_pmf
+    from sim.basics.theory import poisson_pmf
 
     k = np.arange(int(mean + 12 * np.sqrt(mean) + 30))
     assert np.allclose(poisson_pmf(k, mean), poisson.pmf(k, mean), rtol=1e-9, atol=1e-300)

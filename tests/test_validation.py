@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 import sim
-from sim import theory
+from sim.basics import theory
 
 FAMILY_ALPHA = 0.05
 

@@ -5,7 +5,7 @@
   of its fields (type, constraints, default), and where in a scenario file it is used;
 * ``reference/cli.md`` from the ``tracesim`` argparse parser: every command's usage and
   options;
-* ``reference/results-folder.md`` from :mod:`sim.folder_readme`: every file of a results
+* ``reference/results-folder.md`` from :mod:`sim.outputs.folder_readme`: every file of a results
   directory and every column with its unit.
 
 It also lists every notebook of ``notebooks/`` (``docs/notebooks`` links to it) and every
@@ -103,7 +103,7 @@ def _bounds(schema: dict[str, Any]) -> str:
 
 
 def _default(schema: dict[str, Any], required: bool) -> str:
-    from sim.units import format_clock, format_duration
+    from sim.basics.units import format_clock, format_duration
 
     if required:
         return "**required**"
@@ -246,7 +246,7 @@ def _command_section(title: str, parser: argparse.ArgumentParser, help_text: str
 
 def cli_reference() -> str:
     """Markdown of the command-line reference, from the ``tracesim`` parser."""
-    from sim import cli
+    from sim.interfaces import cli
 
     parser = cli._parser()
     lines = ["# Command-line reference", "",
@@ -262,16 +262,16 @@ def cli_reference() -> str:
 
 
 # --------------------------------------------------------------------------------------
-# Results folder reference (sim.folder_readme)
+# Results folder reference (sim.outputs.folder_readme)
 # --------------------------------------------------------------------------------------
 
 
 def results_reference() -> str:
     """Markdown of every file of a results directory and every column with its unit."""
-    from sim.folder_readme import COLUMNS, FIGURES, FILES, UNITS
+    from sim.outputs.folder_readme import COLUMNS, FIGURES, FILES, UNITS
 
     lines = ["# Results folder reference", "",
-             "Generated from `sim.folder_readme` when the site is built. Every results "
+             "Generated from `sim.outputs.folder_readme` when the site is built. Every results "
              "folder carries the same information for its own files and columns in its "
              "`README.md`.", "",
              "Shares are 0-1 (not percentages); money is in the scenario's currency; times "

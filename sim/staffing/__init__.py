@@ -9,8 +9,8 @@ names. The engine asks it for an initial plan, calls ``review`` daily if it is
 adaptive, and ``intraday`` every ``intraday_every_s`` of opening hours; a
 :class:`Roster` applies lead times and limits.
 
-Adding a policy: a configuration class in :mod:`sim.scenario.schema`
-decorated with :func:`sim.scenario.staffing_config` (its ``policy`` tag joins
+Adding a policy: a configuration class in :mod:`sim.inputs.scenario.schema`
+decorated with :func:`sim.inputs.scenario.staffing_config` (its ``policy`` tag joins
 the scenario's ``staffing`` union), and a :class:`StaffingPolicy` subclass
 with ``from_config`` decorated with :func:`register_policy`, in a module
 imported here.
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compile import Plan
-from sim.scenario import Scenario
+from sim.inputs.compile import Plan
+from sim.inputs.scenario import Scenario
 from sim.staffing.adaptive import (
     ForecastPolicy,
     OraclePolicy,

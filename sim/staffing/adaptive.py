@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.compile import Plan
-from sim.scenario import (
+from sim.inputs.compile import Plan
+from sim.inputs.scenario import (
     ForecastStaffing,
     OracleStaffing,
     PoolStaffing,
@@ -45,7 +45,7 @@ from sim.staffing.workload import (
     work_per_index_case_h,
     work_per_index_case_h_by_day,
 )
-from sim.units import DAY_S, HOUR_S
+from sim.basics.units import DAY_S, HOUR_S
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class ReactivePolicy(StaffingPolicy):
     """The oracle's arithmetic on realised demand over a trailing window.
 
     Plus backlog clearance, with hysteresis (see
-    :class:`sim.scenario.ReactiveStaffing`).
+    :class:`sim.inputs.scenario.ReactiveStaffing`).
     """
 
     adaptive = True

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from sim.scenario import STAFFING_CONFIGS, StaffingCommon
-from sim.units import DAY_S
+from sim.inputs.scenario import STAFFING_CONFIGS, StaffingCommon
+from sim.basics.units import DAY_S
 
 if TYPE_CHECKING:
-    from sim.compile import Plan
+    from sim.inputs.compile import Plan
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:
@@ -218,7 +218,7 @@ def register_policy(config_type: type[StaffingCommon]) -> Callable[[_Policy], _P
     ----------
     config_type
         A configuration class registered in the scenario schema
-        (:func:`sim.scenario.staffing_config`).
+        (:func:`sim.inputs.scenario.staffing_config`).
 
     Returns
     -------

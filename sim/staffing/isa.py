@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.theory import poisson_pmf
+from sim.basics.theory import poisson_pmf
 
 if TYPE_CHECKING:
-    from sim.engine.centre import CallCentre
+    from sim.model.centre import CallCentre
 
 SAMPLE_EVERY_S = 60.0
 """Time between two samples of the number of inbound callers in the system."""
@@ -189,7 +189,7 @@ def sample_load(env: simpy.Environment, centre: CallCentre, times_s: np.ndarray,
     queue does not move when it does, so neither it nor its caller is
     counted.)
     """
-    from sim.engine.events import LAST, At  # the engine imports the staffing package
+    from sim.model.events import LAST, At  # the engine imports the staffing package
 
     agents, queue = centre.agents, centre.inbound_queue
     for k, time_s in enumerate(times_s.tolist()):

@@ -45,10 +45,10 @@ import pandas as pd
 import simpy
 from scipy.special import ndtri
 
-from sim.compile import MINUTES_PER_DAY, Plan, compile_plan, split_headcount
-from sim.recorder import Recorder
-from sim.scenario import Scenario
-from sim.scenario.schema import OptimalStaffing
+from sim.inputs.compile import MINUTES_PER_DAY, Plan, compile_plan, split_headcount
+from sim.model.recorder import Recorder
+from sim.inputs.scenario import Scenario
+from sim.inputs.scenario.schema import OptimalStaffing
 from sim.staffing.base import Roster, StaffingPolicy, register_policy
 from sim.staffing.isa import AnsweredWithinTable, isa_staffing, sample_load
 from sim.staffing.workload import (
@@ -64,7 +64,7 @@ from sim.staffing.workload import (
     shift_coverage,
     work_per_index_case_h_by_day,
 )
-from sim.units import DAY_S, HOUR_S, MINUTE_S
+from sim.basics.units import DAY_S, HOUR_S, MINUTE_S
 
 INITIAL_OCCUPANCY = 0.85
 """Outbound occupancy of the first iteration's outbound agents."""
@@ -558,10 +558,10 @@ def replicate(plan: Plan, table: StaffingTable, seed: int, replication: int,
         The people table and the per-interval totals.
     """
     # the engine imports the staffing package: import it when first needed
-    from sim.engine.centre import CallCentre
-    from sim.engine.control import Control, day_calendar, interval_ticks
-    from sim.engine.inputs import Streams
-    from sim.engine.run import collector_eased, run_until
+    from sim.model.centre import CallCentre
+    from sim.model.control import Control, day_calendar, interval_ticks
+    from sim.model.draws import Streams
+    from sim.model.run import collector_eased, run_until
 
     env = simpy.Environment()
     recorder = Recorder(plan.interval_s, plan.n_intervals, plan.scenario.inbound.answer_within,

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.scenario import FixedStaffing, ScheduleStaffing
+from sim.inputs.scenario import FixedStaffing, ScheduleStaffing
 from sim.staffing.base import StaffingPolicy, register_policy
-from sim.units import HOUR_S
+from sim.basics.units import HOUR_S
 
 if TYPE_CHECKING:
-    from sim.compile import Plan
+    from sim.inputs.compile import Plan
 
 
 def weekly_paid_hours_per_headcount(plan: Plan) -> float:

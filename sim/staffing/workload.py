@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim import theory
-from sim.compile import MINUTES_PER_DAY, Plan
-from sim.scenario import OutboundTask, Scenario
-from sim.units import DAY_S, HOUR_S, MINUTE_S
+from sim.basics import theory
+from sim.inputs.compile import MINUTES_PER_DAY, Plan
+from sim.inputs.scenario import OutboundTask, Scenario
+from sim.basics.units import DAY_S, HOUR_S, MINUTE_S
 
 
 def attempts_and_reach(task: OutboundTask) -> tuple[float, float]:
@@ -174,7 +174,7 @@ class ErlangStaffing:
     (equal neighbours settle every rate between them) and each search steps
     up from the lower neighbour's answer, a few service-level evaluations
     instead of a full search. The result is that of
-    :func:`sim.theory.agents_for_service_level`.
+    :func:`sim.basics.theory.agents_for_service_level`.
 
     Parameters
     ----------

@@ -1,0 +1,422 @@
+"""The call centre: its state in named parts and one handler per event kind.
+
+:class:`CallCentre` holds the agents (:class:`~sim.model.agents.Workforce`),
+the people and their tasks (:class:`~sim.model.people.People`), the work
+queues (:mod:`sim.model.queues`) and the recorder. Per-call events are
+:class:`~sim.model.events.Due` events on the simpy environment; each kind
+has one handler method named ``on_<event>``, whose payload is ``event.payload``:
+
+==========================  ==============================  ==================
+handler                     event                           payload
+==========================  ==============================  ==================
+:meth:`on_release`          an index case is released       its row (int)
+:meth:`on_inbound_arrival`  a first inbound call arrives    row in the day (int)
+:meth:`on_redial`           a caller who hung up calls back  None
+:meth:`on_abandon`          a waiting caller's patience     call id (int)
+:meth:`on_callback_offer`   a caller waited ``offer_after``  call id (int)
+:meth:`on_call_end`         a call and its wrap-up end      agent (int)
+:meth:`on_retry_due`        a failed task may be retried    person (int)
+:meth:`on_contacts_named`   an index interview's talk ends  person (int)
+==========================  ==============================  ==================
+
+An available agent looks for work through :data:`~sim.model.queues.DISPATCH_ORDER`.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from sim.inputs.compile import Plan
+from sim.model.agents import Workforce
+from sim.model.events import Due, event_kind
+from sim.model.draws import CallbackDraws, Cases, InboundCalls, InboundDay, Streams
+from sim.model.people import REACHED, UNREACHABLE, People
+from sim.model.queues import (
+    DISPATCH_ORDER,
+    InboundQueue,
+    Rule,
+    TaskQueue,
+    WaitingCall,
+    WorkQueue,
+)
+from sim.model.recorder import (
+    ABANDONED,
+    ANSWERED,
+    CALLBACK,
+    CALLBACK_TAKEN,
+    CHUNK,
+    CONTACT,
+    FAILED,
+    INBOUND,
+    INDEX,
+    Recorder,
+)
+from sim.model.recorder import (
+    REACHED as CALL_REACHED,
+)
+from sim.model.recorder import (
+    WAITING as WAITING_OUTCOME,
+)
+from sim.basics.units import DAY_S
+
+
+class CallCentre:
+    """One replication's call centre.
+
+    Parameters
+    ----------
+    env
+        The simulation environment (the event calendar).
+    plan
+        The compiled scenario.
+    rng
+        The replication's named streams.
+    recorder
+        Where calls and agent time are recorded.
+    """
+
+    def __init__(self, env: simpy.Environment, plan: Plan, rng: Streams,
+                 recorder: Recorder) -> None:
+        sc = plan.scenario
+        tr, inbound = sc.tracing, sc.inbound
+        self.env, self.plan, self.rec = env, plan, recorder
+        self.cases = Cases.draw(plan, rng)
+        self.inbound_calls = InboundCalls(plan, self.cases.released_per_day, rng)
+        self.callbacks = CallbackDraws(plan, rng)
+        self.people = People()
+        self.agents = Workforce(env, recorder, self.on_available)
+        # the kinds of per-call event, each bound to its handler
+        self.release = event_kind(env, self.on_release)
+        self.arrival = event_kind(env, self.on_inbound_arrival)
+        self.redial = event_kind(env, self.on_redial)
+        self.abandonment = event_kind(env, self.on_abandon)
+        self.callback_offer = event_kind(env, self.on_callback_offer)
+        self.call_end = event_kind(env, self.on_call_end)
+        self.retry = event_kind(env, self.on_retry_due)
+        self.contacts_named = event_kind(env, self.on_contacts_named)
+        self.inbound_queue = InboundQueue()
+        self.tracing_queue = TaskQueue(self.people, tr.give_up_after)
+        self.callback_queue = TaskQueue(self.people)
+        self.queues: dict[str, WorkQueue] = {"inbound": self.inbound_queue,
+                                             "tracing": self.tracing_queue,
+                                             "callbacks": self.callback_queue}
+        self.rules: tuple[Rule, ...] = DISPATCH_ORDER
+        callback = inbound.callback
+        # per kind of outbound task (by kind code), per regime (the behaviour in
+        # force when the task is created: ``plan.regimes``)
+        regimes = [regime.tracing for regime in plan.regimes]
+        self.task_draws = {INDEX: self.cases.index, CONTACT: self.cases.contact,
+                           CALLBACK: [self.callbacks.tables] * len(regimes)}
+        self.task_queue = {INDEX: self.tracing_queue, CONTACT: self.tracing_queue,
+                           CALLBACK: self.callback_queue}
+        self.priority = {INDEX: [t.index.priority for t in regimes],
+                         CONTACT: [t.contact.priority for t in regimes],
+                         CALLBACK: [callback.priority] * len(regimes)}
+        self.within_s = {INDEX: [t.index.within for t in regimes],
+                         CONTACT: [t.contact.within for t in regimes],
+                         CALLBACK: [callback.within] * len(regimes)}
+        self.retry_after_s = {INDEX: [t.index.retry_after for t in regimes],
+                              CONTACT: [t.contact.retry_after for t in regimes],
+                              CALLBACK: [callback.retry_after] * len(regimes)}
+        self.phone_share = [t.contact.phone_share for t in regimes]
+        self._regime_of_day = plan.regime_of_day.tolist() if len(regimes) > 1 else None
+        self.persons_called = [0] * (plan.n_days + 1)  # + calls finishing after the horizon
+        self.offer_after_s = (callback.offer_after if self.inbound_calls.callbacks_on
+                              else float("inf"))
+        in_use = {"inbound": inbound.enabled, "tracing": True,
+                  "callbacks": self.inbound_calls.callbacks_on}
+        self._steps = [(tuple(self.queues[name] for name in rule.queues if in_use[name]),
+                        rule.opening_hours_only, rule.above_inbound_reserve)
+                       for rule in self.rules]
+        self.is_open = False
+        self.reserve = inbound.reserve_agents if inbound.enabled else 0
+        self.n_inbound = 0
+        self.today: InboundDay | None = None
+        self.today_arrived = 0
+        calls = recorder
+        self._call_kinds = recorder.kind
+        self._call = (calls.kind.append, calls.agent.append, calls.queued_s.append,
+                      calls.start_s.append, calls.talk_end_s.append, calls.end_s.append,
+                      calls.outcome.append, calls.ref.append)
+
+    # ------------------------------------------------------------------ sources
+    def start_releases(self) -> None:
+        """Schedule the first index-case release (each schedules the next)."""
+        release_s = self.cases.release_s
+        if release_s.size:
+            self.release(max(0.0, float(release_s[0]) - self.env.now), 0)
+
+    def on_release(self, event: Due[int]) -> None:
+        """Handle the release of an index case: a new outbound task."""
+        row = event.payload
+        now_s = self.env.now
+        release_s = self.cases.release_s
+        if row + 1 < release_s.size:
+            self.release(max(0.0, float(release_s[row + 1]) - now_s), row + 1)
+        self._new_task(INDEX, now_s, -1, row)
+        if self.is_open and self.agents.n_idle:
+            self.dispatch_idle(now_s)
+
+    def open_day_of_calls(self, day: int) -> None:
+        """Generate the day's first inbound calls and schedule the first arrival."""
+        self.today = calls = self.inbound_calls.day(day)
+        self.today_arrived = 0
+        if calls.arrival_s:
+            self.arrival(max(0.0, calls.arrival_s[0] - self.env.now), 0)
+
+    def on_inbound_arrival(self, event: Due[int]) -> None:
+        """Handle a first inbound call arriving (each schedules the next of its day)."""
+        row = event.payload
+        calls = self.today
+        assert calls is not None
+        now_s = self.env.now
+        self.today_arrived = row + 1
+        if row + 1 < len(calls.arrival_s):
+            self.arrival(max(0.0, calls.arrival_s[row + 1] - now_s), row + 1)
+        call_id = self.n_inbound
+        self.n_inbound = call_id + 1
+        agents = self.agents
+        if agents.n_idle:
+            self._answer(agents.pop_idle(now_s), call_id, now_s, calls.handle_s[row],
+                         calls.wrap_s[row], now_s)
+        else:
+            self._wait(call_id, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
+                                            calls.redials[row], calls.accepts_callback[row]),
+                       calls.patience_s[row])
+
+    def on_redial(self, event: Due[None]) -> None:
+        """Handle a redial by a caller who hung up (not offered outside opening hours)."""
+        if not self.is_open:
+            return
+        now_s = self.env.now
+        draws = self.inbound_calls.redials(now_s)
+        call = WaitingCall(now_s, next(draws.handle_s), next(draws.wrap_s), next(draws.again),
+                           self.inbound_calls.callbacks_on and next(draws.accepts))
+        self._offer_call(now_s, call, next(draws.patience_s))
+
+    def _offer_call(self, now_s: float, call: WaitingCall, patience_s: float) -> None:
+        """Offer an inbound call: the longest-idle agent answers, or it waits."""
+        call_id = self.n_inbound
+        self.n_inbound = call_id + 1
+        if self.agents.n_idle:
+            self._answer(self.agents.pop_idle(now_s), call_id, call.arrival_s, call.handle_s,
+                         call.wrap_s, now_s)
+        else:
+            self._wait(call_id, call, patience_s)
+
+    def _wait(self, call_id: int, call: WaitingCall, patience_s: float) -> None:
+        """Queue a caller until answered, its patience runs out, or it takes a callback."""
+        self.inbound_queue.add(call_id, call)
+        self.abandonment(patience_s, call_id)
+        if self.offer_after_s < patience_s:
+            self.callback_offer(self.offer_after_s, call_id)
+
+    # ------------------------------------------------------------------ inbound
+    def on_abandon(self, event: Due[int]) -> None:
+        """Handle a waiting caller's patience running out: abandoned (maybe redialled)."""
+        call_id = event.payload
+        call = self.inbound_queue.remove(call_id)
+        if call is None:
+            return
+        now_s = self.env.now
+        self._record(INBOUND, -1, call.arrival_s, now_s, now_s, now_s, ABANDONED, call_id)
+        if call.redials:
+            self.redial(next(self.inbound_calls.redials(now_s).gap_s), None)
+
+    def on_callback_offer(self, event: Due[int]) -> None:
+        """Offer a callback to a caller still waiting.
+
+        One who accepts hangs up and becomes an outbound callback task.
+        """
+        call_id = event.payload
+        queue = self.inbound_queue
+        call = queue.get(call_id)
+        if call is None:
+            return
+        now_s = self.env.now
+        self.rec.offer_s.append(now_s)
+        if not call.accepts_callback:
+            return
+        queue.remove(call_id)
+        self._record(INBOUND, -1, call.arrival_s, now_s, now_s, now_s, CALLBACK_TAKEN, call_id)
+        row = self.callbacks.add(call.handle_s, call.wrap_s)
+        self._new_task(CALLBACK, now_s, -1, row)
+        if self.is_open and self.agents.n_idle:
+            self.dispatch_idle(now_s)
+
+    def _answer(self, agent: int, call_id: int, arrival_s: float, handle_s: float, wrap_s: float,
+                now_s: float) -> None:
+        """``agent`` answers inbound call ``call_id`` (arrived at ``arrival_s``)."""
+        self.agents.busy(agent, True, now_s)
+        self.call_end(handle_s + wrap_s, agent)
+        kinds, agents, queued, starts, talk_ends, ends, outcomes, refs = self._call
+        kinds(INBOUND), agents(agent), queued(arrival_s), starts(now_s)
+        talk_ends(now_s + handle_s), ends(now_s + handle_s + wrap_s), outcomes(ANSWERED)
+        refs(call_id)
+
+    def _answer_waiting(self, agent: int, call_id: int, now_s: float) -> None:
+        call = self.inbound_queue.remove(call_id)
+        assert call is not None
+        self._answer(agent, call_id, call.arrival_s, call.handle_s, call.wrap_s, now_s)
+
+    # ------------------------------------------------------------------ outbound
+    def _regime(self, now_s: float) -> int:
+        """Index of the behaviour in force at ``now_s`` (``plan.regimes``)."""
+        by_day = self._regime_of_day
+        if by_day is None:
+            return 0
+        return by_day[min(max(int(now_s // DAY_S), 0), len(by_day) - 1)]
+
+    def _new_task(self, kind: int, now_s: float, parent: int, row: int) -> int:
+        regime = self._regime(now_s) if self._regime_of_day is not None else 0
+        person = self.people.add(kind, now_s, self.within_s[kind][regime], parent, row, regime)
+        self.task_queue[kind].add(person, self.priority[kind][regime])
+        return person
+
+    def _attempt(self, agent: int, person: int, now_s: float) -> None:
+        """``agent`` dials ``person``: a conversation if reached, else a failed attempt."""
+        people = self.people
+        kind, row, regime = people.kind[person], people.row[person], people.regime[person]
+        draws = self.task_draws[kind][regime]
+        n = people.attempts[person]
+        people.attempts[person] = n + 1
+        day = int(now_s // DAY_S)
+        if kind != CALLBACK and people.called_day[person] != day:  # first dial today
+            people.called_day[person] = day
+            self.persons_called[day] += 1
+        self.agents.busy(agent, False, now_s)
+        slot = row * draws.max_attempts + n
+        if draws.reached[slot]:
+            talk_s = draws.handle_s[row]
+            busy_s = talk_s + draws.wrap_s[row]
+            people.close(person, REACHED, now_s)
+            if kind == INDEX:
+                self.contacts_named(talk_s, person)
+            outcome = CALL_REACHED
+        else:
+            talk_s = busy_s = draws.failed_s[slot]
+            if n + 1 < draws.max_attempts:
+                self.retry(busy_s + self.retry_after_s[kind][regime], person)
+            else:
+                people.close(person, UNREACHABLE, now_s + busy_s)
+            outcome = FAILED
+        self.call_end(busy_s, agent)
+        kinds, agents, queued, starts, talk_ends, ends, outcomes, refs = self._call
+        kinds(kind), agents(agent), queued(people.created_s[person]), starts(now_s)
+        talk_ends(now_s + talk_s), ends(now_s + busy_s), outcomes(outcome), refs(person)
+
+    def on_retry_due(self, event: Due[int]) -> None:
+        """Handle a failed task becoming ready to be dialled again."""
+        person = event.payload
+        kind = self.people.kind[person]
+        self.task_queue[kind].add(person, self.priority[kind][self.people.regime[person]])
+        if self.is_open and self.agents.n_idle:
+            self.dispatch_idle(self.env.now)
+
+    def on_contacts_named(self, event: Due[int]) -> None:
+        """Handle a reached index case naming its contacts: new tasks (with a phone)."""
+        index = event.payload
+        now_s = self.env.now
+        cases = self.cases
+        row = self.people.row[index]
+        first = cases.first_contact[row]
+        regime = self._regime(now_s)
+        phone_share, phone_u = self.phone_share[regime], cases.phone_u
+        for contact_row in range(first, first + cases.contacts_per_index[row]):
+            if phone_u[contact_row] < phone_share:
+                self._new_task(CONTACT, now_s, index, contact_row)
+            else:
+                self.people.add_without_phone(CONTACT, now_s, self.within_s[CONTACT][regime],
+                                              index, contact_row, regime)
+        if self.is_open and self.agents.n_idle:
+            self.dispatch_idle(now_s)
+
+    # ------------------------------------------------------------------ agents
+    def on_call_end(self, event: Due[int]) -> None:
+        """Handle the end of a call and its wrap-up: next work, a break, or leave."""
+        agent = event.payload
+        now_s = self.env.now
+        if len(self._call_kinds) >= CHUNK:
+            self.rec.flush()
+        if self.agents.call_ended(agent, now_s):
+            self.on_available(agent, now_s)
+
+    def on_available(self, agent: int, now_s: float) -> None:
+        """Give a free agent (not in the idle pool) its next work, or make it idle."""
+        work = self._next_work(now_s, idle_agent=False)
+        if work is None:
+            self.agents.idle(agent, now_s)
+        elif work[0] is self.inbound_queue:
+            self._answer_waiting(agent, work[1], now_s)
+        else:
+            self._attempt(agent, work[1], now_s)
+
+    def dispatch_idle(self, now_s: float) -> None:
+        """Give waiting work to idle agents, longest idle first, as the rules allow."""
+        agents = self.agents
+        while agents.n_idle:
+            work = self._next_work(now_s, idle_agent=True)
+            if work is None:
+                return
+            agent = agents.pop_idle(now_s)
+            if work[0] is self.inbound_queue:
+                self._answer_waiting(agent, work[1], now_s)
+            else:
+                self._attempt(agent, work[1], now_s)
+
+    def _next_work(self, now_s: float, idle_agent: bool) -> tuple[WorkQueue, int] | None:
+        """Find the queue and item an available agent takes next under the dispatch rules.
+
+        ``idle_agent``: the agent is in the idle pool (it does not count
+        towards the inbound reserve it would leave). Queues a scenario never
+        fills (a disabled hotline, callbacks off) are left out of the rules.
+        """
+        for queues, opening_hours_only, above_inbound_reserve in self._steps:
+            if opening_hours_only and not self.is_open:
+                continue
+            if above_inbound_reserve:
+                agents = self.agents
+                if agents.n_idle - idle_agent + agents.n_on_inbound < self.reserve:
+                    continue
+            if len(queues) == 1:
+                queue = queues[0]
+                item = queue.pop(now_s) if queue else None
+                if item is not None:
+                    return queue, item
+                continue
+            for queue in _by_next_key([queue for queue in queues if queue], now_s):
+                item = queue.pop(now_s)
+                if item is not None:
+                    return queue, item
+        return None
+
+    # ------------------------------------------------------------------ recording
+    def _record(self, kind: int, agent: int, queued_s: float, start_s: float, talk_end_s: float,
+                end_s: float, outcome: int, ref: int) -> None:
+        k, a, q, s, t, e, o, r = self._call
+        k(kind), a(agent), q(queued_s), s(start_s), t(talk_end_s), e(end_s), o(outcome), r(ref)
+
+    def close_books(self, horizon_s: float) -> int:
+        """End of the run: agents go off duty; callers still waiting are recorded.
+
+        Returns
+        -------
+        int
+            Inbound callers still waiting.
+        """
+        self.agents.end_of_run(horizon_s)
+        queue = self.inbound_queue
+        for call_id, call in queue.items():
+            self._record(INBOUND, -1, call.arrival_s, horizon_s, horizon_s, horizon_s,
+                         WAITING_OUTCOME, call_id)
+        self.rec.flush()
+        return len(queue)
+
+
+def _by_next_key(queues: list[WorkQueue], now_s: float) -> list[WorkQueue]:
+    """Order the queues holding work by the key of their next item."""
+    if len(queues) < 2:
+        return queues
+    keyed = [(key, n, queue) for n, queue in enumerate(queues)
+             if (key := queue.head(now_s)) is not None]
+    return [queue for _, _, queue in sorted(keyed)]

@@ -1,0 +1,171 @@
+"""Work queues behind one small protocol, and the dispatch rules over them.
+
+A queue holds work waiting for an agent. Of the queues named in a
+:class:`Rule` that hold work, the call centre takes the next item
+(:meth:`WorkQueue.pop`) from the one whose next item has the smallest
+ordering key (:meth:`WorkQueue.head`); the rules are tried in order
+(:data:`DISPATCH_ORDER`).
+A new kind of work is a new queue class plus its entry in a rule.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+from sim.model.people import EXPIRED, People
+
+Key = tuple[float, float]
+"""Ordering key of a queue's next item: (priority, time); smaller goes first."""
+
+
+class WorkQueue(Protocol):
+    """What the dispatcher needs from a queue.
+
+    A queue is empty when ``len(queue) == 0`` (it may hold items that are no
+    longer workable: :meth:`head` drops those).
+    """
+
+    def __len__(self) -> int:
+        """Items held."""
+        ...
+
+    def head(self, now_s: float) -> Key | None:
+        """Ordering key of the next workable item, or None when there is none."""
+        ...
+
+    def pop(self, now_s: float) -> int | None:
+        """Remove and return the id of the next workable item (None if there is none)."""
+        ...
+
+
+class WaitingCall(NamedTuple):
+    """An inbound caller waiting for an agent."""
+
+    arrival_s: float
+    handle_s: float
+    wrap_s: float
+    redials: bool
+    accepts_callback: bool
+
+
+class InboundQueue(dict[int, WaitingCall]):
+    """Inbound callers waiting, by call id, served first come first served.
+
+    A dict (call id -> :class:`WaitingCall`) plus the order of arrival; a
+    caller leaves when it hangs up (patience) or accepts a callback
+    (:meth:`remove`). Being a dict, its emptiness costs nothing to test.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: deque[int] = deque()
+
+    def add(self, call_id: int, call: WaitingCall) -> None:
+        """Add a waiting caller."""
+        self[call_id] = call
+        self.order.append(call_id)
+
+    def remove(self, call_id: int) -> WaitingCall | None:
+        """Take a caller out of the queue (None if already answered or gone)."""
+        return dict.pop(self, call_id, None)
+
+    def head(self, now_s: float) -> Key | None:
+        """Inbound goes before any outbound work: key (-inf, arrival)."""
+        order = self.order
+        while order:
+            call = self.get(order[0])
+            if call is not None:
+                return (float("-inf"), call.arrival_s)
+            order.popleft()
+        return None
+
+    def pop(self, now_s: float) -> int | None:  # type: ignore[override]
+        """Return the longest-waiting caller's id (still waiting until :meth:`remove`), or None."""
+        order = self.order
+        while order:
+            call_id = order.popleft()
+            if call_id in self:
+                return call_id
+        return None
+
+
+class TaskQueue(list[tuple[int, float, int]]):
+    """Outbound tasks by priority, then earliest deadline, then first created.
+
+    A binary heap (a list) of ``(priority, due_s, person)``.
+
+    Parameters
+    ----------
+    people
+        The people the tasks belong to (deadlines, creation times, statuses).
+    give_up_after_s
+        A task older than this when it comes to the head expires (closed as
+        ``expired``); None to work every task however late.
+    """
+
+    def __init__(self, people: People, give_up_after_s: float | None = None) -> None:
+        super().__init__()
+        self.people = people
+        self.give_up_after_s = give_up_after_s
+
+    def add(self, person: int, priority: int) -> None:
+        """Queue ``person``'s task (ready now)."""
+        heapq.heappush(self, (priority, self.people.due_s[person], person))
+
+    def head(self, now_s: float) -> Key | None:
+        """(priority, deadline) of the next task still worth working."""
+        if self.give_up_after_s is not None:
+            self._expire(now_s)
+        if not self:
+            return None
+        priority, due_s, _ = self[0]
+        return (priority, due_s)
+
+    def _expire(self, now_s: float) -> None:
+        people, limit_s = self.people, self.give_up_after_s
+        assert limit_s is not None
+        while self and now_s - people.created_s[self[0][2]] > limit_s:
+            people.close(heapq.heappop(self)[2], EXPIRED, now_s)
+
+    def pop(self, now_s: float) -> int | None:  # type: ignore[override]
+        """Remove the next task still worth working and return its person id (or None)."""
+        if self.give_up_after_s is not None:
+            self._expire(now_s)
+        return heapq.heappop(self)[2] if self else None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One step of the dispatch order.
+
+    Attributes
+    ----------
+    what
+        The rule in words (as in the README's "The model in brief").
+    queues
+        Names of the queues it takes work from (the smallest key first).
+    opening_hours_only
+        Work is started only while the centre is open (outbound dialing).
+    above_inbound_reserve
+        Work is started only while the agents kept for inbound (idle or on an
+        inbound call, not counting the agent being assigned) stay at or above
+        the inbound reserve (threshold blending).
+    """
+
+    what: str
+    queues: tuple[str, ...]
+    opening_hours_only: bool
+    above_inbound_reserve: bool
+
+
+DISPATCH_ORDER = (
+    Rule("inbound callers first, in order of arrival", ("inbound",),
+         opening_hours_only=False, above_inbound_reserve=False),
+    Rule("then outbound work, tracing tasks and callbacks, by priority and earliest "
+         "deadline, within opening hours and above the inbound reserve",
+         ("tracing", "callbacks"), opening_hours_only=True, above_inbound_reserve=True),
+)
+"""The order in which an available agent looks for work."""

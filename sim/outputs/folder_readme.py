@@ -1,0 +1,507 @@
+"""What a results directory holds, for people: its ``README.md``, units and CSV rounding.
+
+One catalogue (:data:`COLUMNS`) names the unit and the meaning of every column of every
+table that :meth:`sim.Results.save` writes, and of every metric of ``summary.csv``. It is
+used three ways:
+
+* :func:`write_readme` writes the directory's ``README.md``: every file, every column with
+  its unit, and the conventions (shares are 0-1, times are seconds since the start of the
+  calendar, money is in the scenario's currency);
+* :func:`csv_frame` prepares a table for its CSV file: floats rounded to the resolution of
+  their unit (:data:`UNITS`) and a timestamp column ``<name>_at`` next to each
+  ``<name>_s`` column that holds a time since the start; Parquet files keep every table
+  as it is, at full precision;
+* the tests check that every column written has an entry, so the README cannot fall
+  behind the tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COLUMNS", "FILES", "UNITS", "csv_frame", "describe_column", "readme_text",
+           "write_readme"]
+
+#: Unit key -> (label in the README, decimals kept in CSV files). ``None``: not a float.
+UNITS: dict[str, tuple[str, int | None]] = {
+    "id": ("-", None),
+    "text": ("-", None),
+    "date": ("date", None),
+    "timestamp": ("local date and time", None),
+    "time_s": ("s since the start", 3),
+    "s": ("s", 3),
+    "h": ("h", 4),
+    "share": ("share 0-1", 6),
+    "money": ("currency", 2),
+    "count": ("count", 3),
+    "agents": ("agents", 3),
+    "agent_days": ("agent-days", 3),
+    "fte": ("FTE", 3),
+    "per_agent_day": ("per agent-day", 3),
+}
+
+#: Column (or metric) name -> (unit key, meaning).
+COLUMNS: dict[str, tuple[str, str]] = {
+    # ------------------------------------------------------------- keys
+    "scenario": ("text", "scenario name"),
+    "replication": ("id", "replication index, 0 .. replications - 1"),
+    "day": ("id", "day index from the calendar's start, 0 .. days - 1"),
+    "date": ("date", "calendar date of the day"),
+    "interval_start": ("timestamp", "start of the reporting interval"),
+    "t_s": ("time_s", "start of the reporting interval"),
+    "person": ("id", "person index within the replication"),
+    "kind": ("text", "index, contact or callback (people); tracing, inbound or callback "
+             "(calls); the line's kind (cost_lines)"),
+    "parent": ("id", "person index of the index case who named this contact (-1: none)"),
+    "agent": ("id", "agent index within the replication"),
+    "ref": ("id", "person index (outbound call) or inbound call index"),
+    "status": ("text", "reached, unreachable (after max_attempts), no_phone, expired or "
+               "open at the horizon"),
+    "outcome": ("text", "answered, abandoned, waiting (at the horizon), reached, failed or "
+                "callback (accepted a callback)"),
+    "metric": ("text", "metric name (see Metrics below for its unit)"),
+    "n": ("count", "replications with a value"),
+    "mean": ("text", "mean over replications, in the metric's unit"),
+    "sd": ("text", "standard deviation over replications, in the metric's unit"),
+    "ci_low": ("text", "lower end of the 95 % Student-t confidence interval of the mean"),
+    "ci_high": ("text", "upper end of the 95 % Student-t confidence interval of the mean"),
+    # ------------------------------------------------------------- people and calls
+    "created_s": ("time_s", "release (index case) or creation (contact, callback)"),
+    "due_s": ("time_s", "deadline of the timeliness KPI (created + within)"),
+    "reached_s": ("time_s", "start of the reaching call (empty if never reached)"),
+    "closed_s": ("time_s", "when the task closed: reached, unreachable or expired"),
+    "time_to_reach_s": ("s", "reached - created"),
+    "queued_s": ("time_s", "when the call entered its queue"),
+    "start_s": ("time_s", "when an agent took the call"),
+    "talk_end_s": ("time_s", "end of the conversation (wrap-up follows)"),
+    "end_s": ("time_s", "end of the call for the agent (after wrap-up)"),
+    # ------------------------------------------------------------- agent time
+    "paid_hours": ("h", "paid agent-hours: the on-shift span, overtime included"),
+    "talk_hours": ("h", "agent-hours in conversation"),
+    "wrap_hours": ("h", "agent-hours in wrap-up after a conversation"),
+    "failed_attempt_hours": ("h", "agent-hours spent on unanswered outbound attempts"),
+    "idle_hours": ("h", "paid agent-hours with no call, not on break or onboarding"),
+    "break_hours": ("h", "paid agent-hours on break"),
+    "onboarding_hours": ("h", "paid, unproductive hours of agents new on the roster"),
+    "busy_hours": ("h", "talk + wrap + failed attempts"),
+    "pool_paid_hours": ("h", "paid hours of agents called in from the pool"),
+    "idle_share": ("share", "idle / paid"),
+    "occupancy": ("share", "busy / (busy + idle)"),
+    "utilisation": ("share", "busy / paid"),
+    "agents_paid": ("agents", "mean number of agents paid during the interval"),
+    "agents_busy": ("agents", "mean number of agents busy during the interval"),
+    "headcount": ("count", "agents on the roster that day"),
+    "agents_present": ("count", "rostered agents not absent that day"),
+    "hires": ("count", "agents added to the roster"),
+    "agent_days_paid": ("agent_days", "agents present, summed over the days"),
+    "mean_headcount": ("agents", "roster headcount averaged over the days"),
+    # ------------------------------------------------------------- demand and tracing
+    "expected_cases": ("count", "expected confirmed cases of the epidemic curve"),
+    "cases": ("count", "confirmed cases drawn (before share_traced)"),
+    "index_released": ("count", "index cases released to the call centre that day"),
+    "contacts_created": ("count", "contacts named that day"),
+    "index_cases": ("count", "index cases released"),
+    "contacts": ("count", "contacts named"),
+    "contacts_no_phone": ("count", "contacts without a phone number"),
+    "index_reached": ("count", "index cases reached"),
+    "contacts_reached": ("count", "contacts reached"),
+    "index_unreachable": ("count", "index cases not reached after max_attempts"),
+    "contacts_unreachable": ("count", "contacts not reached after max_attempts"),
+    "index_expired": ("count", "index cases dropped after give_up_after"),
+    "contacts_expired": ("count", "contacts dropped after give_up_after"),
+    "index_open": ("count", "index cases still open at the horizon"),
+    "contacts_open": ("count", "contacts still open at the horizon"),
+    "index_reached_within_deadline_share": (
+        "share", "index cases reached within their deadline / index cases released "
+        "(daily: by day of release)"),
+    "contacts_reached_within_deadline_share": (
+        "share", "contacts reached within their deadline / contacts with a phone "
+        "(daily: by day of creation)"),
+    "index_time_to_reach_mean_h": ("h", "mean time from release to reaching an index case"),
+    "contacts_time_to_reach_mean_h": ("h", "mean time from creation to reaching a contact"),
+    "backlog": ("count", "open outbound tasks at the end of the day or interval"),
+    "max_backlog": ("count", "most open outbound tasks at any interval end"),
+    "attempts": ("count", "outbound tracing attempts (index and contacts); people: "
+                 "attempts made to reach this person"),
+    "handled_calls": ("count", "conversations: index and contacts reached, inbound "
+                      "answered, callbacks reached"),
+    # ------------------------------------------------------------- inbound
+    "inbound_offered": ("count", "inbound calls arriving"),
+    "inbound_answered": ("count", "inbound calls answered"),
+    "inbound_abandoned": ("count", "inbound callers who hung up while waiting"),
+    "inbound_answered_within_target": ("count", "inbound calls answered within "
+                                       "answer_within"),
+    "inbound_waiting_at_end": ("count", "inbound callers still waiting at the horizon"),
+    "inbound_callback": ("count", "inbound callers who accepted a callback and hung up"),
+    "inbound_service_level": ("share", "answered within answer_within / offered"),
+    "inbound_service_level_answered": ("share", "answered within answer_within / answered"),
+    "inbound_abandon_share": ("share", "abandoned / offered"),
+    "inbound_p_wait": ("share", "share of offered calls not answered at once"),
+    "inbound_asa_s": ("s", "average speed of answer: mean wait of answered calls"),
+    "inbound_mean_wait_s": ("s", "mean wait of all offered calls (abandoned: until they "
+                            "hung up)"),
+    # ------------------------------------------------------------- callbacks
+    "callbacks_offered": ("count", "callbacks offered to waiting callers"),
+    "callbacks_accepted": ("count", "callbacks accepted"),
+    "callback_attempts": ("count", "outbound attempts to return callbacks"),
+    "callbacks_reached": ("count", "callbacks that reached the caller"),
+    "callbacks_unreachable": ("count", "callbacks not reached after max_attempts"),
+    "callbacks_expired": ("count", "callbacks dropped after give_up_after"),
+    "callbacks_open": ("count", "callbacks still open at the horizon"),
+    "callbacks_reached_within_deadline_share": (
+        "share", "callbacks reached within their deadline / callbacks accepted"),
+    "callbacks_time_to_reach_mean_h": ("h", "mean time from acceptance to reaching the "
+                                       "caller"),
+    # ------------------------------------------------------------- money
+    "agent_cost": ("money", "agents' pay (or fees) as billed"),
+    "supervisor_cost": ("money", "supervisors: billed hours / supervisor_ratio x rate"),
+    "seat_cost": ("money", "seat cost per agent present per day"),
+    "hiring_cost": ("money", "hiring cost per agent added"),
+    "fee_cost": ("money", "per-call or per-case fees"),
+    "cost": ("money", "total cost of the day"),
+    "total_cost": ("money", "total cost of the run"),
+    "idle_cost": ("money", "idle hours valued at the agent rate, whatever the billing"),
+    "onboarding_cost": ("money", "onboarding hours valued at the agent rate"),
+    "cost_per_handled_call": ("money", "cost / handled calls"),
+    "cost_per_attempt": ("money", "cost / outbound tracing attempts"),
+    "cost_per_index_reached": ("money", "cost / index cases reached"),
+    "cost_per_contact_reached": ("money", "cost / contacts reached"),
+    "cost_per_paid_hour": ("money", "cost / paid hours"),
+    "call_centre_cost": ("money", "the call centre's bill: agent + supervisor + seat + hiring "
+                         "+ fee cost"),
+    "other_cost": ("money", "the cost lines of the scenario (costs.lines)"),
+    # ------------------------------------------------------------- periods and FTE
+    "month": ("text", "calendar month, YYYY-MM"),
+    "week": ("text", "ISO 8601 week, YYYY-Www (Monday to Sunday)"),
+    "days": ("count", "simulated days in the period"),
+    "not_logged_in_hours": ("h", "paid hours of rostered shifts not logged in (paid "
+                            "absence)"),
+    "attempts_index": ("count", "tracing attempts to index cases"),
+    "attempts_contact": ("count", "tracing attempts to contacts"),
+    "persons_called": ("count", "distinct persons attempted that day (periods: the sum of "
+                       "the daily counts)"),
+    "billed_fte": ("fte", "paid hours x 7 / agents.contract_hours_per_week"),
+    "billed_fte_mean": ("fte", "billed FTE averaged over the days"),
+    "agents_present_mean": ("agents", "agents present averaged over the days"),
+    "attempts_per_present_agent_day": ("per_agent_day", "attempts / agent-days present"),
+    "attempts_per_billed_fte_day": ("per_agent_day", "attempts / billed FTE-days"),
+    "handled_calls_per_present_agent_day": ("per_agent_day",
+                                            "handled calls / agent-days present"),
+    "handled_calls_per_billed_fte_day": ("per_agent_day", "handled calls / billed FTE-days"),
+    "line": ("text", "cost line name (costs.lines)"),
+    "fte_mean": ("fte", "the line's FTE averaged over the month's days (empty: fixed line)"),
+    "rate": ("money", "the line's rate per FTE-month (empty: fixed line)"),
+    # ------------------------------------------------------------- idle attribution
+    "oracle_headcount": ("count", "the oracle policy's headcount that day (same seeds)"),
+    "unavoidable_idle_hours": ("h", "the oracle policy's idle hours (same seeds and "
+                               "service target)"),
+    "avoidable_idle_hours": ("h", "idle - unavoidable idle, per replication"),
+    "avoidable_idle_cost": ("money", "avoidable idle hours at the agent rate"),
+    "target": ("text", "a service target of the bound's staffing (its metric)"),
+    "required": ("share", "the share the target requires"),
+    "met": ("text", "whether the bound's mean met the target (True/False)"),
+    "oracle_paid_hours": ("h", "the oracle policy's paid hours (same seeds)"),
+    "oracle_total_cost": ("money", "the oracle policy's total cost (same seeds)"),
+}
+
+#: File name (or pattern) -> what it holds.
+FILES: dict[str, str] = {
+    "README.md": "this file",
+    "scenario.yaml": "the resolved scenario, every default written out; "
+                     "`tracesim run scenario.yaml` runs it again",
+    "metadata.json": "tracesim and library versions, Python, seed, replications, scenario "
+                     "hash, UTC time, engine seconds, calls, attempts and events simulated",
+    "summary.json": "every metric's mean, sd, 95 % CI and n over the replications",
+    "summary": "the same as summary.json, one row per metric",
+    "monthly": "one row per replication and calendar month: the month's sums and ratios",
+    "weekly": "one row per replication and ISO week: the week's sums and ratios",
+    "cost_lines": "one row per month and cost line (`costs.lines`)",
+    "daily": "one row per replication and day",
+    "intervals": "one row per replication and reporting interval",
+    "replications": "one row per replication, one column per metric",
+    "people": "one row per index case, contact and callback of every replication",
+    "agents": "one row per agent and replication: hours by state",
+    "calls": "one row per call (with `simulation.calls_log: true`)",
+    "idle_attribution": "per replication and day: idle hours split into unavoidable (the "
+                        "oracle's) and avoidable (`--attribute-idle`)",
+    "oracle_summary": "the summary of the bound (the oracle or optimal policy) run on the "
+                      "same seeds (`--attribute-idle`)",
+    "bound_targets": "per service target of the bound: the share required, the bound's mean "
+                     "and CI, and whether it was met (`--attribute-idle`)",
+    "results.xlsx": "workbook with the sheets summary, daily, monthly and agents "
+                    "(`--excel`)",
+    "report.html": "one-file report to hand on (`--report`)",
+    "figures": "the figures, PNG (and SVG where written)",
+}
+
+FIGURES: dict[str, str] = {
+    "demand": "index cases released, contacts named and inbound calls offered per day",
+    "capacity": "paid agent-hours per day against busy hours; the gap is idle",
+    "idle_occupancy": "idle share of paid time and occupancy per day",
+    "timeliness": "share reached within the deadline by day of release, and the backlog",
+    "cost": "cost per handled call per day",
+    "inbound": "inbound service level and abandonment per day",
+    "idle_attribution": "avoidable and unavoidable idle hours per day",
+}
+
+
+def describe_column(name: str) -> tuple[str, str]:
+    """Return the unit label and the meaning of a column or metric.
+
+    Parameters
+    ----------
+    name : str
+        A column of a results table or a metric of ``summary.csv``; a timestamp column
+        ``<x>_at`` written next to ``<x>_s`` in CSV files is described from ``<x>_s``.
+
+    Returns
+    -------
+    tuple of str
+        ``(unit label, meaning)``.
+
+    Raises
+    ------
+    KeyError
+        When the name is not in :data:`COLUMNS` (a new column must be described there).
+    """
+    if name.endswith("_at") and f"{name[:-3]}_s" in COLUMNS:
+        return UNITS["timestamp"][0], COLUMNS[f"{name[:-3]}_s"][1]
+    unit, meaning = COLUMNS[name]
+    return UNITS[unit][0], meaning
+
+
+def _decimals(name: str) -> int | None:
+    entry = COLUMNS.get(name)
+    return None if entry is None else UNITS[entry[0]][1]
+
+
+_SUMMARY_VALUES = ("mean", "sd", "ci_low", "ci_high")
+
+
+def _round_by_metric(table: pd.DataFrame) -> pd.DataFrame:
+    """Round the value columns of a summary table by each row's metric unit."""
+    decimals = table["metric"].map(lambda m: _decimals(str(m))).fillna(6).astype(int)
+    values = [c for c in _SUMMARY_VALUES if c in table.columns]
+    for d in decimals.unique():
+        rows = decimals == d
+        table.loc[rows, values] = table.loc[rows, values].round(int(d))
+    return table
+
+
+def _timestamps(seconds: pd.Series, start: dt.date) -> pd.Series:
+    """Seconds since 00:00 of ``start`` as ``YYYY-MM-DD HH:MM:SS`` text, cut to the second."""
+    origin = pd.Timestamp(start)
+    stamps = origin + pd.to_timedelta(np.floor(seconds), unit="s")
+    return stamps.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+
+
+def csv_frame(table: pd.DataFrame, start: dt.date) -> pd.DataFrame:
+    """Return a copy of a table as it goes into its CSV file.
+
+    Floats are rounded to their unit's resolution (:data:`UNITS`: money to 0.01, hours
+    to 0.0001 h, seconds to 0.001 s, shares to 1e-6; unknown columns to 6 decimals), the
+    value columns of a summary by each row's metric, and each time column ``<x>_s``
+    (seconds since the start) gets a timestamp ``<x>_at`` right after it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A results table.
+    start : datetime.date
+        The calendar's first day (the clock's 0 is 00:00 of that day).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table to write with ``to_csv``.
+    """
+    by_metric = "metric" in table.columns
+    source = _round_by_metric(table.copy()) if by_metric else table
+    timed = set(_timed_columns(table.columns))
+    columns: dict[str, pd.Series] = {}
+    for name in table.columns:
+        column = source[name]
+        if column.dtype.kind == "f" and not (by_metric and name in _SUMMARY_VALUES):
+            decimals = _decimals(name)
+            column = column.round(6 if decimals is None else decimals)
+        columns[name] = column
+        if name in timed:
+            columns[_stamp_name(name)] = _timestamps(table[name], start)
+    return pd.DataFrame(columns, index=table.index)  # built once, not column by column
+
+
+def _timed_columns(columns: Iterable[str]) -> list[str]:
+    """Return the time columns (seconds since the start) that get a timestamp ``<x>_at`` in CSV."""
+    # t_s is left alone: interval_start is its timestamp
+    return [c for c in columns if COLUMNS.get(c, ("",))[0] == "time_s" and c != "t_s"]
+
+
+def _stamp_name(column: str) -> str:
+    """Return the name of a time column's timestamp in CSV: ``reached_s`` -> ``reached_at``."""
+    return f"{column[:-2]}_at"
+
+
+def csv_columns(columns: Iterable[str]) -> list[str]:
+    """Return the columns of a table's CSV file (see :func:`csv_frame`) from its own columns.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        The table's columns.
+
+    Returns
+    -------
+    list of str
+        The same, each time column followed by its timestamp ``<x>_at``.
+    """
+    timed = set(_timed_columns(columns))
+    return [out for c in columns for out in ((c, _stamp_name(c)) if c in timed else (c,))]
+
+
+# --------------------------------------------------------------------------------------
+# README
+# --------------------------------------------------------------------------------------
+
+
+def _file_key(path: Path) -> str:
+    return path.stem if path.suffix in (".parquet", ".csv") else path.name
+
+
+def _table_section(name: str, columns: Iterable[str], rows: int, files: list[str]) -> list[str]:
+    what = FILES.get(name, "")
+    lines = [f"### {' / '.join(f'`{f}`' for f in files)}", "",
+             f"{what[:1].upper()}{what[1:]} ({rows:,} rows).", "",
+             "| column | unit | meaning |", "|---|---|---|"]
+    for column in columns:
+        try:
+            unit, meaning = describe_column(column)
+        except KeyError:
+            unit, meaning = "?", "(not described: add it to sim.outputs.folder_readme.COLUMNS)"
+        lines.append(f"| `{column}` | {unit} | {meaning} |")
+    return [*lines, ""]
+
+
+def _metrics_section(metrics: Iterable[str]) -> list[str]:
+    lines = ["## Metrics", "",
+             "The rows of `summary.csv` (and the columns of `replications.csv`), with the "
+             "unit of `mean`, `sd`, `ci_low` and `ci_high`:", "",
+             "| metric | unit | meaning |", "|---|---|---|"]
+    for metric in metrics:
+        try:
+            unit, meaning = describe_column(metric)
+        except KeyError:
+            unit, meaning = "?", "(not described)"
+        lines.append(f"| `{metric}` | {unit} | {meaning} |")
+    return [*lines, ""]
+
+
+def _files_section(directory: Path, skipped: Mapping[str, str]) -> list[str]:
+    lines = ["## Files", "", "| file | content |", "|---|---|",
+             f"| `README.md` | {FILES['README.md']} |"]
+    for path in sorted(p for p in directory.iterdir() if p.name != "README.md"):
+        if path.is_dir():
+            names = sorted({p.stem for p in path.iterdir()})
+            exts = sorted({p.suffix.lstrip(".") for p in path.iterdir()})
+            listed = ", ".join(f"`{n}` ({FIGURES.get(n, 'figure')})" for n in names)
+            lines.append(f"| `{path.name}/` | {FILES.get(path.name, '')} "
+                         f"({'/'.join(exts)}): {listed} |")
+            continue
+        lines.append(f"| `{path.name}` | {FILES.get(_file_key(path), '(not described)')} |")
+    for name, why in skipped.items():
+        lines.append(f"| ~~`{name}`~~ | not written: {why} |")
+    return [*lines, ""]
+
+
+def readme_text(directory: str | Path, tables: Mapping[str, pd.DataFrame], scenario,
+                meta: Mapping, skipped: Mapping[str, str] | None = None) -> str:
+    """Return the ``README.md`` of a results directory.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The directory as written so far (its files are listed).
+    tables : mapping of str to pandas.DataFrame
+        The tables written, by name (the file stem).
+    scenario : sim.Scenario
+        The scenario run.
+    meta : mapping
+        The content of ``metadata.json``.
+    skipped : mapping of str to str, optional
+        Files deliberately not written, with the reason (e.g. the people table).
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    directory = Path(directory)
+    currency = scenario.costs.currency
+    lines = [
+        f"# Results: {scenario.name}", "",
+        *([scenario.description.strip(), ""] if scenario.description.strip() else []),
+        f"Written by tracesim {meta.get('tracesim_version')} at {meta.get('created_at_utc')} "
+        f"(UTC): {meta.get('replications')} replications, seed {meta.get('seed')}. "
+        "`tracesim rerun <this directory>` runs it again and says whether every table "
+        "matches.", "",
+        "## Conventions", "",
+        "- **Shares are 0-1**, not percentages: `idle_share` 0.25 means 25 %.",
+        f"- **Money** is in {currency} (`costs.currency`); hours are agent-hours.",
+        f"- **Times** (`*_s` columns marked *s since the start*) are seconds since 00:00 of "
+        f"{scenario.calendar.start} (the calendar's start), in the scenario's local time. "
+        "Each CSV has a timestamp `*_at` (to the second) right after such a column.",
+        "- **Precision**: CSV files are rounded (money to 0.01, hours to 0.0001 h, seconds to "
+        "0.001 s, shares to 0.000001); the Parquet files hold the same tables at full "
+        "precision (without the `*_at` text columns).",
+        "- Tables are long format: one row per scenario, replication and day (interval, "
+        "person, agent). Read them with `sim.load_results(<this directory>)` in Python.", "",
+        *_files_section(directory, skipped or {}),
+        "## Columns", "",
+    ]
+    for name, table in tables.items():
+        files = sorted(p.name for p in directory.glob(f"{name}.*"))
+        if not files:
+            continue
+        columns = csv_columns(table.columns)
+        lines += _table_section(name, columns, len(table), files)
+    if "summary" in tables:
+        lines += _metrics_section(str(m) for m in tables["summary"]["metric"])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_readme(directory: str | Path, tables: Mapping[str, pd.DataFrame], scenario,
+                 meta: Mapping, skipped: Mapping[str, str] | None = None) -> Path:
+    """Write ``README.md`` into a results directory (see :func:`readme_text`).
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The results directory, with every other file already written.
+    tables : mapping of str to pandas.DataFrame
+        The tables written, by name.
+    scenario : sim.Scenario
+        The scenario run.
+    meta : mapping
+        The content of ``metadata.json``.
+    skipped : mapping of str to str, optional
+        Files deliberately not written, with the reason.
+
+    Returns
+    -------
+    pathlib.Path
+        The README's path.
+    """
+    path = Path(directory) / "README.md"
+    path.write_text(readme_text(directory, tables, scenario, meta, skipped), encoding="utf-8")
+    return path
+
+
+def unit_of(name: str) -> str | None:
+    """Return the unit key of a column or metric (``"share"``, ``"money"``, ...) or None."""
+    entry = COLUMNS.get(name)
+    return None if entry is None else entry[0]
+

@@ -1,0 +1,788 @@
+"""One-file HTML report of a results or comparison directory.
+
+``tracesim report DIR`` (and ``run --report``, ``compare --report``) writes a
+single HTML file that can be mailed or archived on its own: every figure is
+inline (an SVG image in a ``data:`` URI, so it stays sharp when printed and no
+identifiers of one figure clash with another's), the style sheet is inline, and
+the page makes no request of any kind (no fonts, scripts or images from
+elsewhere). It holds:
+
+- the headline figures: mean over replications with the 95 % Student-t
+  confidence interval and the unit of each;
+- what was assumed: the scenario's description, its key settings, and the
+  notes and sources written as comments in the scenario file (when the file
+  is still where the run found it; the resolved ``scenario.yaml`` is always in
+  the results directory);
+- the monthly and weekly tables where the results have them (means over
+  replications);
+- for a comparison, the paired differences against the reference scenario;
+- the idle attribution against the least-staffing bound when it was run;
+- the tracesim version, the seed and the replications, and the command that
+  repeats the run.
+
+A print style sheet makes "Print to PDF" in a browser give an A4 document:
+no figure or small table is split across pages and table headers repeat.
+
+The figures are drawn again from the directory's tables (the same functions
+as the PNG files in ``figures/``), as SVG.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.basics.errors import ReportError
+from sim.inputs.scenario import Scenario
+
+__all__ = [
+    "HEADLINE_METRICS",
+    "ReportError",
+    "build_report",
+    "figure_subtitle",
+    "key_settings",
+    "scenario_notes",
+    "staffing_summary",
+    "write_report",
+]
+
+
+# --------------------------------------------------------------------------- words for settings
+
+
+def _hours(seconds: float) -> str:
+    """Write a duration compactly: ``"20 s"``, ``"12 min"``, ``"24 h"``, ``"7 d"``."""
+    if seconds < 60:
+        return f"{seconds:g} s"
+    if seconds < 3600:
+        return f"{seconds / 60:g} min"
+    if seconds <= 72 * 3600 or seconds % 86400:
+        return f"{seconds / 3600:g} h"
+    return f"{seconds / 86400:g} d"
+
+
+def staffing_summary(scenario: Scenario) -> str:
+    """Describe the staffing policy and its headcount in a few words.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+
+    Returns
+    -------
+    str
+        E.g. ``"fixed staffing, 864 agents"``, ``"reactive staffing from 250
+        agents (7 d window)"``, ``"pool staffing: 300 core + 200 on call"``.
+    """
+    st: Any = scenario.staffing
+    policy = st.policy
+    if policy == "fixed":
+        return f"fixed staffing, {_staff(st)}"
+    if policy == "schedule":
+        return _schedule_summary(st)
+    if policy == "reactive":
+        return f"reactive staffing from {st.initial_headcount:,} agents " \
+               f"({_hours(st.window)} window)"
+    if policy == "forecast":
+        return f"forecast staffing from {st.initial_headcount:,} agents " \
+               f"({_hours(st.horizon)} horizon)"
+    if policy == "oracle":
+        return f"oracle staffing (perfect foresight, {100 * st.target_occupancy:g} % " \
+               "occupancy target)"
+    if policy == "pool":
+        return f"pool staffing: {st.core_headcount:,} core + {st.pool_size:,} on call"
+    return f"{policy} staffing"
+
+
+def _staff(row: Any) -> str:
+    """Return a headcount or FTE figure as written, e.g. ``"864 agents"``, ``"330.92 FTE"``."""
+    if row.headcount is not None:
+        return f"{row.headcount:,g} agents"
+    return f"{row.fte:,g} FTE"
+
+
+def _schedule_summary(st: Any) -> str:
+    """Return a schedule's staffing range, e.g. ``"scheduled staffing, 331–999 FTE"``."""
+    if st.schedule is None:
+        return f"scheduled staffing from {Path(st.path).name}"
+    ranges = []
+    for unit in ("headcount", "fte"):
+        values = [getattr(row, unit) for row in st.schedule if getattr(row, unit) is not None]
+        if values:
+            low, high = min(values), max(values)
+            span = f"{low:,g}" if low == high else f"{low:,g}–{high:,g}"
+            ranges.append(span + (" agents" if unit == "headcount" else " FTE"))
+    return "scheduled staffing, " + " and ".join(ranges)
+
+
+def figure_subtitle(scenario: Scenario, replications: int | None = None,
+                    seed: int | None = None) -> str:
+    """Return the subtitle of a run's figures: scenario, staffing, replications and seed.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    replications, seed
+        Added when given.
+
+    Returns
+    -------
+    str
+        E.g. ``"quick · fixed staffing, 25 agents · 4 replications, seed 1"``.
+    """
+    parts = [scenario.name, staffing_summary(scenario)]
+    if replications is not None:
+        run = f"{replications} replication{'s' if replications != 1 else ''}"
+        parts.append(run + (f", seed {seed}" if seed is not None else ""))
+    return " · ".join(parts)
+
+
+def _epidemic_text(scenario: Scenario) -> str:
+    ep: Any = scenario.epidemic
+    if ep.model == "waves":
+        peaks = ", ".join(f"{w.peak_per_day:,.0f}/day on {w.peak_date:%d %b %Y}"
+                          for w in ep.waves)
+        return f"{len(ep.waves)} wave(s) ({ep.shape}) over {ep.baseline_per_day:,.0f}/day" + \
+            (f"; peaks {peaks}" if peaks else "")
+    if ep.model == "seir":
+        return f"SEIR, population {ep.population:,.0f}, ascertainment " \
+               f"{100 * ep.ascertainment:g} %"
+    return f"cases from {getattr(ep, 'path', 'a CSV file')}"
+
+
+def _absence(scenario: Scenario) -> str:
+    value: Any = scenario.agents.absenteeism
+    share = getattr(value, "share", value)
+    try:
+        return f"{100 * float(share):g} % of rostered agents a day"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def key_settings(scenario: Scenario) -> list[tuple[str, str]]:
+    """Return the settings a reader needs to judge the results, as (label, value with unit).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+
+    Returns
+    -------
+    list of (str, str)
+        Calendar, epidemic, tracing, inbound, agents, staffing and costs,
+        each written with its unit (the run's seed and replications are
+        reported with the version).
+    """
+    sc = scenario
+    ix, ct = sc.tracing.index, sc.tracing.contact
+    end = sc.calendar.start + dt.timedelta(days=sc.calendar.days - 1)
+    rows = [
+        ("period", f"{sc.calendar.start:%d %b %Y} – {end:%d %b %Y} ({sc.calendar.days} days)"),
+        ("epidemic", _epidemic_text(sc)),
+        ("cases handed to the centre", f"{100 * sc.reporting.share_traced:g} % of confirmed "
+                                       f"cases ({sc.reporting.noise} noise)"),
+        ("index cases", f"reached with probability {100 * ix.reach_probability:g} % per "
+                        f"attempt, up to {ix.max_attempts} attempts {_hours(ix.retry_after)} "
+                        f"apart; deadline {_hours(ix.within)}"),
+        ("contacts", f"{_count(ix.contacts)} per reached index case, "
+                     f"{100 * ct.phone_share:g} % with a phone; reached with probability "
+                     f"{100 * ct.reach_probability:g} % per attempt, up to "
+                     f"{ct.max_attempts} attempts; deadline {_hours(ct.within)}"),
+        ("handle time (mean)", f"index {_dist(ix.handle_time)}, contact "
+                               f"{_dist(ct.handle_time)}"),
+    ]
+    ib = sc.inbound
+    if ib.enabled:
+        rows.append(("inbound hotline", f"{ib.calls_per_case:g} calls per case + "
+                     f"{ib.base_per_day:g} a day; target: answered within "
+                     f"{_hours(ib.answer_within)}; handle time {_dist(ib.handle_time)}, "
+                     f"patience {_dist(ib.patience)}"))
+    else:
+        rows.append(("inbound hotline", "none"))
+    rows += [
+        ("shifts", f"{len(sc.agents.shifts)} shift(s): " + ", ".join(
+            f"{_clock(s.start)} for {_hours(s.length)}" for s in sc.agents.shifts)),
+        ("absence", _absence(sc)),
+        ("staffing", staffing_summary(sc)),
+        ("costs", f"{sc.costs.hourly_rate:,.2f} {sc.costs.currency} per agent-hour, "
+                  f"billed per {sc.costs.billing.replace('_', ' ')}"),
+    ]
+    return rows
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
+
+
+def _dist(d: Any) -> str:
+    if d.mean is None:
+        return d.dist
+    return f"{_hours(d.mean)} ({d.dist})"
+
+
+def _count(c: Any) -> str:
+    return f"{c.mean:g}"
+
+
+# --------------------------------------------------------------------------- scenario notes
+
+
+def scenario_notes(path: str | Path | None) -> list[tuple[str, str]]:
+    """Return the comments of a scenario file and the files it extends: notes and sources.
+
+    Parameters
+    ----------
+    path
+        The scenario file as given to ``tracesim run``; None or a missing file
+        gives nothing.
+
+    Returns
+    -------
+    list of (str, str)
+        (file name, its comment lines joined by newlines), the file first,
+        then the file it ``extends`` and so on (at most 5 levels).
+    """
+    notes: list[tuple[str, str]] = []
+    current = Path(path) if path else None
+    for _ in range(5):
+        if current is None or not current.is_file():
+            break
+        try:
+            text = current.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            break
+        comments = [line.strip()[1:].rstrip() for line in text.splitlines()
+                    if line.strip().startswith("#")]
+        if any(c.strip() for c in comments):
+            notes.append((current.name, "\n".join(c[1:] if c.startswith(" ") else c
+                                                  for c in comments)))
+        match = re.search(r"^extends:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(#.*)?$", text, re.M)
+        current = (current.parent / match.group(1).strip()) if match else None
+    return notes
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@dataclass(frozen=True)
+class _Metric:
+    name: str
+    label: str
+    kind: str  # pct, money, hours, count, seconds
+    unit: str
+
+
+#: Metrics of the headline table: name, label, kind and unit ({currency}, {deadline} ...).
+HEADLINE_METRICS: tuple[tuple[str, str, str, str], ...] = (
+    ("idle_share", "idle share of paid time", "pct", "% of paid agent-hours"),
+    ("occupancy", "occupancy: busy / (busy + idle)", "pct", "%"),
+    ("paid_hours", "paid agent-hours", "hours", "agent-hours"),
+    ("idle_hours", "idle agent-hours (paid, no call)", "hours", "agent-hours"),
+    ("total_cost", "total cost", "money", "{currency}"),
+    ("cost_per_handled_call", "cost per handled call (conversation)", "money",
+     "{currency} per call"),
+    ("cost_per_index_reached", "cost per index case reached", "money", "{currency} per case"),
+    ("index_reached_within_deadline_share", "index cases reached within the deadline", "pct",
+     "% of index cases (within {deadline})"),
+    ("contacts_reached_within_deadline_share", "contacts reached within the deadline", "pct",
+     "% of contacts (within {contact_deadline})"),
+    ("inbound_service_level", "inbound service level", "pct",
+     "% of calls offered answered within {target}"),
+    ("inbound_abandon_share", "inbound calls abandoned", "pct", "% of calls offered"),
+    ("inbound_asa_s", "inbound average speed of answer", "seconds", "seconds"),
+    ("max_backlog", "largest backlog (open outbound tasks)", "count", "tasks"),
+)
+
+#: Idle attribution metrics: name, label, kind, unit.
+ATTRIBUTION_METRICS: tuple[tuple[str, str, str, str], ...] = (
+    ("idle_hours", "idle agent-hours", "hours", "agent-hours"),
+    ("unavoidable_idle_hours", "unavoidable: the bound's idle on the same random numbers",
+     "hours", "agent-hours"),
+    ("avoidable_idle_hours", "avoidable: idle above the bound's (paired CI)", "hours",
+     "agent-hours"),
+    ("avoidable_idle_cost", "avoidable idle cost (at the agent rate)", "money", "{currency}"),
+)
+
+
+def _fmt(value: Any, kind: str, signed: bool = False) -> str:
+    """Format a number for a table cell (NaN and None as an en dash)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(v):
+        return "–"
+    sign = "+" if signed else ""
+    if kind == "pct":
+        text = f"{100 * v:{sign},.1f}"
+    elif kind == "money":
+        text = f"{v:{sign},.0f}" if abs(v) >= 1000 else f"{v:{sign},.2f}"
+    elif kind == "seconds":
+        text = f"{v:{sign},.1f}"
+    elif kind == "share01":
+        text = f"{v:{sign},.3f}"
+    elif kind == "count" and v == round(v):
+        text = f"{v:{sign},.0f}"
+    else:
+        text = f"{v:{sign},.0f}" if abs(v) >= 100 else f"{v:{sign},.1f}"
+    return "0" if float(text.replace(",", "")) == 0 and signed else text
+
+
+def _units(scenario: Scenario) -> dict[str, str]:
+    ib = scenario.inbound
+    return {"currency": scenario.costs.currency,
+            "deadline": _hours(scenario.tracing.index.within),
+            "contact_deadline": _hours(scenario.tracing.contact.within),
+            "target": _hours(ib.answer_within) if ib.enabled else "the target"}
+
+
+def _metric_rows(summary: pd.DataFrame, metrics: Sequence[tuple[str, str, str, str]],
+                 units: dict[str, str]) -> list[dict[str, str]]:
+    """Rows of a headline table: label, mean, CI and unit, for metrics the summary has."""
+    table = summary.set_index("metric")
+    rows = []
+    for name, label, kind, unit in metrics:
+        if name not in table.index:
+            continue
+        row = table.loc[name]
+        mean = _fmt(row["mean"], kind)
+        if mean == "–" and name.startswith("inbound"):
+            continue  # no hotline
+        lo, hi = _fmt(row["ci_low"], kind), _fmt(row["ci_high"], kind)
+        rows.append({"label": label, "mean": mean,
+                     "ci": f"{lo} to {hi}" if lo != "–" else "–",
+                     "unit": unit.format(**units), "n": f"{int(row['n'])}"})
+    return rows
+
+
+#: Columns of the monthly and weekly tables shown (when present), with kind and header.
+PERIOD_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("days", "count", "days"),
+    ("attempts", "count", "call attempts"),
+    ("handled_calls", "count", "handled calls"),
+    ("agents_present_mean", "count", "agents present a day"),
+    ("paid_hours", "hours", "paid agent-hours"),
+    ("idle_hours", "hours", "idle agent-hours"),
+    ("idle_share", "pct", "idle share (%)"),
+    ("occupancy", "pct", "occupancy (%)"),
+    ("total_cost", "money", "total cost ({currency})"),
+)
+
+
+def _period_table(table: pd.DataFrame, key: str, units: dict[str, str]) -> dict[str, Any]:
+    """Mean over replications per period of the columns of :data:`PERIOD_COLUMNS`."""
+    columns = [c for c in PERIOD_COLUMNS if c[0] in table.columns]
+    means = table.groupby(key, sort=True)[[c[0] for c in columns]].mean(numeric_only=True)
+    header = [key] + [h.format(**units) for _, _, h in columns]
+    body = [[str(period)] + [_fmt(row[c], kind) for c, kind, _ in columns]
+            for period, row in means.iterrows()]
+    return {"header": header, "rows": body}
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _svg_images(makers: dict[str, Callable[[], Any]], jobs: int | None) -> dict[str, str]:
+    """Draw figures as SVG and return them as ``data:`` URIs (base64)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from sim.outputs.plots import save_figures
+
+    with tempfile.TemporaryDirectory(prefix="tracesim-report-") as tmp:
+        save_figures(makers, Path(tmp), ("svg",), jobs)
+        return {name: "data:image/svg+xml;base64," + base64.b64encode(
+            (Path(tmp) / f"{name}.svg").read_bytes()).decode("ascii") for name in makers}
+
+
+#: Captions: what a reader should look at in each figure.
+CAPTIONS = {
+    "demand": "Demand: expected and released cases, outbound call attempts, and inbound calls "
+              "on their own scale.",
+    "capacity": "Paid agent-hours against busy hours per day; the hatched orange area is paid "
+                "time with no call (idle).",
+    "idle_occupancy": "Idle share of paid time and occupancy per day.",
+    "timeliness": "Share of each day's index cases and contacts reached within the deadline, "
+                  "and the open outbound backlog.",
+    "cost": "Cost per handled call and total cost per day.",
+    "inbound": "Inbound hotline: service level and abandonment, with the calls offered.",
+    "idle_attribution": "Idle hours split into unavoidable (the bound's, on the same random "
+                        "numbers) and avoidable.",
+    "comparison": "Scenarios side by side: mean with 95 % CI whiskers; Δ is the paired "
+                  "difference against the reference (* its 95 % CI excludes 0).",
+    "comparison_daily": "The scenarios' daily curves overlaid: demand, headcount, idle share "
+                        "and timeliness.",
+}
+
+
+# --------------------------------------------------------------------------- directories
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot read ({exc})") from exc
+
+
+def _read_table(directory: Path, name: str) -> pd.DataFrame | None:
+    parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
+    if parquet.is_file():
+        return pd.read_parquet(parquet)
+    if csv.is_file():
+        return pd.read_csv(csv)
+    return None
+
+
+def _load_scenario(path: Path) -> Scenario:
+    from sim.inputs.scenario import scenario_from_text
+
+    return scenario_from_text(path.read_text(encoding="utf-8"), str(path))
+
+
+@dataclass
+class _Run:
+    """What the report needs of one results directory (or one scenario of a comparison)."""
+
+    directory: Path
+    scenario: Scenario
+    meta: dict
+    summary: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def seed(self) -> int | None:
+        value = self.meta.get("seed")
+        return None if value is None else int(value)
+
+    @property
+    def replications(self) -> int | None:
+        value = self.meta.get("replications")
+        return None if value is None else int(value)
+
+
+def _load_run(directory: Path, meta: dict | None = None) -> _Run:
+    scenario = _load_scenario(directory / "scenario.yaml")
+    meta = meta if meta is not None else _read_json(directory / "metadata.json")
+    summary = _read_table(directory, "summary")
+    if summary is None:
+        summary = _summary_from_json(directory / "summary.json")
+    tables = {}
+    for name in ("daily", "idle_attribution", "oracle_summary", "monthly", "weekly"):
+        table = _read_table(directory, name)
+        if table is not None:
+            tables[name] = table
+    return _Run(directory, scenario, meta, summary, tables)
+
+
+def _summary_from_json(path: Path) -> pd.DataFrame:
+    metrics = _read_json(path).get("metrics", {})
+    return pd.DataFrame([{"metric": k, **{s: (math.nan if v.get(s) is None else v[s])
+                                         for s in ("n", "mean", "sd", "ci_low", "ci_high")}}
+                         for k, v in metrics.items()])
+
+
+def _figure_makers(run: _Run) -> dict[str, Callable[[], Any]]:
+    from sim.outputs.results import Results
+
+    if "daily" not in run.tables:
+        return {}
+    bound = {"bound": run.meta["bound"]} if "bound" in run.meta else {}  # names it in a figure
+    results = Results(scenario=run.scenario, seed=run.seed or 0,
+                      replications=run.replications or 0, tables=run.tables, run_info=bound)
+    makers = results.figure_makers()
+    if run.seed is None:  # the subtitle would say seed 0
+        from sim.outputs.plots import add_subtitle
+
+        subtitle = figure_subtitle(run.scenario, run.replications)
+        makers = {k: (lambda m=m: add_subtitle(m(), subtitle)) for k, m in makers.items()}
+    return makers
+
+
+def _version_rows(meta: dict) -> list[tuple[str, str]]:
+    rows = [("tracesim", str(meta.get("tracesim_version") or "unknown"))]
+    if meta.get("python"):
+        rows.append(("Python", str(meta["python"])))
+    packages = meta.get("packages") or {}
+    if packages:
+        rows.append(("libraries", ", ".join(f"{k} {v}" for k, v in packages.items()
+                                            if v and k != "tracesim")))
+    for key, label in (("seed", "seed"), ("replications", "replications"),
+                       ("scenario_hash", "scenario hash"), ("created_at_utc", "run at (UTC)")):
+        if meta.get(key) is not None:
+            rows.append((label, str(meta[key])))
+    return rows
+
+
+def _run_context(directory: Path, jobs: int | None) -> dict[str, Any]:
+    run = _load_run(directory)
+    units = _units(run.scenario)
+    images = _svg_images(_figure_makers(run), jobs)
+    periods = [(title, _period_table(run.tables[name], key, units))
+               for name, key, title in (("monthly", "month", "Monthly"),
+                                        ("weekly", "week", "Weekly"))
+               if name in run.tables and key in run.tables[name].columns]
+    attribution = []
+    if "idle_attribution" in run.tables:
+        attribution = _metric_rows(run.summary, ATTRIBUTION_METRICS, units)
+    bound = BOUNDS.get(str(run.meta.get("bound", "analytic")), BOUNDS["analytic"])
+    source = run.meta.get("scenario_file")
+    return {
+        "kind": "run",
+        "title": f"{run.scenario.name}: simulation report",
+        "subtitle": figure_subtitle(run.scenario, run.replications, run.seed),
+        "scenarios": [_scenario_context(run, source)],
+        "headline": _metric_rows(run.summary, HEADLINE_METRICS, units),
+        "periods": periods,
+        "attribution": attribution,
+        "bound": bound,
+        "figures": [{"name": k, "src": v, "caption": CAPTIONS.get(k, "")}
+                    for k, v in images.items()],
+        "versions": _version_rows(run.meta),
+        "reproduce": [f"tracesim rerun {directory}",
+                      f"tracesim run {source or directory / 'scenario.yaml'} "
+                      f"--seed {run.seed} --replications {run.replications}"],
+    }
+
+
+def _scenario_context(run: _Run, source: str | None, label: str | None = None) -> dict:
+    from sim.experiments.compare import inherited_description
+
+    description = run.scenario.description
+    parent = inherited_description(source) if source else None
+    if parent is not None and description:
+        description += f" (inherited from {parent}: this variant has no description of its own)"
+    return {"name": label or run.scenario.name,
+            "description": description,
+            "settings": key_settings(run.scenario),
+            "source": source,
+            "notes": scenario_notes(source) if source else [],
+            "staffing": staffing_summary(run.scenario)}
+
+
+#: What the idle attribution compared with (``metadata.json`` "bound"; older runs: analytic).
+BOUNDS = {
+    "optimal": "the least staffing that meets the same service targets, found by simulation "
+               "(bound \"optimal\")",
+    "analytic": "the oracle policy: perfect foresight of the expected demand, the same service "
+                "target (bound \"analytic\")",
+}
+
+
+#: Metrics of the comparison tables: name, label, kind, unit.
+COMPARISON_REPORT_METRICS: tuple[tuple[str, str, str, str], ...] = (
+    ("total_cost", "total cost", "money", "{currency}"),
+    ("idle_share", "idle share", "pct", "%"),
+    ("paid_hours", "paid agent-hours", "hours", "agent-hours"),
+    ("idle_hours", "idle agent-hours", "hours", "agent-hours"),
+    ("cost_per_handled_call", "cost per handled call", "money", "{currency}"),
+    ("index_reached_within_deadline_share", "index cases within deadline", "pct", "%"),
+    ("contacts_reached_within_deadline_share", "contacts within deadline", "pct", "%"),
+    ("inbound_service_level", "inbound service level", "pct", "%"),
+    ("avoidable_idle_hours", "avoidable idle", "hours", "agent-hours"),
+)
+
+
+def _comparison_rows(table: pd.DataFrame, units: dict[str, str]) -> dict[str, Any]:
+    """Means with CIs per scenario, and paired differences against the first.
+
+    One row per metric (label and unit), one column per scenario: a table that
+    stays readable however many metrics there are.
+    """
+    metrics = [m for m in COMPARISON_REPORT_METRICS if f"{m[0]}_mean" in table.columns
+               and table[f"{m[0]}_mean"].notna().any()]
+    records = table.to_dict(orient="records")
+    names = [str(r["scenario"]) for r in records]
+    means, diffs = [], []
+    for name, label, kind, unit in metrics:
+        head = {"label": label, "unit": unit.format(**units)}
+        means.append({**head, "cells": [_ci_cell(r, name, kind) for r in records]})
+        diffs.append({**head, "unit": head["unit"].replace("%", "percentage points"),
+                      "cells": [_ci_cell(r, f"{name}_diff", kind, signed=True)
+                                for r in records[1:]]})
+    return {"names": names, "means": means, "diffs": diffs}
+
+
+def _ci_cell(row: dict, prefix: str, kind: str, signed: bool = False) -> dict[str, Any]:
+    mean, lo, hi = (row.get(f"{prefix}_{s}") for s in ("mean", "ci_low", "ci_high"))
+    text = _fmt(mean, kind, signed)
+    ci = f"{_fmt(lo, kind, signed)} to {_fmt(hi, kind, signed)}" if _fmt(lo, kind) != "–" else ""
+    significant = bool(signed and ci and lo is not None and hi is not None
+                       and (float(lo) > 0 or float(hi) < 0))
+    return {"value": text, "ci": ci, "significant": significant}
+
+
+def _comparison_context(directory: Path, jobs: int | None) -> dict[str, Any]:
+    from sim.outputs.plots import plot_comparison, plot_comparison_daily
+    from sim.outputs.results import deadline_label
+
+    meta = _read_json(directory / "metadata.json")
+    table = pd.read_csv(directory / "comparison.csv")
+    subdirs = sorted(p for p in (directory / "scenarios").iterdir() if p.is_dir())
+    recorded = meta.get("scenarios") or []
+    runs = [_load_run(d, {**meta, **(recorded[i] if i < len(recorded) else {})})
+            for i, d in enumerate(subdirs)]
+    if not runs:
+        raise ReportError(f"{directory}: no scenarios/ in the comparison directory")
+    first = runs[0].scenario
+    units = _units(first)
+    names = [str(s) for s in table["scenario"]]
+    deadlines = {r.scenario.tracing.index.within for r in runs}
+    label = deadline_label(deadlines.pop()) if len(deadlines) == 1 else None
+    subtitle = " · ".join(f"{n}: {staffing_summary(r.scenario)}"
+                          for n, r in zip(names, runs, strict=False))
+    makers: dict[str, Callable[[], Any]] = {
+        "comparison": lambda: plot_comparison(table, currency=first.costs.currency,
+                                              deadline_label=label, subtitle=subtitle)}
+    dailies = [r.tables["daily"] for r in runs if "daily" in r.tables]
+    if len(dailies) == len(runs):
+        daily = pd.concat(dailies, ignore_index=True)
+        makers["comparison_daily"] = lambda: plot_comparison_daily(
+            daily, deadline_label=label or "deadline", subtitle=subtitle)
+    images = _svg_images(makers, jobs)
+    sources = [r.meta.get("source_file") for r in runs]
+    attribution = any("idle_attribution" in r.tables for r in runs)
+    return {
+        "kind": "comparison",
+        "title": f"Comparison of {len(runs)} scenarios",
+        "subtitle": f"reference: {names[0]} · {meta.get('replications')} replications each, "
+                    f"seed {meta.get('seed')} (common random numbers)",
+        "scenarios": [_scenario_context(r, s, n)
+                      for r, s, n in zip(runs, sources, names, strict=False)],
+        "comparison": _comparison_rows(table, units),
+        "reference": names[0],
+        "settings_matrix": _settings_matrix([r.scenario for r in runs]),
+        "attribution_note": attribution,
+        "headline": [], "periods": [], "attribution": [],
+        "figures": [{"name": k, "src": v, "caption": CAPTIONS.get(k, "")}
+                    for k, v in images.items()],
+        "versions": _version_rows(meta),
+        "reproduce": [f"tracesim compare {' '.join(str(s) for s in sources if s)} "
+                      f"--seed {meta.get('seed')} --replications {meta.get('replications')}"
+                      if all(sources) else
+                      f"tracesim compare <the scenario files> --seed {meta.get('seed')} "
+                      f"--replications {meta.get('replications')}"],
+    }
+
+
+def _settings_matrix(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+    """Key settings side by side, one value per scenario, flagged where they differ."""
+    columns = [key_settings(s) for s in scenarios]
+    rows = []
+    for i, (label, _) in enumerate(columns[0]):
+        values = [col[i][1] if i < len(col) else "–" for col in columns]
+        rows.append({"label": label, "values": values, "differs": len(set(values)) > 1})
+    return rows
+
+
+def _is_comparison(directory: Path) -> bool:
+    return (directory / "comparison.csv").is_file() and (directory / "scenarios").is_dir()
+
+
+def build_report(directory: str | Path, jobs: int | None = None) -> str:
+    """Render the HTML report of a results or comparison directory.
+
+    Parameters
+    ----------
+    directory
+        Written by ``tracesim run`` (:meth:`sim.Results.save`) or ``tracesim
+        compare`` (:meth:`sim.Comparison.save`).
+    jobs
+        Processes drawing the figures (None: all cores).
+
+    Returns
+    -------
+    str
+        One self-contained HTML document.
+
+    Raises
+    ------
+    ReportError
+        The directory is neither kind.
+    """
+    directory = Path(directory)
+    if _is_comparison(directory):
+        context = _comparison_context(directory, jobs)
+    elif (directory / "scenario.yaml").is_file() and (directory / "metadata.json").is_file():
+        context = _run_context(directory, jobs)
+    else:
+        raise ReportError(f"{directory} is not a results directory of tracesim run or "
+                          "compare (no scenario.yaml and metadata.json, no comparison.csv)")
+    context["generated_utc"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return _template().render(**context)
+
+
+def _template() -> Any:
+    from importlib import resources
+
+    import jinja2
+
+    text = (resources.files("sim.outputs") / "templates" / "report.html.j2").read_text(encoding="utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    return env.from_string(text)
+
+
+def write_report(directory: str | Path, out: str | Path | None = None,
+                 overwrite: bool = False, jobs: int | None = None) -> Path:
+    """Write the HTML report of a results or comparison directory.
+
+    Parameters
+    ----------
+    directory
+        The results or comparison directory.
+    out
+        The HTML file (default: ``report.html`` in ``directory``).
+    overwrite
+        Replace an existing file; otherwise an existing file is never touched.
+    jobs
+        Processes drawing the figures (None: all cores).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (atomically: a temporary file renamed into place).
+
+    Raises
+    ------
+    ReportError
+        ``out`` exists and ``overwrite`` is false, or ``directory`` is not a
+        results directory.
+    """
+    directory = Path(directory)
+    target = Path(out) if out is not None else directory / "report.html"
+    if not directory.is_dir():
+        raise ReportError(f"{directory} is not a directory")
+    if target.is_dir():
+        raise ReportError(f"{target} is a directory; give --out a file name such as "
+                          f"{target / 'report.html'}")
+    if target.exists() and not overwrite:
+        raise ReportError(f"{target} exists; choose another --out or pass --overwrite")
+    html = build_report(directory, jobs=jobs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
