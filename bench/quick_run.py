@@ -3,7 +3,8 @@
 Runs the command as a user types it (a fresh results directory each time,
 figures included) five times and takes the median wall time, alternated with
 a baseline of what the machine's speed and load allow: the median of
-``python -c 'import sim.experiments.replications, sim.outputs.plots'``, the imports such a run needs.
+``python -c 'import sim.experiments.replications, sim.outputs.plots'``, the imports such a
+run needs.
 
 Python caches compiled modules (``__pycache__``) unless
 ``PYTHONDONTWRITEBYTECODE`` is set, as it is on some build machines; both are
@@ -103,7 +104,8 @@ def report(times: dict[str, list[float]]) -> str:
         "| what | median wall s | all runs (s) |",
         "|:--|--:|:--|",
         _row("`tracesim run scenarios/quick.yaml` (figures included)", times["quick"]),
-        _row("baseline: `python -c 'import sim.experiments.replications, sim.outputs.plots'`", times["baseline"]),
+        _row("baseline: `python -c 'import sim.experiments.replications, sim.outputs.plots'`",
+             times["baseline"]),
         _row("the run, modules compiled at every start (`PYTHONDONTWRITEBYTECODE=1`)",
              times["quick_uncached"]),
         _row("the baseline, modules compiled at every start", times["baseline_uncached"]),

@@ -24,45 +24,62 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the names below are, for type checkers and editors
-    from sim.experiments.compare import Comparison, attribute_idle
-    from sim.experiments.compare import compare as compare_scenarios
-    from sim.inputs.compile import Plan, compile_plan
-    from sim.experiments.executor import make_executor
-    from sim.experiments.replications import run
-    from sim.experiments.optimise import Optimum, optimise
-    from sim.outputs.results import Results, load_results
-    from sim.inputs.scenario import (
+    from sim.interfaces.api import (
+        Comparison,
+        Optimum,
+        Plan,
+        Results,
         Scenario,
         ScenarioError,
+        Sweep,
+        attribute_idle,
+        compare_scenarios,
+        compile_plan,
         default_scenario_path,
         json_schema,
+        least_staffing,
+        load_results,
         load_scenario,
+        make_executor,
+        optimal_variant,
+        optimise,
+        oracle_variant,
+        plots,
+        run,
         scenario_from_text,
+        sweep,
+        targets_report,
+        unit_of,
     )
-    from sim.experiments.sweep import Sweep, sweep
 
-#: Public name -> (module, name in that module).
-_EXPORTS: dict[str, tuple[str, str]] = {
-    "Comparison": ("sim.experiments.compare", "Comparison"),
-    "attribute_idle": ("sim.experiments.compare", "attribute_idle"),
-    "compare_scenarios": ("sim.experiments.compare", "compare"),
-    "Plan": ("sim.inputs.compile", "Plan"),
-    "compile_plan": ("sim.inputs.compile", "compile_plan"),
-    "make_executor": ("sim.experiments.executor", "make_executor"),
-    "run": ("sim.experiments.replications", "run"),
-    "Optimum": ("sim.experiments.optimise", "Optimum"),
-    "optimise": ("sim.experiments.optimise", "optimise"),
-    "Results": ("sim.outputs.results", "Results"),
-    "load_results": ("sim.outputs.results", "load_results"),
-    "Scenario": ("sim.inputs.scenario", "Scenario"),
-    "ScenarioError": ("sim.inputs.scenario", "ScenarioError"),
-    "default_scenario_path": ("sim.inputs.scenario", "default_scenario_path"),
-    "json_schema": ("sim.inputs.scenario", "json_schema"),
-    "load_scenario": ("sim.inputs.scenario", "load_scenario"),
-    "scenario_from_text": ("sim.inputs.scenario", "scenario_from_text"),
-    "Sweep": ("sim.experiments.sweep", "Sweep"),
-    "sweep": ("sim.experiments.sweep", "sweep"),
-}
+#: The public names, all from :mod:`sim.interfaces.api` (the interfaces layer).
+_EXPORTS: frozenset[str] = frozenset({
+    "Comparison",
+    "Optimum",
+    "Plan",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "Sweep",
+    "attribute_idle",
+    "compare_scenarios",
+    "compile_plan",
+    "default_scenario_path",
+    "json_schema",
+    "least_staffing",
+    "load_results",
+    "load_scenario",
+    "make_executor",
+    "optimal_variant",
+    "optimise",
+    "oracle_variant",
+    "plots",
+    "run",
+    "scenario_from_text",
+    "sweep",
+    "targets_report",
+    "unit_of",
+})
 
 __all__ = [
     "Comparison",
@@ -77,24 +94,28 @@ __all__ = [
     "compile_plan",
     "default_scenario_path",
     "json_schema",
+    "least_staffing",
     "load_results",
     "load_scenario",
     "make_executor",
+    "optimal_variant",
     "optimise",
+    "oracle_variant",
+    "plots",
     "run",
     "scenario_from_text",
     "sweep",
+    "targets_report",
+    "unit_of",
 ]
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
     """Import a public name on first use and keep it (PEP 562)."""
-    try:
-        module, attribute = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), attribute)
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module("sim.interfaces.api"), name)
     globals()[name] = value
     return value
 

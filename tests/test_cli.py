@@ -165,7 +165,7 @@ def test_compare_writes_table_and_figure(tmp_path, capsys):
 def test_compare_attribute_idle_takes_the_bound(tmp_path, capsys):
     """``compare --attribute-idle --bound analytic``: every scenario against the oracle."""
     import sim
-    from sim.staffing import oracle_variant
+    from sim.experiments.attribution import oracle_variant
     from tests.scenarios_for_tests import make
 
     a = _write(tmp_path, "a.yaml", name="eight")

@@ -9,17 +9,17 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.experiments.attribution import ATTRIBUTION_METRICS
 from sim.experiments.compare import (
-    ATTRIBUTION_METRICS,
     COMPARISON_METRICS,
-    Comparison,
-    attribute_idle,
-    compare,
     comparison_table,
     inherited_description,
     unique_names,
     variant_labels,
 )
+from sim.interfaces.api import attribute_idle
+from sim.interfaces.api import compare_scenarios as compare
+from sim.outputs.comparison import Comparison
 from tests.scenarios_for_tests import make
 
 SEED = 3
@@ -102,7 +102,7 @@ def test_avoidable_plus_unavoidable_is_idle_per_replication(name, request) -> No
 
 
 def test_unavoidable_is_the_oracle_on_the_same_seeds(fixed_attributed: sim.Results) -> None:
-    oracle = sim.run(sim.experiments.compare.oracle_variant(fixed_attributed.scenario),
+    oracle = sim.run(sim.experiments.attribution.oracle_variant(fixed_attributed.scenario),
                      replications=fixed_attributed.replications, seed=SEED)
     reps = fixed_attributed.tables["replications"]
     np.testing.assert_array_equal(reps["unavoidable_idle_hours"],
@@ -146,7 +146,7 @@ def test_reactive_has_positive_avoidable_idle(name, request) -> None:
 
 
 def test_oracle_policy_has_no_avoidable_idle() -> None:
-    scenario = sim.experiments.compare.oracle_variant(make())
+    scenario = sim.experiments.attribution.oracle_variant(make())
     results = attribute_idle(sim.run(scenario, replications=2, seed=SEED), bound="analytic")
     reps = results.tables["replications"]
     assert (reps["avoidable_idle_hours"] == 0).all()

@@ -19,7 +19,7 @@ from sim.analysis.costs import (
     other_cost_per_day,
     pool_rate,
 )
-from sim.inputs.scenario.schema import CostLine
+from sim.inputs.scenario import CostLine
 from tests.scenarios_for_tests import make
 
 SCHEDULE = {"policy": "schedule", "schedule": [{"date": "2020-09-07", "headcount": 6},

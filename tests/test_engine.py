@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.inputs.compile import compile_plan
-from sim.model import simulate
 from sim.analysis.metrics import daily_table, interval_table, replication_metrics
+from sim.experiments.replications import simulate_once as simulate
+from sim.inputs.compile import compile_plan
 from tests.scenarios_for_tests import make
 
 PARTS = ("talk", "wrap", "failed_attempt", "idle", "break", "onboarding", "not_logged_in")

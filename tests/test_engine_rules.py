@@ -18,9 +18,10 @@ from sim.model import build
 from sim.model.agents import BREAK, BUSY, IDLE, OFF
 from sim.model.draws import Streams, TaskDraws
 from sim.model.people import EXPIRED, OPEN, REACHED
+from sim.model.policy import CallIn
 from sim.model.queues import DISPATCH_ORDER, WaitingCall
 from sim.model.recorder import CALLBACK, CONTACT, INBOUND, INDEX, SEGMENTS, Recorder
-from sim.staffing import CallIn
+from sim.staffing import make_policy
 from tests.scenarios_for_tests import make
 
 HOUR = 3600.0
@@ -43,7 +44,8 @@ class Model:
         sc = self.plan.scenario
         self.rec = Recorder(self.plan.interval_s, self.plan.n_intervals,
                             sc.inbound.answer_within, keep_calls=True)
-        self.control = build(self.env, self.plan, Streams(1, 0), self.rec)
+        self.control = build(self.env, self.plan, Streams(1, 0), self.rec,
+                             make_policy(self.plan, Streams(1, 0)("forecast")))
         self.centre = self.control.centre
         self.agents = self.centre.agents
         for kind in (INDEX, CONTACT):
@@ -311,8 +313,8 @@ def test_a_caller_who_declines_keeps_waiting_and_offers_are_counted():
 
 
 def test_callbacks_in_a_whole_run_conserve_calls_and_count_as_handled():
-    from sim.model import simulate
     from sim.analysis.metrics import replication_metrics
+    from sim.experiments.replications import simulate_once as simulate
     from tests.test_engine import check_identities
 
     scenario = make(**{"staffing.headcount": 3, "inbound.calls_per_case": 2,
@@ -330,7 +332,7 @@ def test_callbacks_in_a_whole_run_conserve_calls_and_count_as_handled():
 
 
 def test_turning_callbacks_on_changes_no_other_random_input():
-    from sim.model import simulate
+    from sim.experiments.replications import simulate_once as simulate
 
     off = simulate(compile_plan(make()), 4, 0)
     on = simulate(compile_plan(make(**{"inbound.callback": {"enabled": True,

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.interfaces.cli import main
 from sim.experiments.executor import (
     DaskExecutor,
     InProcessExecutor,
@@ -18,7 +17,8 @@ from sim.experiments.executor import (
     make_executor,
     using,
 )
-from sim.experiments.sweep import sweep
+from sim.interfaces.api import sweep
+from sim.interfaces.cli import main
 
 pytest.importorskip("distributed")
 

@@ -11,7 +11,14 @@ import pytest
 
 import sim
 import sim.outputs.results
-from sim.outputs.folder_readme import COLUMNS, UNITS, csv_columns, csv_frame, describe_column, unit_of
+from sim.outputs.folder_readme import (
+    COLUMNS,
+    UNITS,
+    csv_columns,
+    csv_frame,
+    describe_column,
+    unit_of,
+)
 
 QUICK = Path(__file__).resolve().parents[1] / "scenarios" / "quick.yaml"
 

@@ -39,9 +39,9 @@ from hypothesis import event as _event
 from hypothesis import note as _note
 from hypothesis import strategies as st
 
-from sim.inputs.compile import compile_plan
-from sim.model import simulate
 from sim.experiments.replications import estimate_size
+from sim.experiments.replications import simulate_once as simulate
+from sim.inputs.compile import compile_plan
 from sim.inputs.scenario import ScenarioError, scenario_from_text
 from tests.scenarios_for_tests import BASE
 from tests.test_engine import check_identities

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 import sim
-from sim.interfaces.cli import main
 from sim.experiments.replications import SizeError, estimate_size
+from sim.interfaces.cli import main
 from tests.scenarios_for_tests import BASE, make
 
 ROOT = Path(__file__).resolve().parents[1]

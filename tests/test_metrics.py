@@ -14,9 +14,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.inputs.compile import compile_plan
 from sim.analysis.costs import COST_PARTS, PRICED, agent_hours_value, price
-from sim.model import simulate
 from sim.analysis.metrics import (
     DAILY_COLUMNS,
     INTERVAL_TABLE_COLUMNS,
@@ -32,6 +30,8 @@ from sim.analysis.metrics import (
     replication_metrics,
     run_sums,
 )
+from sim.experiments.replications import simulate_once as simulate
+from sim.inputs.compile import compile_plan
 from tests.scenarios_for_tests import make
 
 HOURS = [f"{p}_hours" for p in TIME_PARTS] + ["busy_hours", "pool_paid_hours"]

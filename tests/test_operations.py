@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.inputs.compile import compile_plan
-from sim.model import simulate
 from sim.analysis.metrics import daily_table
+from sim.experiments.replications import simulate_once as simulate
+from sim.inputs.compile import compile_plan
 from sim.inputs.scenario import ScenarioError
 from sim.staffing import make_policy
-from sim.staffing.simple import agents_per_day, weekly_paid_hours_per_headcount
+from sim.staffing.headcount import agents_per_day, weekly_paid_hours_per_headcount
 from tests.scenarios_for_tests import make
 
 WEEKDAYS_5 = ["mon", "tue", "wed", "thu", "fri"]
@@ -199,7 +199,7 @@ def test_changes_keep_common_random_numbers_for_untouched_inputs():
 def test_planners_use_the_behaviour_in_force_on_each_day():
     # doubling the contacts per case from day 3 on doubles-and-more the outbound work per case
     # from that day, and the oracle's planner staffs for it on those days only
-    from sim.staffing.adaptive import ServicePlanner
+    from sim.staffing.planning import ServicePlanner
     from sim.staffing.workload import (
         expected_inbound_calls_per_day,
         work_per_index_case_h,

@@ -11,17 +11,20 @@ import yaml
 
 import sim
 from sim.basics import theory
-from sim.experiments.compare import attribute_idle
-from sim.inputs.compile import compile_plan
-from sim.inputs.scenario import load_scenario, scenario_from_text
-from sim.staffing import OraclePolicy, ServicePlanner, make_policy, optimal_variant, solve
-from sim.staffing.isa import answered_within
-from sim.staffing.optimal import (
+from sim.experiments.attribution import optimal_variant, targets_report
+from sim.experiments.isa import answered_within
+from sim.experiments.least_staffing import (
     LeastStaffingSearch,
     offered_load_staffing,
     replicate,
-    targets_report,
+    search,
 )
+from sim.inputs.compile import compile_plan
+from sim.inputs.scenario import load_scenario, scenario_from_text
+from sim.interfaces.api import attribute_idle
+from sim.staffing import make_policy
+from sim.staffing.oracle import OraclePolicy
+from sim.staffing.planning import ServicePlanner
 from sim.staffing.workload import expected_released_per_day, plan_across_days
 from tests.scenarios_for_tests import make
 
@@ -113,7 +116,7 @@ def test_isa_staffing_is_time_stable_and_close_to_offered_load() -> None:
     """
     scenario = sinusoidal_scenario(search_replications=30)
     plan = compile_plan(scenario)
-    result = solve(plan)
+    result = search(plan)
     assert result.converged and result.isa_iterations is not None
     isa = result.table.reserve
     # 24 one-hour templates: the roster is the ISA staffing, hour by hour
@@ -149,21 +152,21 @@ def quick_optimal() -> sim.Scenario:
 
 def test_search_converges_and_is_least(quick_optimal: sim.Scenario) -> None:
     plan = compile_plan(quick_optimal)
-    result = solve(plan)
+    result = search(plan)
     assert result.converged
     history = result.history
     assert history["days_failing"].iloc[-1] == 0
     assert len(history) == result.iterations
     # the table is the search's requirements laid out again
-    search = LeastStaffingSearch(plan)
-    search.inbound, search.outbound = result.table.reserve.copy(), result.outbound.copy()
-    np.testing.assert_array_equal(search.staffing_table().per_template,
+    again = LeastStaffingSearch(plan)
+    again.inbound, again.outbound = result.table.reserve.copy(), result.outbound.copy()
+    np.testing.assert_array_equal(again.staffing_table().per_template,
                                   result.table.per_template)
     # least: 10 % fewer outbound agents than found (before the demand margin) every
     # day makes some day miss a target on the search's own replications (common
     # random numbers: no noise in this)
-    search.outbound = np.floor(result.outbound_found * 0.9).astype(np.int64)
-    index_share, contact_share = search.simulate(search.staffing_table()).shares()
+    again.outbound = np.floor(result.outbound_found * 0.9).astype(np.int64)
+    index_share, contact_share = again.simulate(again.staffing_table()).shares()
     config = quick_optimal.staffing
     assert ((index_share < config.index_within_share)
             | (contact_share < config.contacts_within_share)).any()
@@ -171,8 +174,8 @@ def test_search_converges_and_is_least(quick_optimal: sim.Scenario) -> None:
 
 def test_policy_plays_the_search_result(quick_optimal: sim.Scenario) -> None:
     plan = compile_plan(quick_optimal)
-    policy = make_policy(plan)
-    table = solve(plan).table
+    table = search(plan).table
+    policy = make_policy(plan, planned=table)
     np.testing.assert_array_equal(policy.initial_plan(plan.n_days), table.headcount)
     np.testing.assert_array_equal(policy.template_headcount(3, int(table.headcount[3])),
                                   table.per_template[3])

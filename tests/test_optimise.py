@@ -9,17 +9,17 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.interfaces.cli import main
 from sim.experiments.optimise import (
     Requirement,
     _Axis,
     _bisect,
     _evolve,
     _Search,
-    optimise,
     parse_requirement,
 )
 from sim.experiments.sweep import Evaluation, SweepError, parse_vary
+from sim.interfaces.api import optimise
+from sim.interfaces.cli import main
 
 SHARE = "index_reached_within_deadline_share"
 COST = "cost_per_handled_call"

@@ -1,4 +1,4 @@
-"""Monthly and weekly tables (sim.analysis.periods): the same figures as the daily and run tables."""
+"""Monthly and weekly tables (sim.analysis.periods): the figures of the daily and run tables."""
 
 from __future__ import annotations
 

@@ -302,7 +302,7 @@ def test_save_figure_writes_png_and_svg(figures: dict[str, Figure], tmp_path: Pa
 
 
 def make_comparison_table(names=("fixed", "reactive", "pool")) -> pd.DataFrame:
-    """A comparison table as sim.experiments.compare.comparison_table writes it (three panels' metrics)."""
+    """A comparison table as comparison_table writes it (three panels' metrics)."""
     rows = []
     for i, name in enumerate(names):
         row: dict[str, object] = {"scenario": name, "policy": "fixed", "replications": 5,

@@ -10,36 +10,32 @@ import numpy as np
 import pytest
 
 import sim
+from sim.experiments.planning import plan_staffing
 from sim.inputs.compile import compile_plan
 from sim.inputs.scenario import (
     STAFFING_CONFIGS,
-    FixedStaffing,
     Scenario,
     StaffingCommon,
     discriminator_tag,
     staffing_config,
     union_members,
 )
-from sim.staffing import (
-    StaffingPolicy,
-    make_policy,
-    policy_class,
-    register_policy,
-    registered_policies,
-)
+from sim.model.policy import StaffingPolicy
+from sim.staffing import make_policy, policy_class, register_policy, registered_policies
+from sim.staffing.fixed import FixedStaffing
 from tests.scenarios_for_tests import make
 
-TAGS = ("fixed", "schedule", "reactive", "oracle", "forecast", "pool", "optimal")
+TAGS = ("fixed", "forecast", "optimal", "oracle", "pool", "reactive", "schedule")  # by tag
 """The order of the union: JSON schema and error messages depend on it."""
 
 CONFIGS = {
     "fixed": {"policy": "fixed", "headcount": 5},
-    "schedule": {"policy": "schedule", "schedule": [{"date": "2020-09-07", "headcount": 4}]},
-    "reactive": {"policy": "reactive", "initial_headcount": 5},
-    "oracle": {"policy": "oracle"},
     "forecast": {"policy": "forecast", "initial_headcount": 5},
-    "pool": {"policy": "pool", "core_headcount": 3, "pool_size": 4},
     "optimal": {"policy": "optimal"},
+    "oracle": {"policy": "oracle"},
+    "pool": {"policy": "pool", "core_headcount": 3, "pool_size": 4},
+    "reactive": {"policy": "reactive", "initial_headcount": 5},
+    "schedule": {"policy": "schedule", "schedule": [{"date": "2020-09-07", "headcount": 4}]},
 }
 
 
@@ -85,7 +81,10 @@ def test_every_configuration_has_a_policy_and_make_policy_looks_it_up():
     for tag, data in CONFIGS.items():
         plan = compile_plan(make(staffing=data))
         assert plan.scenario.staffing.policy == tag
-        policy = make_policy(plan, np.random.default_rng(1))
+        planned = plan_staffing(plan)  # the least staffing is searched before the run
+        assert (planned is not None) == (tag == "optimal")
+        policy = make_policy(plan, np.random.default_rng(1),
+                             planned.for_policy if planned is not None else None)
         assert type(policy) is policies[tag] is policy_class(plan.scenario.staffing)
         plan_days = policy.initial_plan(plan.n_days)
         assert plan_days.shape == (plan.n_days,) and plan_days.dtype == np.int64
@@ -124,10 +123,14 @@ def test_each_make_policy_is_a_fresh_object_with_the_same_plan():
     np.testing.assert_array_equal(first.inbound_reserve(plan), second.inbound_reserve(plan))
 
 
-@pytest.mark.parametrize("module", ["sim.inputs.scenario.schema", "sim.inputs.scenario.checks",
-                                    "sim.inputs.scenario.loading", "sim.staffing.base",
-                                    "sim.staffing.simple", "sim.staffing.adaptive",
-                                    "sim.staffing.workload"])
+def _modules(package: str) -> list[str]:
+    import pkgutil
+
+    path = importlib.import_module(package).__path__
+    return [f"{package}.{m.name}" for m in pkgutil.iter_modules(path)]
+
+
+@pytest.mark.parametrize("module", _modules("sim.inputs.scenario") + _modules("sim.staffing"))
 def test_no_module_level_caches(module):
     namespace = vars(importlib.import_module(module))
     cached = [name for name, value in namespace.items()

@@ -19,9 +19,9 @@ import yaml
 from scipy import stats
 
 import sim
-from sim.interfaces.cli import main
-from sim.experiments.replications import SizeError, estimate_size
 from sim.analysis.metrics import is_share, summarise
+from sim.experiments.replications import SizeError, estimate_size
+from sim.interfaces.cli import main
 from sim.outputs.safety import (
     LockedError,
     check_out_path,
@@ -289,7 +289,7 @@ def test_seed_is_checked_like_simulation_seed(seed, tmp_path, capsys):
 
 
 def test_jobs_are_capped_at_replications_and_cores_with_a_notice(tmp_path, monkeypatch, capsys):
-    from sim.experiments.replications import default_jobs
+    from sim.plumbing.workers import default_jobs
 
     used: list[int | None] = []
     real_run = sim.run

@@ -23,8 +23,9 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.interfaces.api import attribute_idle
+from sim.interfaces.api import compare_scenarios as compare
 from sim.interfaces.cli import main
-from sim.experiments.compare import attribute_idle, compare
 from sim.outputs.report import (
     BOUNDS,
     build_report,

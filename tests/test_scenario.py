@@ -7,8 +7,8 @@ import json
 import pytest
 
 import sim
-from sim.inputs.scenario import ScenarioError, load_scenario, scenario_from_text
 from sim.basics.units import format_duration, parse_clock, parse_duration
+from sim.inputs.scenario import ScenarioError, load_scenario, scenario_from_text
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,12 @@ import yaml
 
 import sim
 from sim.inputs.arrivals import draw_releases
-from sim.interfaces.cli import main
 from sim.inputs.compile import DemandSource, compile_plan
-from sim.model.draws import Cases, Streams
 from sim.inputs.scenario import ScenarioError, load_scenario, scenario_from_text
-from sim.staffing.workload import expected_released_per_day
 from sim.inputs.streams import stream
+from sim.interfaces.cli import main
+from sim.model.draws import Cases, Streams
+from sim.staffing.workload import expected_released_per_day
 from tests.conftest import SCENARIOS
 from tests.scenarios_for_tests import BASE
 

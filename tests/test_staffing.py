@@ -7,17 +7,11 @@ import pytest
 
 import sim
 from sim.basics import theory
+from sim.experiments.attribution import oracle_variant
+from sim.experiments.replications import simulate_once as simulate
 from sim.inputs.compile import compile_plan
-from sim.model import simulate
-from sim.staffing import (
-    CallIn,
-    IntradayObservation,
-    Observation,
-    PeekingError,
-    Roster,
-    make_policy,
-    oracle_variant,
-)
+from sim.model.policy import CallIn, IntradayObservation, Observation, PeekingError, Roster
+from sim.staffing import make_policy
 from sim.staffing.workload import ErlangStaffing, attempts_and_reach
 from tests.scenarios_for_tests import make
 

@@ -1,7 +1,7 @@
 """Start-up: what ``import sim`` and the console script load, and the figure process.
 
 ``tracesim run`` forks a process that imports matplotlib while the run
-imports the rest and simulates (:mod:`sim.plumbing.figure_process`); that only pays
+imports the rest and simulates (:mod:`sim.plumbing.forked`); that only pays
 if the package and the parser import nothing heavy before the fork.
 """
 
@@ -16,7 +16,8 @@ import pytest
 
 import sim
 from sim.interfaces.cli import BOUND_CHOICES
-from sim.plumbing.figure_process import figure_process
+from sim.outputs.figure_work import prepare as prepare_figures
+from sim.plumbing.forked import forked_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = {"numpy", "scipy", "pandas", "matplotlib", "pydantic", "simpy", "pyarrow"}
@@ -30,23 +31,23 @@ def _modules_loaded_by(code: str) -> set[str]:
 
 
 def test_the_package_and_the_parser_import_nothing_heavy():
-    assert HEAVY & _modules_loaded_by("import sim.interfaces.cli; sim.interfaces.cli._parser()") == set()
+    loaded = _modules_loaded_by("import sim.interfaces.cli; sim.interfaces.cli._parser()")
+    assert HEAVY & loaded == set()
     assert HEAVY & _modules_loaded_by("import sim") == set()
 
 
 def test_every_public_name_resolves_and_sweep_stays_the_function():
-    import sim.experiments.optimise
-    import sim.experiments.sweep
+    import sim.interfaces.api
 
     assert all(getattr(sim, name) is not None for name in sim.__all__)
     assert set(sim.__all__) <= set(dir(sim))
-    assert sim.sweep is sim.experiments.sweep.sweep and sim.optimise is sim.experiments.optimise.optimise
+    assert sim.sweep is sim.interfaces.api.sweep and sim.optimise is sim.interfaces.api.optimise
     with pytest.raises(AttributeError, match="no_such_name"):
         sim.no_such_name  # noqa: B018
 
 
 def test_the_parser_offers_the_bounds_that_attribute_idle_takes():
-    from sim.experiments.compare import BOUNDS
+    from sim.experiments.attribution import BOUNDS
 
     assert BOUND_CHOICES == BOUNDS
 
@@ -58,7 +59,7 @@ def small_results():
 
 
 def _started():
-    drawer = figure_process()
+    drawer = forked_worker(prepare_figures)
     if drawer is None:
         pytest.skip("no fork start method on this system: figures are drawn while saving")
     return drawer
@@ -83,7 +84,7 @@ def test_a_figure_error_is_raised_by_save_and_leaves_no_directory(small_results,
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sim.outputs.plots, "save_figure", boom)  # before the fork: the process has it
+    monkeypatch.setattr(sim.outputs.plots, "save_figure", boom)  # before the fork: it has it
     drawer = _started()
     with pytest.raises(RuntimeError, match="disk full"), drawer:
         small_results.save(tmp_path / "out", figure_process=drawer)
@@ -93,7 +94,7 @@ def test_a_figure_error_is_raised_by_save_and_leaves_no_directory(small_results,
 
 def test_a_figure_process_given_nothing_ends_and_one_cancelled_is_stopped():
     idle = _started()
-    assert idle.wait() == [] and idle.exitcode == 0
+    assert idle.wait() is None and idle.exitcode == 0
     stopped = _started()
     stopped.cancel()
     assert stopped.exitcode is not None and stopped.exitcode != 0

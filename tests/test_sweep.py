@@ -11,19 +11,13 @@ import pytest
 
 import sim
 import sim.experiments.sweep
-from sim.interfaces.cli import main
+from sim.analysis.frontier import frontier_table, higher_is_better, pareto_mask
 from sim.analysis.metrics import summarise
-from sim.experiments.sweep import (
-    Parameter,
-    SweepError,
-    check_output_dir,
-    design_points,
-    frontier_table,
-    higher_is_better,
-    pareto_mask,
-    parse_vary,
-    sweep,
-)
+from sim.basics.errors import SweepError
+from sim.experiments.sweep import Parameter, design_points, parse_vary
+from sim.interfaces.api import sweep
+from sim.interfaces.cli import main
+from sim.outputs.sweep import check_output_dir
 
 SHORT = {"calendar.days": 3}  # a few days: each replication takes a fraction of a second
 
@@ -209,7 +203,8 @@ def test_frontier_table_and_figure():
     assert frontier["cost_per_handled_call_mean"].tolist() == [9.0, 10.0, 12.0, 14.0]
     with pytest.raises(SweepError, match="--x idle_hours"):
         frontier_table(table, x="idle_hours")
-    fig = sim.outputs.plots.plot_frontier(table, currency="EUR", deadline_label="24 h", replications=3)
+    fig = sim.outputs.plots.plot_frontier(table, currency="EUR", deadline_label="24 h",
+                                          replications=3)
     gids = {c.get_gid() for ax in fig.axes for c in ax.get_children()}
     assert "pareto-line" in gids
     line = next(c for c in fig.axes[0].get_children() if c.get_gid() == "pareto-line")

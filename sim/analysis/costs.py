@@ -37,8 +37,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from sim.inputs.scenario import Costs, Scenario
-from sim.inputs.scenario.schema import CostLine
+from sim.inputs.scenario import CostLine, Costs, Scenario
 
 #: The parts of the call centre's billed money; their sum is ``call_centre_cost``.
 COST_PARTS = ("agent_cost", "supervisor_cost", "seat_cost", "hiring_cost", "fee_cost")

@@ -87,12 +87,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from sim.inputs.compile import Plan
 from sim.analysis.costs import COST_PARTS, other_cost_per_day, price
+from sim.basics.units import DAY_S, HOUR_S
+from sim.inputs.compile import Plan
+from sim.inputs.scenario import Scenario
 from sim.model import RawRun
 from sim.model.recorder import INTERVAL_COLUMNS
-from sim.inputs.scenario import Scenario
-from sim.basics.units import DAY_S, HOUR_S
 
 #: The paid-time parts (``paid`` first); each is ``<part>_s`` in the raw sums.
 TIME_PARTS = ("paid", "talk", "wrap", "failed_attempt", "idle", "break", "onboarding",

@@ -26,11 +26,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.inputs.compile import Plan
 from sim.analysis.costs import line_days
-from sim.model import RawRun
 from sim.analysis.metrics import Sums, day_sums, figures
+from sim.inputs.compile import Plan
 from sim.inputs.scenario import Scenario
+from sim.model import RawRun
 
 #: The figures of a period, in order (after ``scenario, replication`` and the period).
 PERIOD_FIGURES = (

@@ -42,6 +42,7 @@ from types import TracebackType
 from typing import Any
 
 from sim.plumbing.lifeline import signals_held, stop_pool
+from sim.plumbing.workers import default_jobs, worker_init
 
 __all__ = [
     "EXECUTORS",
@@ -134,11 +135,10 @@ class ProcessExecutor(Executor):
     """
 
     def __init__(self, jobs: int) -> None:
-        from sim.experiments.replications import _worker_init
 
         self.workers = max(1, int(jobs))
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=self.workers, initializer=_worker_init)
+            max_workers=self.workers, initializer=worker_init)
 
     def imap(self, fn: Callable[..., Any], calls: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
         """Submit every call, then yield the results in order."""
@@ -175,7 +175,7 @@ def _submit_held(pool: ProcessPoolExecutor, fn: Callable[..., Any], args: tuple[
 
     The pool forks its workers during the first submission; forked there, a
     worker starts with both signals blocked and lets them in once its own
-    handlers are set (``sim.experiments.replications._worker_init``), so a worker stopped
+    handlers are set (``sim.plumbing.workers.worker_init``), so a worker stopped
     right after its fork ends at once instead of running the parent's handler.
     """
     with signals_held():
@@ -202,7 +202,6 @@ class DaskExecutor(Executor):
         except ImportError as exc:  # pragma: no cover - the extra is not installed
             raise ImportError("--executor dask needs dask.distributed: "
                               "pip install 'tracesim[dask]'") from exc
-        from sim.experiments.replications import default_jobs
 
         self.cluster: Any = None
         if scheduler:
@@ -293,7 +292,6 @@ def make_executor(kind: str = "local", jobs: int | None = None, scheduler: str |
         raise ValueError("a scheduler address needs the dask executor (--executor dask)")
     if kind == "dask":
         return DaskExecutor(scheduler=scheduler, jobs=jobs)
-    from sim.experiments.replications import default_jobs
 
     jobs = default_jobs() if jobs is None else max(1, int(jobs))
     if tasks is not None:

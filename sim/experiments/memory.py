@@ -44,8 +44,10 @@ MEMORY_LIMIT_ENV = "TRACESIM_MEMORY_LIMIT"
 def agents_per_day(plan: Plan) -> np.ndarray:
     """Return the expected agents rostered per day.
 
-    Fixed, schedule and pool staffing give their own plan (the pool counted
-    in full, the plan unclipped, as the roster runs it); a policy that staffs
+    A policy that knows its plan before the run gives it
+    (:meth:`~sim.model.policy.StaffingPolicy.expected_agents_per_day`: fixed and
+    schedule staffing, the pool counted in full; unclipped, as the roster runs
+    it); a policy that staffs
     from demand is counted at the expected work over
     :data:`PLANNING_OCCUPANCY` of an agent's productive hours, and at least
     its initial headcount, within the headcount limits.
@@ -60,7 +62,7 @@ def agents_per_day(plan: Plan) -> np.ndarray:
     numpy.ndarray
         Agents per day (floats).
     """
-    from sim.staffing import make_policy
+    from sim.staffing.registry import policy_class
     from sim.staffing.workload import (
         expected_inbound_calls_per_day,
         expected_released_per_day,
@@ -71,10 +73,9 @@ def agents_per_day(plan: Plan) -> np.ndarray:
 
     sc = plan.scenario
     staffing = sc.staffing
-    if staffing.policy in ("fixed", "schedule", "pool"):
-        daily = np.asarray(make_policy(plan).initial_plan(sc.calendar.days), dtype=float)
-        # an initial plan is executed as given, never clipped to the headcount limits
-        return daily + float(getattr(staffing, "pool_size", 0))
+    known = policy_class(staffing).expected_agents_per_day(plan, staffing)
+    if known is not None:  # an initial plan is executed as given, never clipped to the limits
+        return np.asarray(known, dtype=float)
     released = expected_released_per_day(plan)
     work_h = released * work_per_index_case_h_by_day(plan) + expected_inbound_calls_per_day(
         plan, released) * inbound_handle_s(sc) / 3600.0

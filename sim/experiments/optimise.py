@@ -40,8 +40,6 @@ executor.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import json
 import math
 import re
 import zlib
@@ -53,11 +51,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.metrics import RUN_METRICS
 from sim.experiments.cache import PointCache
 from sim.experiments.executor import Executor, executor_for
-from sim.analysis.metrics import RUN_METRICS
-from sim.plumbing.progress import progress_bar
-from sim.inputs.scenario import Scenario
 from sim.experiments.sweep import (
     CONFIDENCE,
     Evaluation,
@@ -66,13 +62,13 @@ from sim.experiments.sweep import (
     SweepError,
     _parameters,
     _value_column,
-    _write_table,
-    _write_text,
     resolve_replications,
     resolve_seed,
 )
+from sim.inputs.scenario import Scenario
+from sim.plumbing.progress import progress_bar
 
-__all__ = ["METHODS", "Optimum", "Requirement", "optimise", "parse_requirement"]
+__all__ = ["METHODS", "OptimumResults", "Requirement", "optimise", "parse_requirement"]
 
 METHODS = ("bisection", "differential_evolution")
 #: Violation given to a requirement whose metric is undefined (NaN) at a setting.
@@ -290,8 +286,8 @@ def _evolve(search: _Search, seed: int, max_evaluations: int, popsize: int) -> N
 
 
 @dataclass
-class Optimum:
-    """What :func:`optimise` returns.
+class OptimumResults:
+    """What :func:`optimise` returns (no files).
 
     Attributes
     ----------
@@ -376,30 +372,6 @@ class Optimum:
             "metrics": {m: best.metric(m) for m in self.metrics} if best else None,
         }
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the evaluations and the answer into ``directory``.
-
-        Files: ``optimise.csv`` (every evaluation), ``optimum.json`` (the
-        setting, its metrics, the search), ``summary.csv`` (the setting's
-        summary, when one met the requirements) and ``scenario.yaml`` (the
-        base scenario). Its ``cache/`` is kept.
-
-        Returns
-        -------
-        pathlib.Path
-        """
-        from sim.outputs.results import _version
-
-        out = Path(directory)
-        _write_table(out / "optimise.csv", self.evaluations)
-        info = {**self.result(), "tracesim_version": _version("tracesim"),
-                "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        _write_text(out / "optimum.json", json.dumps(info, indent=2) + "\n")
-        if self.best is not None:
-            _write_table(out / "summary.csv", self.best.summary)
-        _write_text(out / "scenario.yaml", self.scenario.to_yaml())
-        return out
-
 
 def _method(axes: Sequence[_Axis], method: str | None) -> str:
     one_grid = len(axes) == 1 and axes[0].size is not None
@@ -435,7 +407,7 @@ def optimise(
     method: str | None = None,
     max_evaluations: int = 60,
     popsize: int = 6,
-) -> Optimum:
+) -> OptimumResults:
     """Find the setting with the least ``minimise`` that meets every requirement.
 
     Parameters
@@ -475,7 +447,7 @@ def optimise(
 
     Returns
     -------
-    Optimum
+    OptimumResults
 
     Raises
     ------
@@ -500,7 +472,7 @@ def optimise(
                 _evolve(search, seed, max_evaluations, popsize)
     finally:
         bar.close()
-    return Optimum(scenario=scenario, parameters=[a.param for a in axes], minimise=minimise,
+    return OptimumResults(scenario=scenario, parameters=[a.param for a in axes], minimise=minimise,
                    requirements=requirements, seed=seed, replications=replications,
                    method=chosen, log=search.log, best=search.best(), boundary=search.boundary,
                    run_points=evaluator.run_points, cached_points=evaluator.cached_points)

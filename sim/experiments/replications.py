@@ -10,9 +10,7 @@ whatever process runs it, and results are put back in replication order, so
 from __future__ import annotations
 
 import numbers
-import os
 import secrets
-import signal
 import time
 import warnings
 from collections.abc import Callable
@@ -20,16 +18,26 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.inputs.compile import Plan, compile_plan
-from sim.model import simulate
+from sim.analysis.metrics import (
+    agent_table,
+    daily_table,
+    interval_table,
+    replication_metrics,
+    summarise,
+)
+from sim.analysis.periods import cost_lines_table, period_tables
 from sim.basics.errors import SizeError
 from sim.experiments.executor import Executor, executor_for
 from sim.experiments.memory import estimate_memory, memory_problem
-from sim.analysis.metrics import agent_table, daily_table, interval_table, replication_metrics, summarise
-from sim.analysis.periods import cost_lines_table, period_tables
-from sim.plumbing.progress import progress_bar
-from sim.outputs.results import Results
+from sim.experiments.planning import Planned, plan_staffing
+from sim.experiments.results import RunResults
+from sim.inputs.compile import Plan, compile_plan
 from sim.inputs.scenario import Scenario
+from sim.inputs.streams import stream
+from sim.model.run import RawRun, simulate
+from sim.plumbing.progress import progress_bar
+from sim.plumbing.workers import default_jobs
+from sim.staffing.registry import make_policy
 
 
 @dataclass
@@ -57,7 +65,36 @@ def _label(table: pd.DataFrame, scenario: str, replication: int) -> pd.DataFrame
     return table
 
 
-def run_replication(plan: Plan, seed: int, replication: int) -> ReplicationOutput:
+def simulate_once(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = False,
+                  planned: object | None = None) -> RawRun:
+    """Simulate one replication of a plan with its own staffing policy.
+
+    The policy is built afresh (:func:`sim.staffing.registry.make_policy`; its
+    own randomness from the replication's ``forecast`` stream) and handed to
+    the engine (:func:`sim.model.run.simulate`).
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario.
+    seed, replication
+        Experiment seed and replication index.
+    keep_calls
+        Keep the per-call log.
+    planned
+        What was planned before the run (:func:`sim.experiments.planning.plan_staffing`),
+        for a policy that needs it.
+
+    Returns
+    -------
+    RawRun
+    """
+    policy = make_policy(plan, stream(seed, replication, "forecast"), planned)
+    return simulate(plan, policy, seed, replication, keep_calls=keep_calls)
+
+
+def run_replication(plan: Plan, seed: int, replication: int,
+                    planned: object | None = None) -> ReplicationOutput:
     """Simulate one replication and compute its tables.
 
     Parameters
@@ -68,6 +105,8 @@ def run_replication(plan: Plan, seed: int, replication: int) -> ReplicationOutpu
         Experiment seed.
     replication
         Replication index.
+    planned
+        What was planned before the run, for a policy that needs it.
 
     Returns
     -------
@@ -77,7 +116,7 @@ def run_replication(plan: Plan, seed: int, replication: int) -> ReplicationOutpu
     """
     start = time.perf_counter()
     keep_calls = plan.scenario.simulation.calls_log
-    raw = simulate(plan, seed, replication, keep_calls=keep_calls)
+    raw = simulate_once(plan, seed, replication, keep_calls, planned)
     name = plan.scenario.name
     daily = _label(daily_table(plan, raw), name, replication)
     intervals = _label(interval_table(plan, raw), name, replication)
@@ -102,14 +141,6 @@ def run_replication(plan: Plan, seed: int, replication: int) -> ReplicationOutpu
         monthly=periods["monthly"],
         weekly=periods["weekly"],
     )
-
-
-def default_jobs() -> int:
-    """Worker processes to use by default: all cores available to this process."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 #: Seeds are whole numbers in [0, SEED_LIMIT), as ``simulation.seed``.
@@ -171,7 +202,7 @@ def run(
     force: bool = False,
     executor: Executor | str | None = None,
     scheduler: str | None = None,
-) -> Results:
+) -> RunResults:
     """Run replications of a scenario.
 
     Parameters
@@ -205,7 +236,10 @@ def run(
 
     Returns
     -------
-    Results
+    RunResults
+        With a policy that needs simulations to plan (``optimal``), the plan
+        is made first, once (:func:`sim.experiments.planning.plan_staffing`),
+        and its facts are in ``run_info``.
 
     Raises
     ------
@@ -229,12 +263,14 @@ def run(
     plan = compile_plan(scenario)
     if not force:
         check_size(plan, replications)
+    planned = plan_staffing(plan)
     bar = progress_bar(replications, progress, "replications", "replication")
     outputs: list[ReplicationOutput] = []
     try:
         with executor_for(executor, jobs, scheduler, tasks=replications) as ex:
             shared = ex.share(plan)
-            calls = [(shared, seed, r) for r in range(replications)]
+            table = planned.for_policy if planned is not None else None
+            calls = [(shared, seed, r, table) for r in range(replications)]
             for output in ex.imap(run_replication, calls):
                 outputs.append(output)
                 bar.update()
@@ -242,21 +278,7 @@ def run(
                     on_replication(output)
     finally:
         bar.close()
-    return collect(scenario, seed, outputs)
-
-
-def _worker_init() -> None:
-    """Workers leave Ctrl-C and SIGTERM to the parent, which stops them.
-
-    They also end within a second of the parent's death, however it dies
-    (SIGKILL included): see :func:`sim.plumbing.lifeline.die_with_parent`.
-    """
-    from sim.plumbing.lifeline import die_with_parent, release_signals
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    release_signals()  # held while the pool forked this worker (sim.experiments.executor._submit_held)
-    die_with_parent()
+    return collect(scenario, seed, outputs, planned)
 
 
 MAX_CALL_LOG_BYTES = 4 * 2**30
@@ -341,8 +363,9 @@ def check_size(plan: Plan, replications: int, jobs: int | None = None) -> None:
         raise SizeError(problem)
 
 
-def collect(scenario: Scenario, seed: int, outputs: list[ReplicationOutput]) -> Results:
-    """Assemble replication outputs (in replication order) into :class:`Results`."""
+def collect(scenario: Scenario, seed: int, outputs: list[ReplicationOutput],
+            planned: Planned | None = None) -> RunResults:
+    """Assemble replication outputs (in replication order) into :class:`RunResults`."""
     outputs = sorted(outputs, key=lambda o: o.replication)
     per_rep = pd.DataFrame([o.metrics for o in outputs])
     per_rep.insert(0, "replication", [o.replication for o in outputs])
@@ -371,6 +394,7 @@ def collect(scenario: Scenario, seed: int, outputs: list[ReplicationOutput]) -> 
         "calls_simulated": int(sum(o.n_calls for o in outputs)),
         "attempts_simulated": int(sum(o.n_attempts for o in outputs)),
         "events_simulated": int(sum(o.n_events for o in outputs)),
+        **(planned.info if planned is not None else {}),
     }
-    return Results(scenario=scenario, seed=seed, replications=len(outputs), tables=tables,
-                   run_info=run_info)
+    return RunResults(scenario=scenario, seed=seed, replications=len(outputs), tables=tables,
+                      run_info=run_info)

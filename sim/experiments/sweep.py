@@ -26,7 +26,6 @@ against a timeliness metric with its Pareto-efficient points
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
 import math
@@ -43,29 +42,24 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.experiments.cache import PointCache, write_atomic
-from sim.inputs.compile import Plan, compile_plan
-from sim.model import simulate
-from sim.basics.errors import SweepError
-from sim.experiments.executor import Executor, executor_for
+from sim.analysis.frontier import DEFAULT_X, DEFAULT_Y, STAT_COLUMNS, frontier_table
 from sim.analysis.metrics import RUN_METRICS, replication_metrics, summarise
-from sim.plumbing.progress import progress_bar
+from sim.basics.errors import SweepError
+from sim.experiments.cache import PointCache
+from sim.experiments.executor import Executor, executor_for
+from sim.experiments.planning import plan_staffing
+from sim.experiments.replications import check_size, simulate_once
+from sim.inputs.compile import Plan, compile_plan
 from sim.inputs.scenario import Scenario
+from sim.plumbing.progress import progress_bar
 
 __all__ = [
     "DESIGNS",
-    "DEFAULT_X",
-    "DEFAULT_Y",
     "Evaluation",
     "Evaluator",
     "Parameter",
-    "Sweep",
-    "SweepError",
-    "check_output_dir",
+    "SweepResults",
     "design_points",
-    "frontier_table",
-    "higher_is_better",
-    "pareto_mask",
     "parse_vary",
     "point_metrics",
     "sweep",
@@ -73,13 +67,9 @@ __all__ = [
 
 #: ``--design`` choices; ``factorial`` is every combination of the values.
 DESIGNS = ("factorial", "sobol", "lhs")
-#: Default axes of the frontier: timeliness (x) against cost (y).
-DEFAULT_X = "index_reached_within_deadline_share"
-DEFAULT_Y = "cost_per_handled_call"
 #: Parameters beyond which a full factorial needs to be asked for explicitly.
 MAX_FACTORIAL_PARAMETERS = 3
 CONFIDENCE = 0.95
-STAT_COLUMNS = ("metric", "n", "mean", "sd", "ci_low", "ci_high")
 
 
 # --------------------------------------------------------------------------- parameters
@@ -310,14 +300,16 @@ def design_points(parameters: Sequence[Parameter], design: str | None = None,
 # --------------------------------------------------------------------------- evaluation
 
 
-def point_metrics(plan: Plan, seed: int, replication: int) -> dict[str, float]:
+def point_metrics(plan: Plan, seed: int, replication: int,
+                  planned: object | None = None) -> dict[str, float]:
     """Simulate one replication of a point and return its run metrics.
 
     The numbers are those of :func:`sim.run`'s ``replications`` table (the
     same simulation and :func:`sim.analysis.metrics.replication_metrics`), without the
-    other tables.
+    other tables. ``planned``: the point's plan made before its replications
+    (:func:`sim.experiments.planning.plan_staffing`).
     """
-    raw = simulate(plan, seed, replication, keep_calls=False)
+    raw = simulate_once(plan, seed, replication, planned=planned)
     return replication_metrics(plan, raw)
 
 
@@ -393,8 +385,6 @@ class Evaluator:
 
     def evaluate(self, points: Sequence[Mapping[str, Any]]) -> list[Evaluation]:
         """Run (or read back) every point; return their evaluations in order."""
-        from sim.experiments.replications import check_size
-
         scenarios = [self.scenario.with_changes(dict(p)) for p in points]
         keys = [self._key(s) for s in scenarios]
         todo: dict[str, tuple[dict[str, Any], Scenario]] = {}
@@ -416,9 +406,12 @@ class Evaluator:
     def _calls(self, todo: Mapping[str, tuple[dict[str, Any], Scenario]]):
         """Each point's replications, compiled only when the executor asks for them."""
         for _, scenario in todo.values():
-            shared = self.executor.share(compile_plan(scenario))
+            plan = compile_plan(scenario)
+            planned = plan_staffing(plan)
+            table = planned.for_policy if planned is not None else None
+            shared = self.executor.share(plan)
             for r in range(self.replications):
-                yield (shared, self.seed, r)
+                yield (shared, self.seed, r, table)
 
     def _run(self, todo: Mapping[str, tuple[dict[str, Any], Scenario]]) -> None:
         results = self.executor.imap(point_metrics, self._calls(todo))
@@ -458,101 +451,6 @@ def resolve_replications(scenario: Scenario, replications: int | None,
     return int(n)
 
 
-# --------------------------------------------------------------------------- frontier
-
-_HIGHER_IS_BETTER = frozenset({"occupancy", "utilisation", "index_reached", "contacts_reached",
-                               "callbacks_reached", "handled_calls", "inbound_answered",
-                               "inbound_answered_within_target"})
-_LOWER_WORDS = ("cost", "idle", "abandon", "wait", "asa", "time_to_reach", "backlog",
-                "expired", "unreachable", "open", "hours", "hires", "p_wait")
-
-
-def higher_is_better(metric: str) -> bool:
-    """Whether more of a metric is better (timeliness shares) or worse (costs, waits).
-
-    Shares and service levels are better higher, except the idle and
-    abandonment shares; costs, hours, waits, times to reach and backlogs are
-    better lower.
-    """
-    if metric in _HIGHER_IS_BETTER:
-        return True
-    if metric.endswith("_share") or "service_level" in metric:
-        return not any(word in metric for word in ("idle", "abandon"))
-    return not any(word in metric for word in _LOWER_WORDS)
-
-
-def pareto_mask(x: np.ndarray, y: np.ndarray, x_higher: bool = True,
-                y_higher: bool = False) -> np.ndarray:
-    """Flag the Pareto-efficient points of two objectives.
-
-    Parameters
-    ----------
-    x, y
-        The two objectives per point.
-    x_higher, y_higher
-        Whether more is better on each axis.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        True where no other point is at least as good on both axes and better
-        on one. Points with a NaN are never efficient.
-    """
-    sx = np.asarray(x, dtype=float) * (1 if x_higher else -1)
-    sy = np.asarray(y, dtype=float) * (1 if y_higher else -1)
-    ok = np.isfinite(sx) & np.isfinite(sy)
-    mask = ok.copy()
-    for i in np.flatnonzero(ok):
-        dominated = ok & (sx >= sx[i]) & (sy >= sy[i]) & ((sx > sx[i]) | (sy > sy[i]))
-        mask[i] = not dominated.any()
-    return mask
-
-
-def _parameter_columns(table: pd.DataFrame) -> list[str]:
-    skip = {"point", *STAT_COLUMNS}
-    return [c for c in table.columns if c not in skip]
-
-
-def frontier_table(table: pd.DataFrame, x: str = DEFAULT_X, y: str = DEFAULT_Y) -> pd.DataFrame:
-    """One row per point: its values, two metrics with their CIs, and Pareto efficiency.
-
-    Parameters
-    ----------
-    table
-        A sweep table (:attr:`Sweep.table`).
-    x, y
-        The metrics (default: index cases reached within the deadline, and
-        cost per handled call).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``point, <varied paths>, <x>_mean, <x>_ci_low, <x>_ci_high, <y>_mean,
-        <y>_ci_low, <y>_ci_high, pareto`` (``pareto``: no other point is at
-        least as good on both means and better on one, with the directions of
-        :func:`higher_is_better`).
-
-    Raises
-    ------
-    SweepError
-        A metric that is not in the table.
-    """
-    known = set(table["metric"])
-    for axis, name in (("--x", x), ("--y", y)):
-        if name not in known:
-            raise SweepError(f"{axis} {name}: not a metric of the sweep; use one of "
-                             f"{', '.join(m for m in RUN_METRICS if m in known)}")
-    params = _parameter_columns(table)
-    first = table[table["metric"] == x][["point", *params]].reset_index(drop=True)
-    for name in (x, y):
-        part = table[table["metric"] == name].set_index("point")
-        for stat in ("mean", "ci_low", "ci_high"):
-            first[f"{name}_{stat}"] = part.loc[first["point"], stat].to_numpy(dtype=float)
-    first["pareto"] = pareto_mask(first[f"{x}_mean"].to_numpy(), first[f"{y}_mean"].to_numpy(),
-                                  higher_is_better(x), higher_is_better(y))
-    return first
-
-
 # --------------------------------------------------------------------------- the sweep
 
 
@@ -564,8 +462,8 @@ def _value_column(values: list[Any]) -> pd.Series:
 
 
 @dataclass
-class Sweep:
-    """What :func:`sweep` returns.
+class SweepResults:
+    """What :func:`sweep` returns: every point's tables (no files, no figures).
 
     Attributes
     ----------
@@ -655,127 +553,6 @@ class Sweep:
         """Return the frontier table of two metrics (:func:`frontier_table`)."""
         return frontier_table(self.table, x, y)
 
-    def figure(self, x: str = DEFAULT_X, y: str = DEFAULT_Y):
-        """Draw the frontier (:func:`sim.outputs.plots.plot_frontier`)."""
-        from sim.outputs.plots import plot_frontier
-        from sim.outputs.report import staffing_summary
-        from sim.outputs.results import deadline_label
-
-        varied = ", ".join(p.path for p in self.parameters)
-        base = staffing_summary(self.scenario)
-        subtitle = f"{self.scenario.name} · base: {base} · swept: {varied}"
-        return plot_frontier(self.table, x=x, y=y, currency=self.scenario.costs.currency,
-                             deadline_label=deadline_label(self.scenario.tracing.index.within),
-                             replications=self.replications, subtitle=subtitle)
-
-    def metadata(self) -> dict[str, Any]:
-        """Return the content of ``metadata.json``."""
-        from sim.outputs.results import _version
-
-        return {
-            "tracesim_version": _version("tracesim"),
-            "scenario": self.scenario.name,
-            "scenario_hash": self.scenario.hash(),
-            "seed": self.seed,
-            "replications": self.replications,
-            "design": self.design,
-            "samples": self.samples,
-            "vary": [_describe(p) for p in self.parameters],
-            "points": len(self.evaluations),
-            "points_run": self.run_points,
-            "points_read_from_cache": self.cached_points,
-            "confidence": CONFIDENCE,
-            "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-
-    def save(self, directory: str | Path, figures: bool = True, x: str = DEFAULT_X,
-             y: str = DEFAULT_Y) -> Path:
-        """Write the sweep's tables and frontier into ``directory``.
-
-        Files: ``sweep.csv``/``sweep.parquet`` (the long table), ``points.csv``,
-        ``replications.parquet``, ``frontier.csv``, ``metadata.json``,
-        ``scenario.yaml`` (the base scenario) and ``frontier.png``/``.svg``.
-        Each file is written whole or not at all; the ``cache/`` folder is kept.
-
-        Returns
-        -------
-        pathlib.Path
-        """
-        out = Path(directory)
-        frontier = self.frontier(x, y)
-        _write_table(out / "sweep.csv", self.table)
-        _write_table(out / "sweep.parquet", self.table)
-        _write_table(out / "points.csv", self.points())
-        _write_table(out / "replications.parquet", self.replications_table())
-        _write_table(out / "frontier.csv", frontier)
-        _write_text(out / "scenario.yaml", self.scenario.to_yaml())
-        _write_text(out / "metadata.json",
-                    json.dumps({**self.metadata(), "x": x, "y": y}, indent=2) + "\n")
-        if figures:
-            _save_figure(self.figure(x, y), out / "frontier")
-        return out
-
-
-def _describe(p: Parameter) -> str:
-    if p.values is not None:
-        return f"{p.path}={','.join(str(v) for v in p.values)}"
-    step = f"/{_g(p.step)}{p.unit}" if p.step is not None else ""
-    return f"{p.path}={_g(p.low)}{p.unit}..{_g(p.high)}{p.unit}{step}"
-
-
-def _write_table(path: Path, table: pd.DataFrame) -> None:
-    if path.suffix == ".parquet":
-        write_atomic(path, lambda tmp: table.to_parquet(tmp, index=False))
-    else:
-        write_atomic(path, lambda tmp: table.to_csv(tmp, index=False))
-
-
-def _write_text(path: Path, text: str) -> None:
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def _save_figure(fig, stem: Path) -> None:
-    """Write ``stem.png`` and ``stem.svg``, each whole or not at all."""
-    import os
-    import tempfile
-
-    import matplotlib
-
-    from sim.outputs.plots import save_figure
-
-    matplotlib.use("Agg", force=False)
-    with tempfile.TemporaryDirectory(prefix=f".{stem.name}.", dir=stem.parent) as tmp:
-        for path in save_figure(fig, Path(tmp) / stem.name):
-            os.replace(path, stem.parent / path.name)
-
-
-def check_output_dir(directory: str | Path, marker: str, overwrite: bool = False) -> Path:
-    """Check that a sweep or optimisation may write into ``directory``.
-
-    A missing directory is fine; an existing one must be one of ours (it has a
-    ``cache/`` folder; an interrupted run left it, and it resumes) and, unless
-    ``overwrite``, hold no finished result (``marker``, e.g. ``sweep.csv``).
-
-    Raises
-    ------
-    FileExistsError
-        The directory holds other files, or a finished result without
-        ``overwrite``.
-    """
-    out = Path(directory)
-    if not out.exists():
-        return out
-    if not out.is_dir():
-        raise FileExistsError(f"{out} exists and is not a directory; choose another --out")
-    if (out / marker).exists() and not overwrite:
-        raise FileExistsError(f"{out} holds a finished {marker}; choose another --out or pass "
-                              "--overwrite (computed points are read back from its cache)")
-    if any(out.iterdir()) and not (out / "cache").is_dir():
-        raise FileExistsError(f"{out} exists and is not a tracesim sweep/optimise directory; "
-                              "choose another --out")
-    return out
-
-
 def sweep(
     scenario: Scenario,
     vary: Sequence[str | Parameter] | Mapping[str, Any],
@@ -789,7 +566,7 @@ def sweep(
     out: str | Path | None = None,
     progress: bool = False,
     force: bool = False,
-) -> Sweep:
+) -> SweepResults:
     """Run a scenario over a grid or a design of parameter values.
 
     Parameters
@@ -825,7 +602,7 @@ def sweep(
 
     Returns
     -------
-    Sweep
+    SweepResults
 
     Raises
     ------
@@ -846,7 +623,7 @@ def sweep(
             evaluations = evaluator.evaluate(points)
     finally:
         bar.close()
-    return Sweep(scenario=scenario, parameters=params, seed=seed, replications=replications,
+    return SweepResults(scenario=scenario, parameters=params, seed=seed, replications=replications,
                  design=chosen, samples=samples if chosen != "factorial" else None,
                  evaluations=evaluations, run_points=evaluator.run_points,
                  cached_points=evaluator.cached_points)

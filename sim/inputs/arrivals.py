@@ -381,7 +381,7 @@ def release_times(rng: np.random.Generator, counts_per_day: np.ndarray,
 
 
 class Source(Protocol):
-    """What :func:`draw_releases` needs of a demand source (:class:`sim.inputs.compile.DemandSource`)."""
+    """What :func:`draw_releases` needs of a demand source (a ``compile.DemandSource``)."""
 
     @property
     def name(self) -> str:

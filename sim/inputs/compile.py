@@ -16,16 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.inputs import epidemic
-from sim.inputs.scenario import (
-    Calendar,
-    CsvEpidemic,
-    Scenario,
-    SeirEpidemic,
-    WavesEpidemic,
-)
-from sim.inputs.scenario.schema import SingleEpidemic, epidemic_sources
 from sim.basics.units import DAY_S, MINUTE_S
+from sim.inputs.scenario import Scenario, epidemic_sources, source_cases
 
 MINUTES_PER_DAY = 1440
 
@@ -185,76 +177,6 @@ def demand_sources(scenario: Scenario, regimes: Sequence[Scenario],
                      streams="" if k == 0 else f"source:{name}/")
         for k, (_path, name, model, _share) in enumerate(
             epidemic_sources(scenario.epidemic, scenario.reporting.share_traced)))
-
-
-def source_cases(model: SingleEpidemic, cal: Calendar) -> np.ndarray:
-    """Return the expected confirmed cases per day of one demand model.
-
-    Parameters
-    ----------
-    model
-        One demand model (``scenario.epidemic`` or one of its ``sources``).
-    cal
-        The calendar.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float array of length ``calendar.days``.
-
-    Raises
-    ------
-    ValueError
-        When a CSV cannot be read or does not cover the calendar
-        (:class:`~sim.inputs.epidemic.DataError`, naming the file and the row or the
-        missing dates).
-    """
-    if isinstance(model, WavesEpidemic):
-        waves = [
-            (
-                float(cal.day_of(w.peak_date)),
-                w.peak_per_day,
-                w.rise / DAY_S,
-                w.fall / DAY_S,
-            )
-            for w in model.waves
-        ]
-        return epidemic.waves_daily(cal.days, waves, model.baseline_per_day, shape=model.shape)
-    if isinstance(model, SeirEpidemic):
-        r_schedule = [(float(cal.day_of(step.from_date)), step.r) for step in model.r]
-        return epidemic.seir_daily(
-            cal.days,
-            model.population,
-            model.initial_exposed,
-            model.initial_infectious,
-            model.initial_recovered,
-            r_schedule,
-            model.incubation / DAY_S,
-            model.infectious_period / DAY_S,
-            model.ascertainment,
-        )
-    assert isinstance(model, CsvEpidemic)
-    return epidemic.csv_daily(
-        model.path,
-        cal.start,
-        cal.days,
-        date_column=model.date_column,
-        cases_column=model.cases_column,
-        filter=model.filter,
-        scale=_scale(model, cal),
-        drop_missing_dates=model.drop_missing_dates,
-        fill_missing=model.fill_missing,
-        date_format=model.date_format,
-        separator=model.separator,
-    )
-
-
-def _scale(model: CsvEpidemic, cal: Calendar) -> float | np.ndarray:
-    """Return a CSV's scale: the number, or the dated steps as one factor per day."""
-    if not isinstance(model.scale, list):
-        return model.scale
-    return epidemic.step_values(cal.days, [(cal.day_of(step.from_date), step.scale)
-                                           for step in model.scale])
 
 
 def _opening(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -25,7 +25,8 @@ Commands::
 
 ``run``, ``compare``, ``sweep`` and ``optimise`` take ``--executor local|dask``
 and ``--scheduler ADDRESS`` (:mod:`sim.experiments.executor`). ``sweep`` and ``optimise``
-(:mod:`sim.experiments.sweep`, :mod:`sim.experiments.optimise`) cache every point in ``OUT/cache`` and
+(:mod:`sim.experiments.sweep`, :mod:`sim.experiments.optimise`) cache every point in
+``OUT/cache`` and
 read it back when run again.
     tracesim erlang (--calls-per-hour X | --profile FILE [--interval D]
                     [--method sipp|offered_load]) --aht D [--patience D]
@@ -66,8 +67,6 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-from sim.interfaces import calculator
-from sim.plumbing import collector
 from sim.basics.errors import (
     DataError,
     OutputError,
@@ -79,7 +78,8 @@ from sim.basics.errors import (
     SweepError,
     one_line,
 )
-from sim.plumbing.figure_process import figure_process
+from sim.interfaces import calculator
+from sim.outputs.figure_work import prepare as prepare_figures
 from sim.outputs.safety import (
     check_out_path,
     check_replaceable,
@@ -87,6 +87,8 @@ from sim.outputs.safety import (
     notice,
     safe_folder_name,
 )
+from sim.plumbing import collector
+from sim.plumbing.forked import forked_worker
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -104,7 +106,8 @@ HEADLINE = (
 )
 
 
-#: ``--bound``: :data:`sim.experiments.compare.BOUNDS`, written out so that building the parser imports
+#: ``--bound``: :data:`sim.experiments.attribution.BOUNDS`, written out so that building the
+#: parser imports
 #: nothing heavy (a test checks that they agree).
 BOUND_CHOICES = ("optimal", "analytic")
 
@@ -271,14 +274,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         # First the modules the figures need too (pandas brings numpy and pyarrow), then a
         # process that imports matplotlib while this one imports the rest: it shares them.
         import pandas  # noqa: F401
-        drawer = None if args.no_figures else figure_process()
+        drawer = None if args.no_figures else forked_worker(prepare_figures)
         if drawer is not None:
             stack.enter_context(drawer)
         import sim
         from sim.inputs.scenario import default_scenario_path
 
         path = Path(args.scenario) if args.scenario else default_scenario_path()
-        problems = _run_arg_problems(args)  # imports sim.experiments.replications, the last heavy import
+        problems = _run_arg_problems(args)  # imports the experiments, the last heavy import
         out = check_out_path(args.out) if args.out else None
         if problems:
             raise ScenarioError(problems)
@@ -292,7 +295,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             results = sim.run(scenario, replications=args.replications, seed=args.seed,
                               jobs=jobs, progress=not args.quiet, force=args.force)
             if args.attribute_idle:
-                from sim.experiments.compare import attribute_idle
+                from sim.interfaces.api import attribute_idle
 
                 results = attribute_idle(results, jobs=jobs, progress=not args.quiet,
                                          bound=args.bound)
@@ -385,7 +388,8 @@ def _print_comparison(comparison) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from sim.experiments.compare import compare, inherited_description
+    from sim.experiments.compare import inherited_description
+    from sim.interfaces.api import compare_scenarios as compare
 
     if len(args.scenarios) < 2:
         raise ScenarioError(["compare: give at least two scenarios (the first is the "
@@ -609,8 +613,9 @@ def _kind(metric: str) -> str:
 
 def _sweep_setup(args: argparse.Namespace, suffix: str, marker: str):
     """Check the arguments and the output directory; load the scenario; resolve the seed."""
+    from sim.experiments.sweep import resolve_seed
     from sim.inputs.scenario import default_scenario_path
-    from sim.experiments.sweep import check_output_dir, resolve_seed
+    from sim.outputs.sweep import check_output_dir
 
     problems = _run_arg_problems(args)
     if problems:
@@ -639,7 +644,8 @@ def _resume_note(out: Path) -> Iterator[None]:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from sim.analysis.metrics import RUN_METRICS
-    from sim.experiments.sweep import SweepError, sweep
+    from sim.basics.errors import SweepError
+    from sim.interfaces.api import sweep
 
     for axis, metric in (("--x", args.x), ("--y", args.y)):
         if metric not in RUN_METRICS:
@@ -690,7 +696,7 @@ def _print_frontier(result, x: str, y: str) -> None:
 
 
 def _cmd_optimise(args: argparse.Namespace) -> int:
-    from sim.experiments.optimise import optimise
+    from sim.interfaces.api import optimise
 
     scenario, out, seed = _sweep_setup(args, "optimise", "optimise.csv")
     _start_up_over()

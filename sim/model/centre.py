@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import simpy
 
+from sim.basics.units import DAY_S
 from sim.inputs.compile import Plan
 from sim.model.agents import Workforce
-from sim.model.events import Due, event_kind
 from sim.model.draws import CallbackDraws, Cases, InboundCalls, InboundDay, Streams
+from sim.model.events import Due, event_kind
 from sim.model.people import REACHED, UNREACHABLE, People
 from sim.model.queues import (
     DISPATCH_ORDER,
@@ -57,7 +58,6 @@ from sim.model.recorder import (
 from sim.model.recorder import (
     WAITING as WAITING_OUTCOME,
 )
-from sim.basics.units import DAY_S
 
 
 class CallCentre:

@@ -24,12 +24,12 @@ from typing import NamedTuple
 import numpy as np
 import simpy
 
+from sim.basics.units import DAY_S
 from sim.inputs.compile import Plan, split_headcount
 from sim.model.centre import CallCentre
-from sim.model.events import FIRST, LAST, At, Due, event_kind
 from sim.model.draws import Streams
-from sim.staffing import CallIn, IntradayObservation, Observation, Roster, StaffingPolicy
-from sim.basics.units import DAY_S
+from sim.model.events import FIRST, LAST, At, Due, event_kind
+from sim.model.policy import CallIn, IntradayObservation, Observation, Roster, StaffingPolicy
 
 Process = Generator[simpy.Event, object, None]
 

@@ -23,11 +23,11 @@ from typing import TypeVar
 
 import numpy as np
 
+from sim.basics.units import DAY_S, MINUTE_S
 from sim.inputs.arrivals import draw_releases, piecewise_nhpp
 from sim.inputs.compile import MINUTES_PER_DAY, Plan
 from sim.inputs.scenario import Dist, Inbound, OutboundTask, Scenario
 from sim.inputs.streams import buffered, draw_counts, draw_seconds, stream
-from sim.basics.units import DAY_S, MINUTE_S
 
 T = TypeVar("T")
 C = TypeVar("C")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -24,8 +24,11 @@ from sim.model.control import (
     staffing_reviews,
 )
 from sim.model.draws import Streams
+from sim.model.policy import StaffingPolicy, make_roster
 from sim.model.recorder import Recorder
-from sim.staffing import make_policy, make_roster
+
+Observer = Callable[[simpy.Environment, CallCentre], None]
+"""Puts a process of its own on the environment that watches the centre (a probe)."""
 
 
 @dataclass
@@ -81,7 +84,8 @@ class RawRun:
     engine_seconds: float
 
 
-def build(env: simpy.Environment, plan: Plan, rng: Streams, recorder: Recorder) -> Control:
+def build(env: simpy.Environment, plan: Plan, rng: Streams, recorder: Recorder,
+          policy: StaffingPolicy) -> Control:
     """Put the call centre and its control processes on ``env``.
 
     Parameters
@@ -94,6 +98,8 @@ def build(env: simpy.Environment, plan: Plan, rng: Streams, recorder: Recorder) 
         The replication's named streams.
     recorder
         Where the run is recorded.
+    policy
+        The staffing policy, fresh for this run (it holds the run's state).
 
     Returns
     -------
@@ -102,7 +108,6 @@ def build(env: simpy.Environment, plan: Plan, rng: Streams, recorder: Recorder) 
     """
     sc = plan.scenario
     centre = CallCentre(env, plan, rng, recorder)
-    policy = make_policy(plan, rng("forecast"))
     control = Control(centre, policy, make_roster(sc, policy), rng)
     env.process(day_calendar(env, control))
     centre.start_releases()
@@ -164,19 +169,25 @@ def run_until(env: simpy.Environment, horizon_s: float) -> int:
     return n_events
 
 
-def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = False) -> RawRun:
+def simulate(plan: Plan, policy: StaffingPolicy, seed: int, replication: int = 0,
+             keep_calls: bool = False, observers: Iterable[Observer] = ()) -> RawRun:
     """Run one replication.
 
     Parameters
     ----------
     plan
         The compiled scenario.
+    policy
+        Its staffing policy, fresh for this run (:func:`sim.staffing.make_policy`).
     seed
         Experiment seed; streams come from ``SeedSequence(seed, spawn_key=(replication, ...))``.
     replication
         Replication index.
     keep_calls
         Keep the per-call log.
+    observers
+        Probes put on the environment after the model (e.g. the least-staffing
+        search's sampling of the callers in the system); they change nothing.
 
     Returns
     -------
@@ -186,7 +197,9 @@ def simulate(plan: Plan, seed: int, replication: int = 0, keep_calls: bool = Fal
     env = simpy.Environment()
     recorder = Recorder(plan.interval_s, plan.n_intervals, plan.scenario.inbound.answer_within,
                         keep_calls)
-    control = build(env, plan, Streams(seed, replication), recorder)
+    control = build(env, plan, Streams(seed, replication), recorder, policy)
+    for observe in observers:
+        observe(env, control.centre)
     with collector_eased():
         n_events = run_until(env, plan.horizon_s)
     centre = control.centre

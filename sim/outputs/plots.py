@@ -63,7 +63,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from sim.plumbing.lifeline import BackgroundWork, die_with_parent, release_signals, signals_held, stop_pool
+from sim.plumbing.lifeline import (
+    BackgroundWork,
+    die_with_parent,
+    release_signals,
+    signals_held,
+    stop_pool,
+)
 
 __all__ = [
     "FigureJob",
@@ -1433,7 +1439,7 @@ def plot_frontier(
     replications, with bars spanning both 95 % confidence intervals. The
     Pareto-efficient points (no other point at least as good on both means
     and better on one; the direction of each metric from
-    :func:`sim.experiments.sweep.higher_is_better`) are filled and joined by a line; the
+    :func:`sim.analysis.frontier.higher_is_better`) are filled and joined by a line; the
     others are hollow and grey. Points are labelled with their varied values
     (all of them up to 40 points, else only the efficient ones).
 
@@ -1458,7 +1464,7 @@ def plot_frontier(
     -------
     matplotlib.figure.Figure
     """
-    from sim.experiments.sweep import frontier_table
+    from sim.analysis.frontier import frontier_table
 
     frontier = frontier_table(table, x, y)
     params = [c for c in frontier.columns if c not in ("point", "pareto")

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from sim.basics.errors import ResultsError
-from sim.outputs.results import PACKAGES, _version
 from sim.inputs.scenario import Scenario, ScenarioError, scenario_from_text
+from sim.outputs.results import PACKAGES, _version
 
 
 @dataclass
@@ -84,8 +84,9 @@ def rerun(directory: str | Path, jobs: int | None = None) -> ReplayReport:
         When the directory lacks ``metadata.json`` or ``scenario.yaml`` or they
         cannot be read.
     """
-    from sim.experiments.compare import attribute_idle
+    from sim.experiments.attribution import attribute_idle
     from sim.experiments.replications import run
+    from sim.outputs.results import Results
 
     directory = Path(directory)
     meta, scenario = _read_record(directory)
@@ -95,6 +96,7 @@ def rerun(directory: str | Path, jobs: int | None = None) -> ReplayReport:
     if (directory / "idle_attribution.parquet").exists():
         # the bound recorded by the run (directories from before --bound used the oracle)
         results = attribute_idle(results, jobs=jobs, bound=meta.get("bound", "analytic"))
+    results = Results.of(results)
     differences: dict[str, str] = {}
     compared = 0
     for name, table in sorted(results.tables.items()):

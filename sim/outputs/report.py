@@ -45,6 +45,7 @@ import pandas as pd
 
 from sim.basics.errors import ReportError
 from sim.inputs.scenario import Scenario
+from sim.outputs.labels import deadline_label, figure_subtitle, staffing_summary
 
 __all__ = [
     "HEADLINE_METRICS",
@@ -70,84 +71,6 @@ def _hours(seconds: float) -> str:
     if seconds <= 72 * 3600 or seconds % 86400:
         return f"{seconds / 3600:g} h"
     return f"{seconds / 86400:g} d"
-
-
-def staffing_summary(scenario: Scenario) -> str:
-    """Describe the staffing policy and its headcount in a few words.
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-
-    Returns
-    -------
-    str
-        E.g. ``"fixed staffing, 864 agents"``, ``"reactive staffing from 250
-        agents (7 d window)"``, ``"pool staffing: 300 core + 200 on call"``.
-    """
-    st: Any = scenario.staffing
-    policy = st.policy
-    if policy == "fixed":
-        return f"fixed staffing, {_staff(st)}"
-    if policy == "schedule":
-        return _schedule_summary(st)
-    if policy == "reactive":
-        return f"reactive staffing from {st.initial_headcount:,} agents " \
-               f"({_hours(st.window)} window)"
-    if policy == "forecast":
-        return f"forecast staffing from {st.initial_headcount:,} agents " \
-               f"({_hours(st.horizon)} horizon)"
-    if policy == "oracle":
-        return f"oracle staffing (perfect foresight, {100 * st.target_occupancy:g} % " \
-               "occupancy target)"
-    if policy == "pool":
-        return f"pool staffing: {st.core_headcount:,} core + {st.pool_size:,} on call"
-    return f"{policy} staffing"
-
-
-def _staff(row: Any) -> str:
-    """Return a headcount or FTE figure as written, e.g. ``"864 agents"``, ``"330.92 FTE"``."""
-    if row.headcount is not None:
-        return f"{row.headcount:,g} agents"
-    return f"{row.fte:,g} FTE"
-
-
-def _schedule_summary(st: Any) -> str:
-    """Return a schedule's staffing range, e.g. ``"scheduled staffing, 331–999 FTE"``."""
-    if st.schedule is None:
-        return f"scheduled staffing from {Path(st.path).name}"
-    ranges = []
-    for unit in ("headcount", "fte"):
-        values = [getattr(row, unit) for row in st.schedule if getattr(row, unit) is not None]
-        if values:
-            low, high = min(values), max(values)
-            span = f"{low:,g}" if low == high else f"{low:,g}–{high:,g}"
-            ranges.append(span + (" agents" if unit == "headcount" else " FTE"))
-    return "scheduled staffing, " + " and ".join(ranges)
-
-
-def figure_subtitle(scenario: Scenario, replications: int | None = None,
-                    seed: int | None = None) -> str:
-    """Return the subtitle of a run's figures: scenario, staffing, replications and seed.
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    replications, seed
-        Added when given.
-
-    Returns
-    -------
-    str
-        E.g. ``"quick · fixed staffing, 25 agents · 4 replications, seed 1"``.
-    """
-    parts = [scenario.name, staffing_summary(scenario)]
-    if replications is not None:
-        run = f"{replications} replication{'s' if replications != 1 else ''}"
-        parts.append(run + (f", seed {seed}" if seed is not None else ""))
-    return " · ".join(parts)
 
 
 def _epidemic_text(scenario: Scenario) -> str:
@@ -628,7 +551,6 @@ def _ci_cell(row: dict, prefix: str, kind: str, signed: bool = False) -> dict[st
 
 def _comparison_context(directory: Path, jobs: int | None) -> dict[str, Any]:
     from sim.outputs.plots import plot_comparison, plot_comparison_daily
-    from sim.outputs.results import deadline_label
 
     meta = _read_json(directory / "metadata.json")
     table = pd.read_csv(directory / "comparison.csv")
@@ -731,7 +653,8 @@ def _template() -> Any:
 
     import jinja2
 
-    text = (resources.files("sim.outputs") / "templates" / "report.html.j2").read_text(encoding="utf-8")
+    template = resources.files("sim.outputs") / "templates" / "report.html.j2"
+    text = template.read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     return env.from_string(text)

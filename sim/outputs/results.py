@@ -39,18 +39,19 @@ import platform
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.inputs.scenario import Scenario, scenario_from_text
+from sim.experiments.results import RunResults
+from sim.inputs.scenario import scenario_from_text
+from sim.outputs.labels import deadline_label, figure_subtitle
 
 if TYPE_CHECKING:
-    from sim.plumbing.figure_process import FigureProcess
     from sim.outputs.plots import FigureJob
+    from sim.plumbing.forked import ForkedWorker
 
 CSV_TABLES = ("daily", "intervals", "replications", "summary", "idle_attribution",
               "oracle_summary", "agents", "people", "monthly", "weekly", "cost_lines")
@@ -65,17 +66,6 @@ def _version(package: str) -> str | None:
         return importlib_metadata.version(package)
     except importlib_metadata.PackageNotFoundError:
         return None
-
-
-def deadline_label(within_s: float) -> str:
-    """Write a deadline for figure labels: ``"24 h"``, ``"90 min"``, ``"2.5 d"``."""
-    from sim.basics.units import HOUR_S, MINUTE_S
-
-    if within_s >= HOUR_S and within_s <= 72 * HOUR_S:
-        return f"{within_s / HOUR_S:g} h"
-    if within_s < HOUR_S:
-        return f"{within_s / MINUTE_S:g} min"
-    return f"{within_s / 86400:g} d"
 
 
 @contextmanager
@@ -112,7 +102,12 @@ def atomic_directory(directory: str | Path, overwrite: bool = False) -> Iterator
         ``directory`` is a file, a link or a folder tracesim did not write
         (never replaced), or another run is writing it (:class:`~sim.outputs.safety.LockedError`).
     """
-    from sim.outputs.safety import check_replaceable, directory_lock, make_temp_sibling, move_into_place
+    from sim.outputs.safety import (
+        check_replaceable,
+        directory_lock,
+        make_temp_sibling,
+        move_into_place,
+    )
 
     target = Path(directory)
     with directory_lock(target):
@@ -130,47 +125,24 @@ def _clean(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-@dataclass
-class Results:
-    """What :func:`sim.run` returns.
+class Results(RunResults):
+    """What :func:`sim.run` returns: a run's tables, and its figures and results folder.
+
+    The tables are those of :class:`~sim.experiments.results.RunResults`.
 
     Attributes
     ----------
-    scenario
-        The scenario that was run.
-    seed
-        The experiment seed (drawn when none was given).
-    replications
-        Number of replications.
-    tables
-        ``daily``, ``intervals``, ``people``, ``agents``, ``replications``,
-        ``summary``, ``monthly``, ``weekly`` (:mod:`sim.analysis.periods`), with
-        ``costs.lines`` ``cost_lines``, and, with the call log on, ``calls``
-        (pandas DataFrames).
-        After :func:`sim.experiments.compare.attribute_idle` also ``idle_attribution`` and
-        ``oracle_summary``.
-    run_info
-        ``engine_seconds``, ``calls_simulated``, ``attempts_simulated``,
-        ``events_simulated``.
+    scenario, seed, replications, tables, run_info
+        As :class:`~sim.experiments.results.RunResults`.
     """
 
-    scenario: Scenario
-    seed: int
-    replications: int
-    tables: dict[str, pd.DataFrame]
-    run_info: dict = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        """Give the tables as attributes: ``results.daily`` is ``results.tables["daily"]``."""
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
-
-    def metric(self, name: str) -> dict[str, float]:
-        """Summary of one metric: ``{"mean", "sd", "ci_low", "ci_high", "n"}``."""
-        row = self.tables["summary"].set_index("metric").loc[name]
-        return {k: float(row[k]) for k in ("mean", "sd", "ci_low", "ci_high", "n")}
+    @classmethod
+    def of(cls, run: RunResults) -> Results:
+        """Return the results of an experiment as :class:`Results` (the same tables, not copied)."""
+        if isinstance(run, cls):
+            return run
+        return cls(scenario=run.scenario, seed=run.seed, replications=run.replications,
+                   tables=run.tables, run_info=run.run_info)
 
     def summary_dict(self) -> dict:
         """Return the content of ``summary.json``."""
@@ -191,19 +163,6 @@ class Results:
             "confidence": 0.95,
             "metrics": metrics,
         }
-
-    def recorded_scenario(self) -> Scenario:
-        """Return the scenario as saved: with the seed and replications actually used.
-
-        ``simulation.seed`` and ``simulation.replications`` are those of this
-        run (a ``--seed``, ``--replications`` or drawn seed included), so that
-        running the saved ``scenario.yaml`` again reproduces the tables.
-        """
-        sim_cfg = self.scenario.simulation
-        if sim_cfg.seed == self.seed and sim_cfg.replications == self.replications:
-            return self.scenario
-        used = sim_cfg.model_copy(update={"seed": self.seed, "replications": self.replications})
-        return self.scenario.model_copy(update={"simulation": used})
 
     def metadata(self) -> dict:
         """Return the content of ``metadata.json``."""
@@ -241,11 +200,9 @@ class Results:
 
         The daily table, the idle attribution (when present), the labels and the
         subtitle: all the figures are drawn from, in plain values, to send to
-        another process (:class:`sim.plumbing.figure_process.FigureProcess`) that then
+        another process (:func:`sim.outputs.figure_work.draw_figures`) that then
         needs nothing but :mod:`sim.outputs.plots`.
         """
-        from sim.outputs.report import figure_subtitle
-
         sc = self.scenario
         arguments = {
             "daily": self.tables["daily"],
@@ -274,7 +231,7 @@ class Results:
 
     def save(self, directory: str | Path, figures: bool = True, overwrite: bool = False,
              excel: bool = False, figure_formats: Sequence[str] = ("png",),
-             jobs: int | None = None, figure_process: FigureProcess | None = None) -> Path:
+             jobs: int | None = None, figure_process: ForkedWorker | None = None) -> Path:
         """Write the results directory atomically, with a ``README.md`` that explains it.
 
         Parameters
@@ -295,7 +252,8 @@ class Results:
             :func:`sim.outputs.plots.save_figures`).
         figure_process
             A process started earlier that draws the figures
-            (:func:`sim.plumbing.figure_process.figure_process`, as ``tracesim run``
+            (:func:`sim.plumbing.forked.forked_worker` with
+            :func:`sim.outputs.figure_work.prepare`, as ``tracesim run``
             does); None: the figures are drawn by workers forked here.
 
         Returns
@@ -303,6 +261,7 @@ class Results:
         pathlib.Path
             The directory written.
         """
+        from sim.outputs.figure_work import draw_figures
         from sim.outputs.folder_readme import csv_frame, write_readme
 
         skipped = self.skipped_tables()
@@ -310,8 +269,9 @@ class Results:
         meta = self.metadata()
         with atomic_directory(directory, overwrite=overwrite) as tmp, ExitStack() as stack:
             if figures:  # drawn by other processes while the tables are written
-                drawing: FigureProcess | FigureJob = (
-                    figure_process.draw(self, tmp / "figures", figure_formats, jobs)
+                drawing: ForkedWorker | FigureJob = (
+                    figure_process.submit(draw_figures, self.figure_arguments(), tmp / "figures",
+                                          tuple(figure_formats), jobs)
                     if figure_process is not None
                     else self._figure_job(tmp / "figures", figure_formats, jobs))
                 stack.enter_context(drawing)
@@ -335,7 +295,7 @@ class Results:
 
     def _figure_job(self, directory: Path, formats: Sequence[str],
                     jobs: int | None) -> FigureJob:
-        """Start drawing the figures in workers forked now (see :class:`sim.outputs.plots.FigureJob`)."""
+        """Start drawing the figures in workers forked now (a ``plots.FigureJob``)."""
         import matplotlib
 
         matplotlib.use("Agg", force=False)

@@ -1,694 +1,90 @@
-"""Least staffing by simulation: the ``optimal`` policy.
+"""The ``optimal`` policy: the least staffing that meets the targets, found by simulation.
 
-The policy knows the expected demand in advance and searches, with
-whole-horizon simulations on common random numbers, for the least headcount
-per day and per shift template that meets three targets:
-
-* ``index_within_share``: each day's index cases reached within their deadline
-  (in every replication of the search);
-* ``contacts_within_share``: each day's contacts (with a phone) likewise;
-* ``inbound_target_sl``: the inbound service level of every reporting interval.
-
-One iteration simulates ``search_replications`` replications (seeds of the
-search's own, the same every iteration) of the current staffing and updates
-
-* the agents on the phones per interval by one step of the iterative-staffing
-  algorithm (:mod:`sim.staffing.isa`, Feldman, Mandelbaum, Massey & Whitt
-  2008), from the simulated number of inbound callers in the system;
-* the outbound agents of each day from the observed timeliness of that day's
-  releases: a day whose releases miss a target gets more agents, a day whose
-  releases and the previous day's meet them gets fewer; each day keeps a
-  bracket (the most agents seen to fail, the fewest seen to pass) that is
-  bisected, so the search ends;
-
-until no day and no interval changes (or ``max_iterations``). Agents on the
-phones per interval become whole agents per shift template by an integer
-covering problem (:func:`scipy.optimize.milp`: least paid hours covering
-every interval, breaks and absence included), outbound agents are split over
-the templates by share, agents are hired ``agents.onboarding`` ahead of the
-day they are needed and stay at least ``min_stay``
-(:func:`~sim.staffing.workload.plan_across_days`). The policy is exempt from
-lead times: it is the bound.
-
-The search is run once per scenario and process and memoised
-(:func:`solve`); every replication of a run then plays the same table.
+The search (:mod:`sim.experiments.least_staffing`) runs before the
+replications, as an experiment step: it simulates the scenario again and
+again with common random numbers and hands the run a
+:class:`~sim.staffing.table.StaffingTable`, which :class:`OptimalPolicy`
+plays. The policy itself simulates nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
 import numpy as np
-import pandas as pd
-import simpy
-from scipy.special import ndtri
+from pydantic import Field, field_validator
 
-from sim.inputs.compile import MINUTES_PER_DAY, Plan, compile_plan, split_headcount
-from sim.model.recorder import Recorder
-from sim.inputs.scenario import Scenario
-from sim.inputs.scenario.schema import OptimalStaffing
-from sim.staffing.base import Roster, StaffingPolicy, register_policy
-from sim.staffing.isa import AnsweredWithinTable, isa_staffing, sample_load
-from sim.staffing.workload import (
-    ErlangStaffing,
-    attempts_and_reach,
-    expected_inbound_calls_per_day,
-    expected_released_per_day,
-    inbound_agents_needed,
-    inbound_handle_s,
-    onboarding_lead_days,
-    plan_across_days,
-    present_share,
-    shift_coverage,
-    work_per_index_case_h_by_day,
-)
-from sim.basics.units import DAY_S, HOUR_S, MINUTE_S
-
-INITIAL_OCCUPANCY = 0.85
-"""Outbound occupancy of the first iteration's outbound agents."""
-
-BRACKET_TOLERANCE = 0.02
-"""A day's outbound bracket is closed when it is narrower than this share (or 1 agent)."""
+from sim.basics.units import DAY_S
+from sim.inputs.compile import Plan
+from sim.inputs.scenario import Duration, Share, StaffingCommon, staffing_config
+from sim.staffing.registry import register_policy
+from sim.staffing.table import StaffingTable, TablePolicy
 
 
-@dataclass(frozen=True)
-class StaffingTable:
-    """Whole agents per day and shift template, and agents kept for inbound per interval.
+@staffing_config
+class OptimalStaffing(StaffingCommon):
+    """The least staffing that meets the targets, found by simulation.
 
-    Attributes
-    ----------
-    per_template
-        Shape (days, templates): agents rostered on each template each day.
-    reserve
-        Agents kept for inbound calls, per reporting interval of the run.
+    Knows the expected demand in advance and searches, by whole-horizon
+    simulations with common random numbers (``search_replications`` of them,
+    on seeds of their own), for the least headcount per day and per shift
+    template such that each day's index cases and contacts are reached
+    within their deadline in the shares ``index_within_share`` and
+    ``contacts_within_share`` (in every one of the search's replications),
+    and each reporting interval's inbound service
+    level is ``inbound_target_sl``. Inbound agents per interval come from the
+    iterative-staffing algorithm (Feldman, Mandelbaum, Massey & Whitt 2008),
+    outbound agents per day from the observed timeliness of each day's
+    releases; the search stops when no day changes or after
+    ``max_iterations``. Each day's outbound agents found are then raised by
+    the ``demand_quantile`` normal quantile of the day's relative release
+    noise (the few search replications see few draws of it). New agents are
+    hired ``agents.onboarding`` ahead; an agent hired stays at least
+    ``min_stay``. Not subject to lead times (it is
+    the bound).
     """
 
-    per_template: np.ndarray
-    reserve: np.ndarray
+    policy: Literal["optimal"]
+    index_within_share: Share = 0.95
+    contacts_within_share: Share = 0.90
+    inbound_target_sl: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
+    min_stay: Duration = 7 * DAY_S
+    search_replications: int = Field(default=3, ge=1, le=50)
+    demand_quantile: Annotated[float, Field(ge=0.5, lt=1.0)] = 0.95
+    max_iterations: int = Field(default=40, ge=1, le=200)
+    search_seed: int = Field(default=2008, ge=0)
 
-    @property
-    def headcount(self) -> np.ndarray:
-        """Agents on the roster per day."""
-        return self.per_template.sum(axis=1)
+    @field_validator("min_stay")
+    @classmethod
+    def _min_stay_at_least_a_day(cls, value: float) -> float:
+        if value < DAY_S:
+            raise ValueError("must be at least 1d (no hiring for less than a day)")
+        return value
 
-
-class TablePolicy(StaffingPolicy):
-    """Play a :class:`StaffingTable`: its headcount, its split over templates, its reserve."""
-
-    def __init__(self, table: StaffingTable) -> None:
-        self.table = table
-
-    def initial_plan(self, n_days: int) -> np.ndarray:
-        """Return the table's headcount per day."""
-        return self.table.headcount[:n_days].astype(np.int64)
-
-    def template_headcount(self, day: int, count: int) -> np.ndarray | None:
-        """Return the table's agents per template on ``day``."""
-        return self.table.per_template[day].copy()
-
-    def inbound_reserve(self, plan: Plan) -> np.ndarray | None:
-        """Return the agents kept for inbound per interval."""
-        return self.table.reserve.copy()
-
-
-@dataclass
-class SearchResult:
-    """What the least-staffing search found.
-
-    Attributes
-    ----------
-    table
-        The staffing played by every replication.
-    iterations
-        Whole-horizon iterations run (each of ``search_replications`` replications).
-    converged
-        Whether an iteration changed no day and no interval.
-    isa_iterations
-        Iteration at which the inbound staffing settled (no change, or at most
-        0.1 % of the intervals by one agent, kept at the larger value) and was
-        frozen; None if it did not.
-    outbound
-        Outbound agents per day (before they are split over the templates and
-        planned across days), the demand margin included.
-    outbound_found
-        The same as the search found them, before the demand margin.
-    interval_service_level
-        Inbound service level per reporting interval in the last iteration's
-        replications (NaN where no call was offered); at convergence, that of
-        the final staffing on the search's own replications.
-    history
-        One row per iteration: agent-days rostered, days failing a target,
-        days and intervals changed, the simulated inbound service level.
-    """
-
-    table: StaffingTable
-    iterations: int
-    converged: bool
-    isa_iterations: int | None
-    outbound: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    outbound_found: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    interval_service_level: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    history: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-@dataclass
-class Observed:
-    """Outcome of one iteration's replications."""
-
-    index_within: np.ndarray  # (replications, days of release): reached within deadline
-    index_total: np.ndarray
-    contacts_within: np.ndarray
-    contacts_total: np.ndarray
-    answered_within: np.ndarray  # per reporting interval, summed over replications
-    offered: np.ndarray
-    load: np.ndarray  # (replications, sampling times): inbound callers in the system
-    servers: np.ndarray  # same shape: agents on an inbound call or free
-
-    def shares(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return the index and contact shares per day in the worst replication.
-
-        A day meets a target only if it does in every replication of the
-        search (1 where nobody was due): a margin against the replications the
-        search did not see.
-        """
-        def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-            share = np.divide(num, den, out=np.ones_like(num, dtype=float), where=den > 0)
-            return share.min(axis=0)
-        return (ratio(self.index_within, self.index_total),
-                ratio(self.contacts_within, self.contacts_total))
+    def summary(self) -> str:
+        """E.g. ``"least staffing found by simulation (95 % / 90 % / 80 % targets)"``."""
+        return (f"least staffing found by simulation ({100 * self.index_within_share:g} % / "
+                f"{100 * self.contacts_within_share:g} % / {100 * self.inbound_target_sl:g} % "
+                "targets)")
 
 
 @register_policy(OptimalStaffing)
 class OptimalPolicy(TablePolicy):
-    """The least staffing found by simulation (see :mod:`sim.staffing.optimal`)."""
-
-    def __init__(self, result: SearchResult) -> None:
-        super().__init__(result.table)
-        self.result = result
+    """Play the least staffing that the search found before the run."""
 
     @classmethod
-    def from_config(cls, plan: Plan, config: OptimalStaffing,
-                    rng: np.random.Generator) -> OptimalPolicy:
-        """Build the policy: run (or recall) the search for the plan's scenario."""
-        return cls(solve(plan))
+    def from_config(cls, plan: Plan, config: OptimalStaffing, rng: np.random.Generator,
+                    planned: object | None = None) -> OptimalPolicy:
+        """Build the policy from the table planned before the run.
 
-
-_SOLVED: dict[str, SearchResult] = {}
-
-
-def solve(plan: Plan | Scenario) -> SearchResult:
-    """Return the least staffing for a scenario with ``policy: optimal``, memoised per scenario.
-
-    Parameters
-    ----------
-    plan
-        The compiled scenario (or the scenario).
-
-    Returns
-    -------
-    SearchResult
-    """
-    plan = plan if isinstance(plan, Plan) else compile_plan(plan)
-    key = search_key(plan.scenario)
-    if key not in _SOLVED:
-        _SOLVED[key] = LeastStaffingSearch(plan).run()
-    return _SOLVED[key]
-
-
-def search_key(scenario: Scenario) -> str:
-    """Return what the search depends on, as a hash: the scenario less its names and costs.
-
-    Two scenarios that differ only in ``name``, ``description`` or ``costs``
-    (e.g. the same bound priced at another hourly rate) share one search.
-    """
-    data = scenario.model_dump(mode="json", by_alias=True)
-    for name in ("name", "description", "costs"):
-        data.pop(name, None)
-    text = json.dumps(data, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def template_cover(plan: Plan) -> np.ndarray:
-    """Return the expected agents on the phones per rostered agent, by template and interval.
-
-    Shape (templates, intervals per day): the share of the interval on shift
-    and not on break, times the share of agents present; a shift that runs
-    past midnight covers the first intervals of the day.
-    """
-    present = present_share(plan.scenario)
-    cover = np.zeros((len(plan.shifts), MINUTES_PER_DAY))
-    for t, shift in enumerate(plan.shifts):
-        first = int(shift.start_s // MINUTE_S)
-        on = np.zeros(int(round(shift.length_s / MINUTE_S)))
-        on[:] = 1.0
-        for after_s, length_s in shift.breaks_s:
-            on[int(after_s // MINUTE_S):int((after_s + length_s) // MINUTE_S)] = 0.0
-        np.add.at(cover[t], (first + np.arange(on.size)) % MINUTES_PER_DAY, on)
-    per_interval = cover.reshape(len(plan.shifts), plan.intervals_per_day, -1).mean(axis=2)
-    return per_interval * present
-
-
-def cover_inbound(cover: np.ndarray, need: np.ndarray, paid_h: np.ndarray,
-                  running: np.ndarray) -> np.ndarray:
-    """Return the whole agents per template with the least paid hours covering ``need``.
-
-    Parameters
-    ----------
-    cover
-        Shape (templates, intervals): expected agents on the phones per agent.
-    need
-        Agents needed on the phones per interval.
-    paid_h
-        Paid hours of one agent on each template.
-    running
-        Which templates run that day.
-
-    Returns
-    -------
-    numpy.ndarray
-        Integer agents per template (0 for templates not running).
-    """
-    out = np.zeros(cover.shape[0], dtype=np.int64)
-    rows = np.flatnonzero(need > 0)
-    if rows.size == 0:
-        return out
-    usable = np.flatnonzero(running & (cover[:, rows].sum(axis=1) > 0))
-    sub = cover[np.ix_(usable, rows)]
-    covered = sub.sum(axis=0) > 0
-    if usable.size == 0 or not covered.any():
-        return out
-    from scipy.optimize import Bounds, LinearConstraint, milp  # here: slow to import
-
-    result = milp(paid_h[usable], integrality=np.ones(usable.size),
-                  bounds=Bounds(0, np.inf),
-                  constraints=LinearConstraint(sub[:, covered].T, lb=need[rows][covered] - 1e-9))
-    if result.x is None:  # cannot happen with unbounded variables; be safe
-        return out
-    out[usable] = np.round(result.x).astype(np.int64)
-    return out
-
-
-class LeastStaffingSearch:
-    """The whole-horizon search of :mod:`sim.staffing.optimal`, for one plan.
-
-    Parameters
-    ----------
-    plan
-        A compiled scenario whose ``staffing`` is :class:`OptimalStaffing`.
-    initial_inbound
-        Agents on the phones per interval to start ISA from (default: a
-        generous square-root staffing of the offered load, where almost
-        nobody waits, as in the paper).
-    """
-
-    def __init__(self, plan: Plan, initial_inbound: np.ndarray | None = None) -> None:
-        config = plan.scenario.staffing
-        if not isinstance(config, OptimalStaffing):
-            raise TypeError("the least-staffing search needs a scenario with policy: optimal")
-        self.plan, self.config = plan, config
-        self.inbound_on = bool(plan.scenario.inbound.enabled)
-        self.cover = template_cover(plan)
-        self.paid_h = np.array([s.length_s / HOUR_S for s in plan.shifts])
-        self.shares = np.array([s.share for s in plan.shifts], dtype=float)
-        self.lead_days = onboarding_lead_days(plan)
-        self.stay_days = max(1, int(round(config.min_stay / DAY_S)))
-        self._set_up_inbound()
-        self.inbound = (self._initial_inbound() if initial_inbound is None
-                        else np.asarray(initial_inbound, dtype=np.int64).copy())
-        self.outbound = self._initial_outbound()
-        self.outbound_cap = 4 * self.outbound + 10  # a day failing there fails for want of no agent
-        tracing = plan.scenario.tracing
-        self.index_target = min(1.0, config.index_within_share
-                                / attempts_and_reach(tracing.index)[1])
-        self.contacts_target = min(1.0, config.contacts_within_share
-                                   / attempts_and_reach(tracing.contact)[1])
-        self.failed_at = np.full(plan.n_days, -1, dtype=np.int64)  # most agents seen to fail
-        self.passed_at = np.full(plan.n_days, -1, dtype=np.int64)  # fewest seen to pass
-
-    # ------------------------------------------------------------------ set-up
-    def _set_up_inbound(self) -> None:
-        plan, sc = self.plan, self.plan.scenario
-        calls = expected_inbound_calls_per_day(plan, expected_released_per_day(plan))
-        per_minute = calls[:, None] * plan.inbound_minute_weights  # expected calls per minute
-        minutes = np.flatnonzero(per_minute.ravel() > 0) if self.inbound_on else np.array([])
-        self.sample_times_s = minutes * MINUTE_S + MINUTE_S / 2
-        self.sample_weights = per_minute.ravel()[minutes] if minutes.size else np.array([])
-        self.sample_interval = (self.sample_times_s // plan.interval_s).astype(np.int64)
-        patience = sc.inbound.patience
-        self.table = AnsweredWithinTable(inbound_handle_s(sc), patience.mean_s,
-                                         sc.inbound.answer_within)
-        self._calls_per_day = calls
-
-    def _initial_inbound(self) -> np.ndarray:
-        """Square-root staffing with a wide margin: the infinite-server start of ISA."""
-        if not self.inbound_on:
-            return np.zeros(self.plan.n_intervals, dtype=np.int64)
-        rates = np.zeros(self.plan.n_intervals)
-        np.add.at(rates, self.sample_interval, self.sample_weights)
-        load = rates / self.plan.interval_s * inbound_handle_s(self.plan.scenario)
-        return np.where(load > 0, np.ceil(load + 3.0 * np.sqrt(load) + 2.0), 0).astype(np.int64)
-
-    def _initial_outbound(self) -> np.ndarray:
-        hours = expected_released_per_day(self.plan) * work_per_index_case_h_by_day(self.plan)
-        per_agent_h = max(shift_coverage(self.plan).productive_hours_per_agent, 1e-9)
-        return np.ceil(hours / (INITIAL_OCCUPANCY * per_agent_h) - 1e-9).astype(np.int64)
-
-    # ------------------------------------------------------------------ table
-    def staffing_table(self) -> StaffingTable:
-        """Turn the current inbound and outbound requirements into a table."""
-        plan = self.plan
-        per_day = plan.intervals_per_day
-        need = self.inbound.reshape(plan.n_days, per_day)
-        rows = []
-        for day in range(plan.n_days):
-            running = np.asarray(plan.template_on_day[day], dtype=bool)
-            counts = cover_inbound(self.cover, need[day].astype(float), self.paid_h, running)
-            if self.outbound[day] > 0 and running.any():
-                extra = np.zeros_like(counts)
-                extra[running] = split_headcount(int(self.outbound[day]), self.shares[running])
-                counts = counts + extra
-            rows.append(counts)
-        per_template = plan_across_days(np.array(rows, dtype=np.int64), self.lead_days,
-                                        self.stay_days)
-        per_template = per_template * np.asarray(plan.template_on_day, dtype=np.int64)
-        return StaffingTable(per_template, self.inbound.copy())
-
-    # ------------------------------------------------------------------ simulation
-    def simulate(self, table: StaffingTable) -> Observed:
-        """Run the search's replications of a table and pool what the targets need."""
-        plan, config = self.plan, self.config
-        n_days = plan.n_days
-        counts = [np.zeros((config.search_replications, n_days)) for _ in range(4)]
-        answered, offered = np.zeros(plan.n_intervals), np.zeros(plan.n_intervals)
-        shape = (config.search_replications, self.sample_times_s.size)
-        load, servers = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
-        for rep in range(config.search_replications):
-            people, intervals = replicate(plan, table, config.search_seed, rep,
-                                          self.sample_times_s, (load[rep], servers[rep]))
-            for total, part in zip(counts, _timeliness_by_day(people, plan), strict=True):
-                total[rep] = part
-            answered += intervals["inbound_answered_within_target"]
-            offered += intervals["inbound_offered"]
-        return Observed(counts[0], counts[1], counts[2], counts[3], answered_within=answered,
-                        offered=offered, load=load, servers=servers)
-
-    # ------------------------------------------------------------------ updates
-    def next_inbound(self, observed: Observed) -> np.ndarray:
-        """One ISA step: the least agents per interval against the simulated number in system."""
-        if not self.inbound_on or self.sample_times_s.size == 0:
-            return self.inbound.copy()
-        return isa_staffing(observed.load, observed.servers, self.inbound, self.sample_weights,
-                            self.sample_interval, self.table, self.config.inbound_target_sl,
-                            self.plan.n_intervals)
-
-    def next_outbound(self, observed: Observed) -> np.ndarray:
-        """Raise the days whose releases missed a target, bisect the others down."""
-        index_share, contact_share = observed.shares()
-        shortfall = np.maximum(self.index_target - index_share,
-                               self.contacts_target - contact_share)
-        fails = (shortfall > 0) & (self.outbound < self.outbound_cap)
-        current = self.outbound
-        self.failed_at = np.where(fails, np.maximum(self.failed_at, current), self.failed_at)
-        self.passed_at = np.where(~fails & ((self.passed_at < 0) | (current < self.passed_at)),
-                                  current, self.passed_at)
-        # a pass recorded above the most agents seen to fail no longer brackets anything
-        stale = self.passed_at <= self.failed_at
-        self.passed_at = np.where(stale & fails, -1, self.passed_at)
-        up = np.where(self.passed_at > current, self.passed_at,
-                      current + np.maximum(1, np.ceil(current * np.clip(2 * shortfall, 0.05, 0.5))))
-        slack = ~fails & np.concatenate(([True], ~fails[:-1]))
-        down = np.where(self.failed_at >= 0, (self.failed_at + current) // 2,
-                        np.floor(current * 0.85)).astype(np.int64)
-        closed = (current - np.maximum(self.failed_at, 0)
-                  <= np.maximum(1, np.ceil(BRACKET_TOLERANCE * current)))
-        closed |= current == 0
-        new = np.where(fails, up, np.where(slack & ~closed, down, current))
-        return np.clip(new, 0, self.outbound_cap).astype(np.int64)
-
-    # ------------------------------------------------------------------ loop
-    def run(self) -> SearchResult:
-        """Iterate whole-horizon simulations until no day and no interval changes."""
-        history: list[dict] = []
-        isa_done: int | None = None
-        seen = [self.inbound.copy()]
-        frozen = np.zeros(self.inbound.size, dtype=bool)
-        table = self.staffing_table()
-        converged = False
-        iteration = 0
-        observed = None
-        for iteration in range(1, self.config.max_iterations + 1):
-            observed = self.simulate(table)
-            inbound = self.inbound if isa_done is not None else self.next_inbound(observed)
-            inbound = _settle_cycles(inbound, seen, frozen)
-            outbound = self.next_outbound(observed)
-            inbound_changed = int((inbound != self.inbound).sum())
-            outbound_changed = int((outbound != self.outbound).sum())
-            history.append(self._history_row(iteration, table, observed, inbound_changed,
-                                             outbound_changed))
-            if isa_done is None and _settled(inbound, self.inbound):
-                isa_done = iteration  # from now on the inbound staffing stays
-                inbound = np.maximum(inbound, self.inbound)
-                inbound_changed = int((inbound != self.inbound).sum())
-            if inbound_changed == 0 and outbound_changed == 0:
-                converged = True
-                break
-            self.inbound, self.outbound = inbound, outbound
-            seen.append(inbound.copy())
-            table = self.staffing_table()
-        if not converged:  # end on staffing seen to pass wherever one is known
-            self.outbound = np.maximum(self.outbound, self.passed_at)
-        found = self.outbound.copy()
-        self.outbound = np.ceil(found * (1.0 + self.demand_margin()) - 1e-9).astype(np.int64)
-        table = self.staffing_table()
-        levels = np.full(self.plan.n_intervals, np.nan)
-        if observed is not None:
-            has = observed.offered > 0
-            levels[has] = observed.answered_within[has] / observed.offered[has]
-        return SearchResult(table, iteration, converged, isa_done, self.outbound.copy(), found,
-                            levels, pd.DataFrame(history))
-
-    def demand_margin(self) -> np.ndarray:
-        """Return the share added to each day's outbound agents for the day-to-day noise.
-
-        The search's few replications see few draws of each day's releases;
-        the margin is ``z`` standard deviations of a day's releases relative to
-        their mean (``z`` the normal quantile of ``demand_quantile``): Poisson
-        ``1/sqrt(m)``, gamma-Poisson ``sqrt(1/m + 1/dispersion)``, none without noise.
+        Raises
+        ------
+        ValueError
+            When no table was planned (run the scenario through
+            :func:`sim.experiments.replications.run`, which plans it first).
         """
-        reporting = self.plan.scenario.reporting
-        mean = np.maximum(expected_released_per_day(self.plan), 1.0)
-        if reporting.noise == "none":
-            return np.zeros(self.plan.n_days)
-        variance = 1.0 / mean
-        if reporting.noise == "gamma_poisson" and reporting.dispersion:
-            variance = variance + 1.0 / reporting.dispersion
-        z = float(ndtri(self.config.demand_quantile))
-        return np.maximum(z, 0.0) * np.sqrt(variance)
-
-    def _history_row(self, iteration: int, table: StaffingTable, observed: Observed,
-                     inbound_changed: int, outbound_changed: int) -> dict:
-        index_share, contact_share = observed.shares()
-        failing = (index_share < self.index_target) | (contact_share < self.contacts_target)
-        return {
-            "iteration": iteration,
-            "agent_days": int(table.headcount.sum()),
-            "days_failing": int(failing.sum()),
-            "days_changed": outbound_changed,
-            "intervals_changed": inbound_changed,
-            "inbound_service_level": (observed.answered_within.sum() / observed.offered.sum()
-                                      if observed.offered.sum() else float("nan")),
-        }
-
-
-ISA_SETTLED_SHARE = 0.001
-"""ISA has settled when at most this share of intervals (at least one) changes, by one agent."""
-
-
-def _settled(new: np.ndarray, old: np.ndarray) -> bool:
-    """Whether one ISA step changed nothing, or a few intervals by one agent."""
-    changed = new != old
-    return bool(changed.sum() <= max(1, ISA_SETTLED_SHARE * new.size)
-                and np.abs(new - old).max(initial=0) <= 1)
-
-
-def _settle_cycles(inbound: np.ndarray, seen: list[np.ndarray],
-                   frozen: np.ndarray) -> np.ndarray:
-    """Return ``inbound`` with every interval that came back to an earlier value settled.
-
-    With the simulation noise frozen by common random numbers, an interval's
-    ISA staffing either stops or comes back to a value it had; it is then set
-    to the most agents it had since, and frozen (``frozen`` is updated).
-    """
-    past = np.vstack(seen)  # (iterations so far, intervals); the last row is the current one
-    out = np.where(frozen, past[-1], inbound)
-    back = (out != past[-1]) & (past[:-1] == out).any(axis=0)
-    for k in np.flatnonzero(back).tolist():
-        first = int(np.flatnonzero(past[:-1, k] == out[k])[0])
-        out[k] = past[first:, k].max()
-    frozen |= back
-    return out
-
-
-def replicate(plan: Plan, table: StaffingTable, seed: int, replication: int,
-              sample_times_s: np.ndarray,
-              samples: tuple[np.ndarray, np.ndarray] | None = None,
-              ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Run one replication of a staffing table, sampling the inbound callers in the system.
-
-    Parameters
-    ----------
-    plan
-        The compiled scenario.
-    table
-        The staffing to play.
-    seed, replication
-        The named streams' seed and replication index.
-    sample_times_s
-        When to sample the number of inbound callers in the system.
-    samples
-        Two arrays as long as ``sample_times_s``, filled with the inbound
-        callers in the system and the agents on an inbound call or free
-        (:func:`sim.staffing.isa.sample_load`); None: no sampling.
-
-    Returns
-    -------
-    tuple
-        The people table and the per-interval totals.
-    """
-    # the engine imports the staffing package: import it when first needed
-    from sim.model.centre import CallCentre
-    from sim.model.control import Control, day_calendar, interval_ticks
-    from sim.model.draws import Streams
-    from sim.model.run import collector_eased, run_until
-
-    env = simpy.Environment()
-    recorder = Recorder(plan.interval_s, plan.n_intervals, plan.scenario.inbound.answer_within,
-                        False)
-    rng = Streams(seed, replication)
-    centre = CallCentre(env, plan, rng, recorder)
-    policy = TablePolicy(table)
-    control = Control(centre, policy, Roster(policy.initial_plan(plan.n_days)), rng)
-    env.process(day_calendar(env, control))
-    centre.start_releases()
-    if plan.scenario.inbound.enabled:
-        env.process(interval_ticks(env, centre, table.reserve))
-        if samples is not None and sample_times_s.size:
-            env.process(sample_load(env, centre, sample_times_s, *samples))
-    with collector_eased():
-        run_until(env, plan.horizon_s)
-    centre.close_books(plan.horizon_s)
-    return centre.people.table(), recorder.intervals
-
-
-def _timeliness_by_day(people: pd.DataFrame, plan: Plan) -> tuple[np.ndarray, ...]:
-    """Per day of creation: index within deadline, index, contacts within, contacts.
-
-    Persons found unreachable (every attempt unanswered) are left out: more
-    agents would not have reached them. A deadline past the horizon is judged
-    at the horizon.
-    """
-    out = []
-    n_days = plan.n_days
-    for kind in ("index", "contact"):
-        # no staffing reaches a person whose every attempt went unanswered: judged without
-        rows = people[(people["kind"] == kind) & ~people["status"].isin(("no_phone",
-                                                                         "unreachable"))]
-        day = np.minimum((rows["created_s"].to_numpy() // DAY_S).astype(np.int64), n_days - 1)
-        deadline_s = np.minimum(rows["due_s"].to_numpy(), plan.horizon_s)
-        within = (rows["reached_s"].to_numpy() <= deadline_s)  # NaN compares False
-        out.append(np.bincount(day, weights=within.astype(float), minlength=n_days))
-        out.append(np.bincount(day, minlength=n_days).astype(float))
-    return tuple(out)
-
-
-def offered_load_staffing(plan: Plan, target_sl: float) -> np.ndarray:
-    """Return the offered-load (Erlang A) staffing per interval of the run, for comparison.
-
-    Agents per reporting interval for ``target_sl`` at the interval mean of the
-    infinite-server offered load m(t) (``inbound_method: offered_load``), on
-    the expected inbound calls.
-    """
-    sc = plan.scenario
-    erlang = ErlangStaffing.for_scenario(sc, target_sl, "erlang_a")
-    calls = expected_inbound_calls_per_day(plan, expected_released_per_day(plan))
-    return inbound_agents_needed(plan, calls, erlang, "offered_load").ravel()
-
-
-def optimal_variant(scenario: Scenario, **targets: float) -> Scenario:
-    """Return the same scenario staffed by the ``optimal`` policy.
-
-    The inbound service-level target is the scenario's own policy's where it
-    has one; the timeliness targets are the ``optimal`` defaults unless given
-    in ``targets`` (``index_within_share``, ``contacts_within_share``,
-    ``inbound_target_sl``); the headcount limits are kept.
-    """
-    staffing = scenario.staffing
-    changes: dict = {"policy": "optimal",
-                     "min_headcount": staffing.min_headcount,
-                     "max_headcount": staffing.max_headcount}
-    for name in ("index_within_share", "contacts_within_share", "inbound_target_sl"):
-        value = targets.get(name, getattr(staffing, name, None))
-        if value is not None:
-            changes[name] = value
-    min_stay_s = getattr(staffing, "min_stay", None)
-    if min_stay_s is not None:
-        changes["min_stay"] = f"{min_stay_s:g}s"
-    return scenario.with_changes({"staffing": changes, "name": f"{scenario.name} (optimal)"})
-
-
-TARGET_METRICS = (
-    ("index_within_share", "index_reached_within_deadline_share"),
-    ("contacts_within_share", "contacts_reached_within_deadline_share"),
-    ("inbound_target_sl", "inbound_service_level"),
-)
-"""Each target of a bound and the run metric it is judged on."""
-
-
-def bound_targets(staffing: object) -> dict[str, float]:
-    """Return the targets a bound is judged against.
-
-    The ``optimal`` policy's are its own; any other policy (the analytic
-    oracle) is judged against the ``optimal`` defaults for the timeliness
-    shares and its own ``inbound_target_sl``.
-    """
-    defaults = OptimalStaffing.model_fields
-    out = {}
-    for name, _ in TARGET_METRICS:
-        value = getattr(staffing, name, None)
-        out[name] = float(defaults[name].default if value is None else value)
-    return out
-
-
-def targets_report(summary: pd.DataFrame, staffing: object) -> pd.DataFrame:
-    """Return, per target, what was required, what the run achieved and whether it met it.
-
-    Parameters
-    ----------
-    summary
-        A run's summary (``metric``, ``mean``, ``ci_low``, ``ci_high``).
-    staffing
-        The run's staffing configuration (its targets, see :func:`bound_targets`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``target, metric, required, mean, ci_low, ci_high, met``; a metric the
-        run lacks (no inbound line) counts as met. The inbound target is
-        judged on the run's service level over all intervals.
-    """
-    by_metric = summary.set_index("metric")
-    rows = []
-    for (name, metric), required in zip(TARGET_METRICS, bound_targets(staffing).values(),
-                                        strict=True):
-        if metric in by_metric.index and pd.notna(by_metric.loc[metric, "mean"]):
-            row = by_metric.loc[metric]
-            mean, low, high = (float(row[c]) for c in ("mean", "ci_low", "ci_high"))
-            met = mean >= required
-        else:
-            mean = low = high = float("nan")
-            met = True
-        rows.append({"target": name, "metric": metric, "required": required, "mean": mean,
-                     "ci_low": low, "ci_high": high, "met": bool(met)})
-    return pd.DataFrame(rows)
+        if not isinstance(planned, StaffingTable):
+            raise ValueError("policy 'optimal' plays the table of the least-staffing search, "
+                             "which runs before the simulation (sim.experiments.planning."
+                             "plan_staffing); none was given")
+        return cls(planned)

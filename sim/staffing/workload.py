@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.basics import theory
+from sim.basics.units import DAY_S, HOUR_S, MINUTE_S
 from sim.inputs.compile import MINUTES_PER_DAY, Plan
 from sim.inputs.scenario import OutboundTask, Scenario
-from sim.basics.units import DAY_S, HOUR_S, MINUTE_S
 
 
 def attempts_and_reach(task: OutboundTask) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """Cross-field checks: problems that no single field can see.
 
-Each check is a small function of the whole :class:`~sim.inputs.scenario.schema.Scenario`
+Each check is a small function of the whole scenario (:class:`Scenario` names what it reads)
 that yields :data:`Problem` pairs (dotted path as a tuple, message). The checks
 in :data:`ERROR_CHECKS` make a scenario unusable; those in
 :data:`WARNING_CHECKS` point at something allowed but probably not meant.
@@ -11,24 +11,41 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
-from sim.inputs.scenario.schema import (
-    WEEKDAYS,
+from sim.inputs.scenario.agents import Agents, Shift
+from sim.inputs.scenario.base import WEEKDAYS
+from sim.inputs.scenario.calendar import Calendar
+from sim.inputs.scenario.changes import Change
+from sim.inputs.scenario.costs import Costs
+from sim.inputs.scenario.demand import (
     CsvEpidemic,
-    ForecastStaffing,
-    OutboundTask,
-    ReactiveStaffing,
-    Scenario,
-    ScheduleStaffing,
+    Epidemic,
+    Reporting,
     SeirEpidemic,
-    Shift,
     SingleEpidemic,
     WavesEpidemic,
     epidemic_sources,
 )
+from sim.inputs.scenario.inbound import Inbound
+from sim.inputs.scenario.sources import source_cases
+from sim.inputs.scenario.staffing import Problem, StaffingCommon
+from sim.inputs.scenario.tracing import OutboundTask, Tracing
 
-Problem = tuple[tuple, str]
-"""A problem or warning: the dotted path (as a tuple) and a message."""
+
+class Scenario(Protocol):
+    """The sections the checks read (a :class:`~sim.inputs.scenario.scenario.Scenario`)."""
+
+    calendar: Calendar
+    epidemic: Epidemic
+    reporting: Reporting
+    tracing: Tracing
+    inbound: Inbound
+    agents: Agents
+    staffing: StaffingCommon
+    costs: Costs
+    changes: list[Change]
+
 
 Check = Callable[[Scenario], Iterator[Problem]]
 """A cross-field check: yields the problems it finds in a scenario."""
@@ -82,8 +99,6 @@ def csv_covers_the_calendar(scenario: Scenario) -> Iterator[Problem]:
     The file is read here (and cached), so ``tracesim validate`` finds what
     ``run`` would refuse: a row that cannot be read, or the dates missing.
     """
-    from sim.inputs.compile import source_cases  # compile needs this package
-
     for path, model in _sources(scenario):
         if isinstance(model, CsvEpidemic):
             scale_ok = not isinstance(model.scale, list) or model.scale[0].from_date <= (
@@ -130,41 +145,14 @@ def callbacks_are_possible(scenario: Scenario) -> Iterator[Problem]:
                "must be a positive duration (an attempt takes agent time)")
 
 
-def schedule_rows_in_order(scenario: Scenario) -> Iterator[Problem]:
-    """Check that schedule dates are distinct, in order, and cover the start."""
-    staffing, start = scenario.staffing, scenario.calendar.start
-    if not isinstance(staffing, ScheduleStaffing) or staffing.schedule is None:
-        return
-    seen: dict[dt.date, int] = {}
-    for i, row in enumerate(staffing.schedule):
-        if row.date in seen:
-            yield (("staffing", "schedule", i, "date"),
-                   f"{row.date} is listed more than once (also row {seen[row.date]})")
-        elif i and row.date < staffing.schedule[i - 1].date:
-            yield ("staffing", "schedule", i, "date"), "the schedule must be in date order"
-        seen.setdefault(row.date, i)
-    if min(row.date for row in staffing.schedule) > start:
-        yield (("staffing", "schedule", 0, "date"),
-               f"the schedule starts after calendar.start ({start}): "
-               "the days before it have no headcount")
+def staffing_problems(scenario: Scenario) -> Iterator[Problem]:
+    """Yield what the staffing policy finds wrong with the rest of the scenario."""
+    yield from scenario.staffing.problems(scenario)
 
 
-def schedule_file_readable(scenario: Scenario) -> Iterator[Problem]:
-    """Check that a schedule CSV (``staffing.path``) can be read and names real templates."""
-    staffing = scenario.staffing
-    if not isinstance(staffing, ScheduleStaffing) or staffing.path is None:
-        return
-    from pathlib import Path
-
-    from sim.staffing.simple import read_schedule_csv  # the staffing package needs this one
-
-    try:
-        read_schedule_csv(Path(staffing.path), scenario.agents.shift_names)
-    except ValueError as exc:
-        yield ("staffing", "path"), str(exc).removeprefix(f"staffing.path {staffing.path}: ")
-
-
-# --------------------------------------------------------------------------- warnings
+def staffing_notes(scenario: Scenario) -> Iterator[Problem]:
+    """Yield what the staffing policy finds allowed but probably not meant."""
+    yield from scenario.staffing.notes(scenario)
 
 
 def changes_within_run(scenario: Scenario) -> Iterator[Problem]:
@@ -174,26 +162,6 @@ def changes_within_run(scenario: Scenario) -> Iterator[Problem]:
         if change.from_date > end:
             yield (("changes", i, "from"),
                    f"{change.from_date} is after the last simulated day ({end}): never in force")
-
-
-def schedule_within_run(scenario: Scenario) -> Iterator[Problem]:
-    """Warn of schedule rows dated after the last simulated day."""
-    staffing, end = scenario.staffing, _last_day(scenario)
-    if not isinstance(staffing, ScheduleStaffing) or staffing.schedule is None:
-        return
-    for i, row in enumerate(staffing.schedule):
-        if row.date > end:
-            yield (("staffing", "schedule", i, "date"),
-                   f"{row.date} is after the last simulated day ({end})")
-
-
-def initial_headcount_within_limit(scenario: Scenario) -> Iterator[Problem]:
-    """Warn of an initial headcount above ``max_headcount`` (it is not clipped)."""
-    staffing = scenario.staffing
-    if (isinstance(staffing, ReactiveStaffing | ForecastStaffing)
-            and staffing.initial_headcount > staffing.max_headcount):
-        yield (("staffing", "initial_headcount"),
-               "above max_headcount (the initial plan is not clipped)")
 
 
 def waves_peak_within_run(scenario: Scenario) -> Iterator[Problem]:
@@ -281,16 +249,14 @@ ERROR_CHECKS: tuple[Check, ...] = (
     csv_covers_the_calendar,
     outbound_attempts_take_time,
     inbound_calls_take_time,
-    schedule_rows_in_order,
-    schedule_file_readable,
+    staffing_problems,
     callbacks_are_possible,
 )
 """Checks whose problems make a scenario unusable, in reporting order."""
 
 WARNING_CHECKS: tuple[Check, ...] = (
-    schedule_within_run,
+    staffing_notes,
     changes_within_run,
-    initial_headcount_within_limit,
     waves_peak_within_run,
     open_some_day,
     shifts_overlap_opening_hours,

@@ -1,4 +1,9 @@
-"""The staffing-policy interface and the policy registry.
+"""The protocol between the engine and a staffing policy, and the roster that applies it.
+
+The engine defines what it asks of a policy (:class:`StaffingPolicy`) and
+what it shows it; the policies themselves are plug-ins of the staffing layer
+(:mod:`sim.staffing`), which the engine never imports: the caller builds the
+policy and hands it to :func:`sim.model.run.simulate`.
 
 A policy decides the headcount on the roster for each day. It is asked once
 at the start for an initial plan, and, if it is adaptive, once a day at the
@@ -9,28 +14,23 @@ planner could know then. A policy may also act within the day: every
 ``on_call_agents`` (agents outside the roster) with a :class:`CallIn`. The
 :class:`Roster` applies its requests under the real constraints (lead times,
 notice, min/max, maximum daily change); a policy cannot change a day that is
-already fixed.
-
-Policy classes are registered against their configuration class with
-:func:`register_policy`; :func:`policy_class` finds the class for a
-configuration.
+already fixed. A policy that needs simulations to plan (the least staffing)
+is given its plan, made before the run, as ``planned``.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import numpy as np
 
-from sim.inputs.scenario import STAFFING_CONFIGS, StaffingCommon
 from sim.basics.units import DAY_S
-
-if TYPE_CHECKING:
-    from sim.inputs.compile import Plan
+from sim.inputs.compile import Plan
+from sim.inputs.scenario import Scenario
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:
@@ -159,8 +159,8 @@ class StaffingPolicy(ABC):
     on_call_agents: int = 0
 
     @classmethod
-    def from_config(cls, plan: Plan, config: Any,
-                    rng: np.random.Generator) -> StaffingPolicy:
+    def from_config(cls, plan: Plan, config: Any, rng: np.random.Generator,
+                    planned: object | None = None) -> StaffingPolicy:
         """Build the policy for a compiled plan and its staffing configuration.
 
         Parameters
@@ -172,12 +172,24 @@ class StaffingPolicy(ABC):
             is registered for.
         rng
             Generator for the policy's own randomness.
+        planned
+            What an experiment step planned for it before the run (the least
+            staffing's table); None for the policies that plan nothing.
 
         Returns
         -------
         StaffingPolicy
         """
         raise NotImplementedError(f"{cls.__name__} does not say how it is built")
+
+    @classmethod
+    def expected_agents_per_day(cls, plan: Plan, config: Any) -> np.ndarray | None:
+        """Return the agents it will roster per day, when known before the run (memory guard).
+
+        None (the default): the policy staffs from demand, and the size check
+        counts the expected work instead.
+        """
+        return None
 
     @abstractmethod
     def initial_plan(self, n_days: int) -> np.ndarray:
@@ -204,69 +216,6 @@ class StaffingPolicy(ABC):
         None: ``count`` is split over the templates by their ``share``.
         """
         return None
-
-
-_Policy = TypeVar("_Policy", bound=type[StaffingPolicy])
-
-_POLICIES: dict[type[StaffingCommon], type[StaffingPolicy]] = {}
-
-
-def register_policy(config_type: type[StaffingCommon]) -> Callable[[_Policy], _Policy]:
-    """Register a policy class for a staffing configuration class (class decorator).
-
-    Parameters
-    ----------
-    config_type
-        A configuration class registered in the scenario schema
-        (:func:`sim.inputs.scenario.staffing_config`).
-
-    Returns
-    -------
-    callable
-        The decorator; it returns the class unchanged.
-    """
-    if config_type not in STAFFING_CONFIGS.values():
-        raise ValueError(f"{config_type.__name__} is not a registered staffing configuration")
-
-    def register(policy_type: _Policy) -> _Policy:
-        if config_type in _POLICIES:
-            raise ValueError(f"a policy is already registered for {config_type.__name__}")
-        _POLICIES[config_type] = policy_type
-        return policy_type
-
-    return register
-
-
-def policy_class(config: StaffingCommon) -> type[StaffingPolicy]:
-    """Return the policy class registered for a staffing configuration.
-
-    Parameters
-    ----------
-    config
-        A scenario's ``staffing`` section.
-
-    Returns
-    -------
-    type
-        The :class:`StaffingPolicy` subclass.
-
-    Raises
-    ------
-    LookupError
-        When no policy is registered for the configuration's class.
-    """
-    try:
-        return _POLICIES[type(config)]
-    except KeyError:
-        raise LookupError(
-            f"no staffing policy is registered for {type(config).__name__}"
-        ) from None
-
-
-def registered_policies() -> dict[str, type[StaffingPolicy]]:
-    """Return the policy classes by ``policy`` tag, in the schema's order."""
-    return {tag: _POLICIES[config] for tag, config in STAFFING_CONFIGS.items()
-            if config in _POLICIES}
 
 
 class Roster:
@@ -336,3 +285,16 @@ class Roster:
     def observation_headcount(self, day: int) -> np.ndarray:
         """Read-only copy of the plan for days ``0 .. day``."""
         return _read_only(self.headcount[: day + 1])
+
+
+def make_roster(scenario: Scenario, policy: StaffingPolicy) -> Roster:
+    """Build a roster with the policy's initial plan and the scenario's scaling limits."""
+    staffing = scenario.staffing
+    return Roster(
+        policy.initial_plan(scenario.calendar.days),
+        scale_up_lead_time_s=staffing.scale_up_lead_time,
+        scale_down_notice_s=staffing.scale_down_notice,
+        min_headcount=staffing.min_headcount,
+        max_headcount=staffing.max_headcount,
+        max_daily_change=staffing.max_daily_change,
+    )

@@ -1,100 +1,124 @@
-"""Non-adaptive policies: ``fixed`` staffing and a ``schedule`` by date.
+"""The ``schedule`` policy: staffing by date, e.g. to replay the headcount or FTE that was billed.
 
-Both take a headcount (agents rostered per day) or FTE, whole or fractional,
-and turn it into whole agents per day with :func:`agents_per_day`.
+The schedule is given as rows in the scenario or as a CSV file
+(``staffing.path``: a ``date`` column, ``headcount`` or ``fte``, optionally one
+column of agents per shift template); the file is read when the scenario is
+checked (:meth:`ScheduleStaffing.problems`) and when the policy is built.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import Field, model_validator
 
-from sim.inputs.scenario import FixedStaffing, ScheduleStaffing
-from sim.staffing.base import StaffingPolicy, register_policy
-from sim.basics.units import HOUR_S
+from sim.inputs.compile import Plan
+from sim.inputs.scenario import Model, Problem, Staff, StaffingCommon, one_of, staffing_config
+from sim.model.policy import StaffingPolicy
+from sim.staffing.headcount import agents_per_day
+from sim.staffing.registry import register_policy
 
-if TYPE_CHECKING:
-    from sim.inputs.compile import Plan
 
+class ScheduleRow(Model):
+    """Staffing from ``date`` on: ``headcount`` or ``fte``.
 
-def weekly_paid_hours_per_headcount(plan: Plan) -> float:
-    """Paid hours in a week per unit of (peak-day) headcount.
-
-    The sum over the seven weekdays of each running template's share of the
-    headcount times its length: with one 8 h template every day, 56 h.
+    ``shifts`` optionally gives whole agents per shift template by name for
+    that date, instead of splitting the headcount by the templates' shares.
     """
-    shares = np.array([t.share for t in plan.shifts], dtype=float)
-    lengths_h = np.array([t.length_s for t in plan.shifts], dtype=float) / HOUR_S
-    weekly = np.array([[t.weekdays[w] for t in plan.shifts] for w in range(7)], dtype=float)
-    peak = float((weekly * shares).sum(axis=1).max())
-    return float((weekly * shares * lengths_h).sum() / peak)
 
+    date: dt.date
+    headcount: Staff | None = None
+    fte: Staff | None = None
+    shifts: dict[str, Annotated[int, Field(ge=0)]] | None = None
 
-def agents_per_day(plan: Plan, values: np.ndarray, fte: bool) -> np.ndarray:
-    """Turn a headcount or FTE per day into whole agents rostered per day.
-
-    An FTE figure becomes a (peak-day) headcount ``x`` by
-    ``x * weekly_paid_hours_per_headcount = FTE * contract_hours_per_week``:
-    agents x shift length x days on duty per week = FTE x contract hours. A
-    day rosters ``x * staff_factor[day]`` agents (fewer on days with fewer
-    templates). Fractions are rounded by largest remainder within each
-    calendar week (Monday to Sunday), so each week's agent-days are its exact
-    total rounded to a whole number: no drift over a long run.
-
-    Parameters
-    ----------
-    plan
-        The compiled scenario (templates, calendar, contract hours).
-    values
-        Headcount or FTE in force on each day, floats.
-    fte
-        Whether ``values`` are FTE.
-
-    Returns
-    -------
-    numpy.ndarray
-        int64 agents per day.
-    """
-    values = np.asarray(values, dtype=float)
-    if fte:
-        contract_h = plan.scenario.agents.contract_hours_per_week
-        values = values * contract_h / weekly_paid_hours_per_headcount(plan)
-    exact = values * plan.staff_factor
-    weeks = np.array([date.isocalendar()[:2] for date in plan.dates]).reshape(-1, 2)
-    out = np.floor(exact + 1e-9).astype(np.int64)
-    keys = weeks[:, 0] * 100 + weeks[:, 1]
-    for key in np.unique(keys):
-        days = np.flatnonzero(keys == key)
-        rest = int(np.floor(exact[days].sum() + 0.5 + 1e-9)) - int(out[days].sum())
-        if rest > 0:
-            order = np.argsort(-(exact[days] - out[days]), kind="stable")
-            out[days[order[:rest]]] += 1
-    return out
-
-
-@register_policy(FixedStaffing)
-class FixedPolicy(StaffingPolicy):
-    """The same staffing every day (fewer agents on days with fewer templates)."""
-
-    def __init__(self, agents: np.ndarray) -> None:
-        self.agents = np.asarray(agents, dtype=np.int64)
-
+    @model_validator(mode="before")
     @classmethod
-    def from_config(cls, plan: Plan, config: FixedStaffing,
-                    rng: np.random.Generator) -> FixedPolicy:
-        """Build the policy from the scenario's ``headcount`` or ``fte``."""
-        fte = config.fte is not None
-        value = float(config.fte if fte else config.headcount)  # type: ignore[arg-type]
-        return cls(agents_per_day(plan, np.full(plan.n_days, value), fte))
+    def _from_shifts(cls, data: Any) -> Any:
+        if (isinstance(data, dict) and data.get("shifts") and "headcount" not in data
+                and "fte" not in data and all(isinstance(v, int) for v in
+                                               data["shifts"].values())):
+            return {**data, "headcount": sum(data["shifts"].values())}
+        return data
 
-    def initial_plan(self, n_days: int) -> np.ndarray:
-        """Return the plan."""
-        return self.agents[:n_days].copy()
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleRow:
+        one_of(self, "headcount", "fte")
+        return self
+
+
+@staffing_config
+class ScheduleStaffing(StaffingCommon):
+    """Staffing by date (replaying history), from ``schedule`` rows or a CSV ``path``.
+
+    A date not listed keeps the previous row's staffing; days before the first
+    row take the first row's. The CSV has a ``date`` column (ISO dates) and a
+    ``headcount`` or an ``fte`` column, optionally one column of agents per
+    shift template, named as the templates (``agents.shifts[].name``). The
+    schedule is executed as given.
+    """
+
+    policy: Literal["schedule"]
+    schedule: list[ScheduleRow] | None = Field(default=None, min_length=1)
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleStaffing:
+        one_of(self, "schedule", "path")
+        return self
+
+    def problems(self, scenario: Any) -> Iterator[Problem]:
+        """Rows distinct, in date order and covering the start; a CSV readable, templates real."""
+        if self.schedule is not None:
+            yield from _rows_in_order(self.schedule, scenario.calendar.start)
+        if self.path is not None:
+            try:
+                read_schedule_csv(Path(self.path), scenario.agents.shift_names)
+            except ValueError as exc:
+                yield ("staffing", "path"), str(exc).removeprefix(f"staffing.path {self.path}: ")
+
+    def notes(self, scenario: Any) -> Iterator[Problem]:
+        """Warn of schedule rows dated after the last simulated day."""
+        end = scenario.calendar.dates[-1]
+        for i, row in enumerate(self.schedule or []):
+            if row.date > end:
+                yield (("staffing", "schedule", i, "date"),
+                       f"{row.date} is after the last simulated day ({end})")
+
+    def summary(self) -> str:
+        """E.g. ``"scheduled staffing, 331–999 FTE"`` or ``"scheduled staffing from fte.csv"``."""
+        if self.schedule is None:
+            return f"scheduled staffing from {Path(str(self.path)).name}"
+        ranges = []
+        for unit in ("headcount", "fte"):
+            values = [getattr(row, unit) for row in self.schedule
+                      if getattr(row, unit) is not None]
+            if values:
+                low, high = min(values), max(values)
+                span = f"{low:,g}" if low == high else f"{low:,g}–{high:,g}"
+                ranges.append(span + (" agents" if unit == "headcount" else " FTE"))
+        return "scheduled staffing, " + " and ".join(ranges)
+
+
+def _rows_in_order(rows: list[ScheduleRow], start: dt.date) -> Iterator[Problem]:
+    """Schedule dates distinct, in order, and covering the start."""
+    seen: dict[dt.date, int] = {}
+    for i, row in enumerate(rows):
+        if row.date in seen:
+            yield (("staffing", "schedule", i, "date"),
+                   f"{row.date} is listed more than once (also row {seen[row.date]})")
+        elif i and row.date < rows[i - 1].date:
+            yield ("staffing", "schedule", i, "date"), "the schedule must be in date order"
+        seen.setdefault(row.date, i)
+    if min(row.date for row in rows) > start:
+        yield (("staffing", "schedule", 0, "date"),
+               f"the schedule starts after calendar.start ({start}): "
+               "the days before it have no headcount")
 
 
 @dataclass(frozen=True)
@@ -190,8 +214,8 @@ class SchedulePolicy(StaffingPolicy):
         self.per_shift = per_shift
 
     @classmethod
-    def from_config(cls, plan: Plan, config: ScheduleStaffing,
-                    rng: np.random.Generator) -> SchedulePolicy:
+    def from_config(cls, plan: Plan, config: ScheduleStaffing, rng: np.random.Generator,
+                    planned: object | None = None) -> SchedulePolicy:
         """Build the policy from the scenario's schedule rows or CSV file."""
         table = schedule_table(plan, config)
         row_of_day = _row_of_day(plan.dates, table.dates)
@@ -203,6 +227,11 @@ class SchedulePolicy(StaffingPolicy):
             agents = np.where(given, per_shift.sum(axis=1), agents)
             per_shift = np.where(given[:, None], per_shift, -1)
         return cls(agents, per_shift)
+
+    @classmethod
+    def expected_agents_per_day(cls, plan: Plan, config: ScheduleStaffing) -> np.ndarray:
+        """Return the schedule laid over the calendar: it is known before the run."""
+        return cls.from_config(plan, config, np.random.default_rng(0)).agents.astype(float)
 
     def initial_plan(self, n_days: int) -> np.ndarray:
         """Lay the schedule over the calendar."""

@@ -31,15 +31,14 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Generator
-from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
 from sim.basics.theory import poisson_pmf
-
-if TYPE_CHECKING:
-    from sim.model.centre import CallCentre
+from sim.model.centre import CallCentre
+from sim.model.events import LAST, At
+from sim.model.run import Observer
 
 SAMPLE_EVERY_S = 60.0
 """Time between two samples of the number of inbound callers in the system."""
@@ -189,8 +188,6 @@ def sample_load(env: simpy.Environment, centre: CallCentre, times_s: np.ndarray,
     queue does not move when it does, so neither it nor its caller is
     counted.)
     """
-    from sim.model.events import LAST, At  # the engine imports the staffing package
-
     agents, queue = centre.agents, centre.inbound_queue
     for k, time_s in enumerate(times_s.tolist()):
         yield At(env, time_s, LAST)
@@ -199,3 +196,10 @@ def sample_load(env: simpy.Environment, centre: CallCentre, times_s: np.ndarray,
                                                  agents.on_inbound))
         load[k] = regular + len(queue)
         servers[k] = regular + agents.n_idle
+
+
+def load_sampler(times_s: np.ndarray, load: np.ndarray, servers: np.ndarray) -> Observer:
+    """Return an observer for :func:`sim.model.run.simulate` that runs :func:`sample_load`."""
+    def observe(env: simpy.Environment, centre: CallCentre) -> None:
+        env.process(sample_load(env, centre, times_s, load, servers))
+    return observe

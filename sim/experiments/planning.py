@@ -1,0 +1,75 @@
+"""What a run needs planned before its replications: the staffing of policies that simulate to plan.
+
+Most policies plan from the scenario's numbers as the run goes. A policy
+that needs simulations to plan (the least staffing, ``policy: optimal``) is
+planned here, once per run, before any replication: the search runs its own
+simulations and hands every replication the same plan
+(:class:`~sim.staffing.table.StaffingTable`), which the policy then plays.
+The engine never runs a search.
+
+:data:`PLANNERS` maps such a policy's configuration class to its planner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.experiments.least_staffing import SearchResult, search
+from sim.inputs.compile import Plan
+from sim.inputs.scenario import StaffingCommon
+from sim.staffing.optimal import OptimalStaffing
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A plan made before the run: what the policy is handed, and what to record of it.
+
+    Attributes
+    ----------
+    for_policy
+        Passed to the policy (``make_policy(..., planned=for_policy)``).
+    info
+        Facts of the planning for the results' ``run_info`` (iterations,
+        convergence, replications simulated).
+    search
+        The least-staffing search's result, when that planned it.
+    """
+
+    for_policy: object
+    info: dict[str, Any] = field(default_factory=dict)
+    search: SearchResult | None = None
+
+
+def _least_staffing(plan: Plan) -> Planned:
+    result = search(plan)
+    config = plan.scenario.staffing
+    assert isinstance(config, OptimalStaffing)
+    info = {"search_iterations": int(result.iterations),
+            "search_converged": bool(result.converged),
+            "search_isa_iterations": result.isa_iterations,
+            "search_replications": int(result.iterations * config.search_replications)}
+    return Planned(result.table, info, result)
+
+
+PLANNERS: dict[type[StaffingCommon], Callable[[Plan], Planned]] = {
+    OptimalStaffing: _least_staffing,
+}
+"""Configuration class -> the experiment step that plans its policy before a run."""
+
+
+def plan_staffing(plan: Plan) -> Planned | None:
+    """Plan the staffing of a run whose policy needs simulations to plan (else None).
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario.
+
+    Returns
+    -------
+    Planned or None
+    """
+    planner = PLANNERS.get(type(plan.scenario.staffing))
+    return planner(plan) if planner is not None else None
