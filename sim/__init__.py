@@ -36,11 +36,14 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         compare_scenarios,
         compile_plan,
         default_scenario_path,
+        format_value,
         json_schema,
         least_staffing,
         load_results,
         load_scenario,
         make_executor,
+        metric,
+        metrics,
         optimal_variant,
         optimise,
         oracle_variant,
@@ -54,6 +57,9 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
 
 #: The public names, all from :mod:`sim.interfaces.api` (the interfaces layer).
 _EXPORTS: frozenset[str] = frozenset({
+    "metrics",
+    "metric",
+    "format_value",
     "Comparison",
     "Optimum",
     "Plan",
@@ -82,6 +88,9 @@ _EXPORTS: frozenset[str] = frozenset({
 })
 
 __all__ = [
+    "metrics",
+    "metric",
+    "format_value",
     "Comparison",
     "Optimum",
     "Plan",

@@ -121,8 +121,8 @@ def test_run_attribute_idle(tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert "idle attribution against the least-staffing bound" in printed  # the default bound
-    for label in ("unavoidable (the bound's idle)", "avoidable (idle above the bound's)",
-                  "avoidable idle cost"):
+    for label in ("unavoidable idle agent-hours (the bound's)",
+                  "avoidable idle agent-hours (above the bound's)", "avoidable idle cost"):
         assert label in printed
     summary = json.loads((out / "summary.json").read_text())
     for name in ("idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours",

@@ -13,7 +13,7 @@ import pytest
 
 import sim
 from sim.interfaces import cli
-from sim.outputs.folder_readme import COLUMNS
+from sim.outputs.folder_readme import every_column
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOK = ROOT / "docs" / "hooks" / "reference.py"
@@ -54,7 +54,7 @@ def test_cli_reference_has_every_command_and_option() -> None:
 
 def test_results_folder_reference_has_every_column() -> None:
     text = _hook().results_reference()
-    for name in COLUMNS:
+    for name in every_column():
         assert f"| `{name}` |" in text
 
 

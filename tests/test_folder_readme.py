@@ -12,7 +12,6 @@ import pytest
 import sim
 import sim.outputs.results
 from sim.outputs.folder_readme import (
-    COLUMNS,
     UNITS,
     csv_columns,
     csv_frame,
@@ -68,7 +67,7 @@ def test_csv_is_rounded_by_unit_and_parquet_keeps_full_precision(saved) -> None:
         for column in table.columns:
             if table[column].dtype.kind != "f":
                 continue
-            decimals = UNITS[COLUMNS[column][0]][1]
+            decimals = UNITS[unit_of(column)][1]
             assert decimals is not None, column
             gap = np.nanmax(np.abs(written[column].to_numpy() - table[column].to_numpy()),
                             initial=0.0)
@@ -82,7 +81,7 @@ def test_summary_csv_is_rounded_by_each_metric(saved) -> None:
     written = pd.read_csv(out / "summary.csv").set_index("metric")
     exact = results.summary.set_index("metric")
     for metric in ("total_cost", "idle_share", "paid_hours"):
-        decimals = UNITS[COLUMNS[metric][0]][1]
+        decimals = UNITS[unit_of(metric)][1]
         assert written.loc[metric, "mean"] == round(exact.loc[metric, "mean"], decimals)
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.analysis.catalogue import metric
 from sim.interfaces.api import attribute_idle
 from sim.interfaces.api import compare_scenarios as compare
 from sim.interfaces.cli import main
@@ -98,8 +99,11 @@ def test_headline_table_has_means_cis_and_units(run_dir: Path, run_html: str) ->
     idle = summary["idle_share"]
     assert f"{100 * idle['mean']:.1f}" in text
     assert f"{100 * idle['ci_low']:.1f} to {100 * idle['ci_high']:.1f}" in text
-    for unit in ("% of paid agent-hours", "agent-hours", "EUR per call", "tasks"):
+    for unit in ("%", "agent-hours", "EUR", "seconds"):
         assert unit in text
+    for name in ("idle_share", "cost_per_handled_call", "max_backlog"):  # labels: the catalogue's
+        assert metric(name).label in text
+    assert "index cases reached within 24 h" in text  # a label's placeholder filled
     assert "95 % CI" in text
 
 

@@ -268,6 +268,7 @@ def cli_reference() -> str:
 
 def results_reference() -> str:
     """Markdown of every file of a results directory and every column with its unit."""
+    from sim.analysis.catalogue import CATALOGUE, CI_METHODS
     from sim.outputs.folder_readme import COLUMNS, FIGURES, FILES, UNITS
 
     lines = ["# Results folder reference", "",
@@ -282,7 +283,20 @@ def results_reference() -> str:
     lines += [f"| `{name}` | {text} |" for name, text in FILES.items()]
     lines += ["", "## Figures", "", "| figure | shows |", "|---|---|"]
     lines += [f"| `figures/{name}.png` | {text} |" for name, text in FIGURES.items()]
-    lines += ["", "## Columns and metrics", "",
+    lines += ["", "## Metrics", "",
+              "From the metric catalogue (`sim.analysis.catalogue`), the one place each "
+              "metric is defined: where it is reported (interval, day, period: the weekly and "
+              "monthly tables, run: one value per replication and the summary), how its 95 % "
+              "confidence interval is computed, and whether more of it is better.", "",
+              "| name | label | unit | CSV decimals | levels | CI | better | meaning |",
+              "|---|---|---|---|---|---|---|---|"]
+    for name, m in sorted(CATALOGUE.items()):
+        label, decimals = UNITS[m.unit]
+        levels = ", ".join(level for level in ("interval", "day", "period", "run")
+                           if level in m.levels)
+        lines.append(f"| `{name}` | {m.label} | {label} | {decimals} | {levels} | "
+                     f"{CI_METHODS[m.ci]} | {m.better or ''} | {m.meaning} |")
+    lines += ["", "## Other columns", "",
               "| name | unit | CSV decimals | meaning |", "|---|---|---|---|"]
     for name, (unit, meaning) in sorted(COLUMNS.items()):
         label, decimals = UNITS[unit]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.analysis.catalogue import direction
 from sim.analysis.metrics import RUN_METRICS
 from sim.basics.errors import SweepError
 
@@ -20,25 +21,21 @@ DEFAULT_Y = "cost_per_handled_call"
 STAT_COLUMNS = ("metric", "n", "mean", "sd", "ci_low", "ci_high")
 
 
-_HIGHER_IS_BETTER = frozenset({"occupancy", "utilisation", "index_reached", "contacts_reached",
-                               "callbacks_reached", "handled_calls", "inbound_answered",
-                               "inbound_answered_within_target"})
-_LOWER_WORDS = ("cost", "idle", "abandon", "wait", "asa", "time_to_reach", "backlog",
-                "expired", "unreachable", "open", "hours", "hires", "p_wait")
-
-
 def higher_is_better(metric: str) -> bool:
-    """Whether more of a metric is better (timeliness shares) or worse (costs, waits).
+    """Whether more of a metric is better (its catalogue entry's ``better``).
 
-    Shares and service levels are better higher, except the idle and
-    abandonment shares; costs, hours, waits, times to reach and backlogs are
-    better lower.
+    Raises
+    ------
+    SweepError
+        For a metric with no direction (a volume such as ``attempts``): it
+        cannot be an axis of a frontier.
     """
-    if metric in _HIGHER_IS_BETTER:
-        return True
-    if metric.endswith("_share") or "service_level" in metric:
-        return not any(word in metric for word in ("idle", "abandon"))
-    return not any(word in metric for word in _LOWER_WORDS)
+    better = direction(metric)
+    if better is None:
+        with_direction = ", ".join(m for m in RUN_METRICS if direction(m) is not None)
+        raise SweepError(f"{metric}: neither more nor less of it is better (a volume), so it "
+                         f"has no frontier; use one of {with_direction}")
+    return better == "higher"
 
 
 def pareto_mask(x: np.ndarray, y: np.ndarray, x_higher: bool = True,

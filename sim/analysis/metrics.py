@@ -1,15 +1,18 @@
 """Tables and figures of merit from a replication (DESIGN section 4).
 
-Every figure has one definition, used at every level. The engine's raw
+Every figure has one definition, its entry in the metric catalogue
+(:mod:`sim.analysis.catalogue`), used at every level. The engine's raw
 per-interval sums (:func:`interval_sums`), added up by day together with the
 per-day counts (agents present, hires, headcount) and the people counted by the
 day they were created (:func:`day_sums`), and added up again over the run
 (:func:`run_sums`), go through one function, :func:`figures`, which turns any
 such sums into the figures. The interval table, the daily table and the
 replication's metrics are views of it (:data:`INTERVAL_TABLE_COLUMNS`,
-:data:`DAILY_COLUMNS`, :data:`RUN_METRICS`), so a day's additive figures are the
-sum of its intervals', the run's are the sum of its days', and a ratio at any
-level is the ratio of the summed parts (never a mean of ratios).
+:data:`DAILY_COLUMNS`, :data:`RUN_METRICS`, from the catalogue), so a day's
+additive figures are the sum of its intervals', the run's are the sum of its
+days', and a ratio at any level is the ratio of the summed parts (never a mean
+of ratios). :func:`summarise` gives each metric's mean and confidence interval
+by the catalogue's method for it.
 
 Definitions (these are contracts and are tested):
 
@@ -87,7 +90,15 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from sim.analysis.costs import COST_PARTS, other_cost_per_day, price
+from sim.analysis.catalogue import (
+    CATALOGUE,
+    ci_method,
+    columns_at,
+    metrics_at,
+    ratio,
+)
+from sim.analysis.catalogue import figures as catalogue_figures
+from sim.analysis.costs import other_cost_per_day
 from sim.basics.units import DAY_S, HOUR_S
 from sim.inputs.compile import Plan
 from sim.inputs.scenario import Scenario
@@ -102,96 +113,18 @@ TIME_PARTS = ("paid", "talk", "wrap", "failed_attempt", "idle", "break", "onboar
 #: (``attempts`` is derived here, as index + contact attempts).
 RAW_INTERVAL_SUMS = tuple(name for name in INTERVAL_COLUMNS if name != "attempts")
 
-#: Kinds of people with an outbound task, and the prefix of their figures.
-PEOPLE_PREFIX = {"index": "index", "contact": "contacts", "callback": "callbacks"}
 STATUSES = ("open", "reached", "unreachable", "no_phone", "expired")
 
-#: Columns of the interval table, in order.
-INTERVAL_TABLE_COLUMNS = (
-    "interval_start", "t_s", "day",
-    *(f"{part}_hours" for part in TIME_PARTS), "busy_hours", "agents_paid", "agents_busy",
-    "inbound_offered", "inbound_answered", "inbound_abandoned",
-    "inbound_answered_within_target", "attempts", "index_reached", "contacts_reached",
-    "inbound_service_level", "inbound_asa_s", "backlog",
-    # added with issue 8
-    "pool_paid_hours", "idle_share", "occupancy", "utilisation", "inbound_waiting_at_end",
-    "inbound_callback", "inbound_abandon_share", "callbacks_offered", "callback_attempts",
-    "callbacks_reached", "handled_calls",
-)
+#: Columns of the interval table, in order (:func:`sim.analysis.catalogue.columns_at`).
+INTERVAL_TABLE_COLUMNS = columns_at("interval")
 
 #: Columns of the daily table, in order.
-DAILY_COLUMNS = (
-    "day", "date", "expected_cases", "cases", "index_released", "contacts_created",
-    "index_reached", "contacts_reached", "index_reached_within_deadline_share",
-    "contacts_reached_within_deadline_share", "backlog", "attempts", "handled_calls",
-    "inbound_offered", "inbound_answered", "inbound_abandoned",
-    "inbound_answered_within_target", "inbound_service_level", "inbound_abandon_share",
-    "headcount", "agents_present", *(f"{part}_hours" for part in TIME_PARTS), "busy_hours",
-    "idle_share", "occupancy", "utilisation", "pool_paid_hours", "hires", *COST_PARTS, "cost",
-    "cost_per_handled_call",
-    # added with issue 8
-    "inbound_waiting_at_end", "inbound_callback", "inbound_service_level_answered",
-    "inbound_asa_s", "callbacks_offered", "callbacks_accepted", "callback_attempts",
-    "callbacks_reached", "callbacks_reached_within_deadline_share", "idle_cost",
-    "onboarding_cost",
-    # added with issue 9 (cost lines; ``cost`` is total_cost = call_centre_cost + other_cost)
-    "call_centre_cost", "other_cost",
-    # added with issue 9 (the figures auditors compare)
-    "attempts_index", "attempts_contact", "persons_called", "billed_fte",
-)
-
-#: Daily columns that show a figure under another name.
-DAILY_RENAMES = {"index_released": "index_cases", "contacts_created": "contacts",
-                 "cost": "total_cost", "agents_present": "agent_days_paid",
-                 "billed_fte": "billed_fte_mean"}
+DAILY_COLUMNS = columns_at("day")
 
 #: The replication's metrics (the summary's names), in order.
-RUN_METRICS = (
-    *(f"{part}_hours" for part in TIME_PARTS), "busy_hours", "idle_share", "occupancy",
-    "utilisation", "agent_days_paid", "mean_headcount",
-    "index_cases", "index_reached", "index_unreachable", "index_expired", "index_open",
-    "contacts", "contacts_no_phone", "contacts_reached", "contacts_unreachable",
-    "contacts_expired", "contacts_open", "index_reached_within_deadline_share",
-    "contacts_reached_within_deadline_share", "index_time_to_reach_mean_h",
-    "contacts_time_to_reach_mean_h", "attempts", "inbound_offered", "inbound_answered",
-    "inbound_abandoned", "inbound_waiting_at_end", "inbound_service_level",
-    "inbound_service_level_answered", "inbound_abandon_share", "inbound_p_wait",
-    "inbound_asa_s", "inbound_mean_wait_s", "handled_calls", "pool_paid_hours", "hires",
-    *COST_PARTS, "total_cost", "onboarding_cost", "idle_cost", "cost_per_handled_call",
-    "cost_per_attempt", "cost_per_index_reached", "cost_per_contact_reached",
-    "cost_per_paid_hour", "max_backlog",
-    # added with issue 8
-    "inbound_answered_within_target", "inbound_callback", "callbacks_offered",
-    "callbacks_accepted", "callbacks_reached", "callbacks_unreachable", "callbacks_expired",
-    "callbacks_open",
-    "callbacks_reached_within_deadline_share", "callbacks_time_to_reach_mean_h",
-    "callback_attempts",
-    # added with issue 9 (cost lines, attempts by kind, per agent-day)
-    "call_centre_cost", "other_cost", "attempts_index", "attempts_contact",
-    "persons_called", "agents_present_mean", "billed_fte_mean",
-    "attempts_per_present_agent_day", "attempts_per_billed_fte_day",
-    "handled_calls_per_present_agent_day", "handled_calls_per_billed_fte_day",
-)
-
-#: Columns holding whole counts (int64 in the tables).
-_COUNTS = frozenset({
-    "inbound_offered", "inbound_answered", "inbound_abandoned", "inbound_callback",
-    "inbound_waiting_at_end", "inbound_answered_within_target", "attempts", "index_reached",
-    "contacts_reached", "callbacks_offered", "callback_attempts", "callbacks_reached",
-    "handled_calls", "index_released", "contacts_created", "callbacks_accepted", "backlog",
-    "headcount", "agents_present", "hires", "cases", "attempts_index", "attempts_contact",
-    "persons_called",
-})
+RUN_METRICS = tuple(m.name for m in metrics_at("run"))
 
 Sums = Mapping[str, ArrayLike]
-
-
-def _ratio(numerator: ArrayLike, denominator: ArrayLike) -> np.ndarray:
-    """Divide, with NaN where the denominator is 0."""
-    num = np.asarray(numerator, dtype=float)
-    den = np.asarray(denominator, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
 # --------------------------------------------------------------------------- sums
@@ -242,7 +175,7 @@ def people_sums(scenario: Scenario, people: pd.DataFrame, n_days: int) -> dict[s
     Returns
     -------
     dict
-        Per kind ``K`` in :data:`PEOPLE_PREFIX`, float arrays of ``n_days``:
+        Per kind ``K`` (index, contact, callback), float arrays of ``n_days``:
         ``people_K`` (created), ``people_K_<status>`` for each of
         :data:`STATUSES`, ``people_K_with_phone`` (status not ``no_phone``),
         ``people_K_within_deadline`` (reached within the deadline) and
@@ -321,97 +254,13 @@ def run_sums(days: Sums) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- figures
 
 
-def _time_figures(s: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    out = {f"{part}_hours": s[f"{part}_s"] / HOUR_S for part in TIME_PARTS}
-    busy_s = s["talk_s"] + s["wrap_s"] + s["failed_attempt_s"]
-    out["busy_hours"] = busy_s / HOUR_S
-    out["pool_paid_hours"] = s["pool_paid_s"] / HOUR_S
-    out["idle_share"] = _ratio(s["idle_s"], s["paid_s"])
-    out["occupancy"] = _ratio(busy_s, busy_s + s["idle_s"])
-    out["utilisation"] = _ratio(busy_s, s["paid_s"])
-    out["agents_paid"] = _ratio(s["paid_s"], s["span_s"])
-    out["agents_busy"] = _ratio(busy_s, s["span_s"])
-    return out
-
-
-def _call_figures(s: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    out = {name: s[name] for name in (
-        "inbound_offered", "inbound_answered", "inbound_abandoned", "inbound_callback",
-        "inbound_waiting_at_end", "inbound_answered_within_target", "index_reached",
-        "contacts_reached", "callbacks_offered", "callback_attempts", "callbacks_reached")}
-    offered, answered = s["inbound_offered"], s["inbound_answered"]
-    out["inbound_service_level"] = _ratio(s["inbound_answered_within_target"], offered)
-    out["inbound_service_level_answered"] = _ratio(s["inbound_answered_within_target"],
-                                                   answered)
-    out["inbound_abandon_share"] = _ratio(s["inbound_abandoned"], offered)
-    out["inbound_p_wait"] = _ratio(s["inbound_delayed"], offered)
-    out["inbound_asa_s"] = _ratio(s["inbound_wait_answered_s"], answered)
-    out["inbound_mean_wait_s"] = _ratio(
-        s["inbound_wait_answered_s"] + s["inbound_wait_abandoned_s"],
-        answered + s["inbound_abandoned"])
-    out["attempts"] = s["index_attempts"] + s["contact_attempts"]
-    out["attempts_index"], out["attempts_contact"] = s["index_attempts"], s["contact_attempts"]
-    out["handled_calls"] = (answered + s["index_reached"] + s["contacts_reached"]
-                            + s["callbacks_reached"])
-    return out
-
-
-def _people_figures(s: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    out = {"index_cases": s["people_index"], "contacts": s["people_contact"],
-           "contacts_no_phone": s["people_contact_no_phone"],
-           "callbacks_accepted": s["people_callback"]}
-    for kind, prefix in PEOPLE_PREFIX.items():
-        for state in ("unreachable", "expired", "open"):
-            out[f"{prefix}_{state}"] = s[f"people_{kind}_{state}"]
-        out[f"{prefix}_reached_within_deadline_share"] = _ratio(
-            s[f"people_{kind}_within_deadline"], s[f"people_{kind}_with_phone"])
-        out[f"{prefix}_time_to_reach_mean_h"] = _ratio(
-            s[f"people_{kind}_time_to_reach_s"], s[f"people_{kind}_reached"]) / HOUR_S
-    return out
-
-
-def _money_figures(s: Mapping[str, np.ndarray], f: Mapping[str, np.ndarray],
-                   scenario: Scenario) -> dict[str, np.ndarray]:
-    out = {"agent_days_paid": s["agent_days_paid"], "hires": s["hires"],
-           "mean_headcount": _ratio(s["headcount_days"], s["days"])}
-    out.update(price(scenario, paid_hours=f["paid_hours"], pool_paid_hours=f["pool_paid_hours"],
-                     busy_hours=f["busy_hours"], idle_hours=f["idle_hours"],
-                     onboarding_hours=f["onboarding_hours"],
-                     agent_days_paid=s["agent_days_paid"], hires=s["hires"],
-                     handled_calls=f["handled_calls"], index_reached=f["index_reached"],
-                     other_cost=s.get("other_cost", 0.0)))
-    centre = out["call_centre_cost"]  # the call centre's output at the call centre's cost
-    out["cost_per_handled_call"] = _ratio(centre, f["handled_calls"])
-    out["cost_per_attempt"] = _ratio(centre, f["attempts"])
-    out["cost_per_index_reached"] = _ratio(centre, f["index_reached"])
-    out["cost_per_contact_reached"] = _ratio(centre, f["contacts_reached"])
-    out["cost_per_paid_hour"] = _ratio(centre, f["paid_hours"])
-    return out
-
-
-def _per_agent_day_figures(s: Mapping[str, np.ndarray],
-                           f: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    present, billed = s["agent_days_paid"], s["billed_fte"]
-    return {
-        "persons_called": s["persons_called"],
-        "agents_present_mean": _ratio(present, s["days"]),
-        "billed_fte_days": billed,
-        "billed_fte_mean": _ratio(billed, s["days"]),
-        "attempts_per_present_agent_day": _ratio(f["attempts"], present),
-        "attempts_per_billed_fte_day": _ratio(f["attempts"], billed),
-        "handled_calls_per_present_agent_day": _ratio(f["handled_calls"], present),
-        "handled_calls_per_billed_fte_day": _ratio(f["handled_calls"], billed),
-    }
-
-
 def figures(sums: Sums, scenario: Scenario) -> dict[str, np.ndarray]:
     """Turn the additive sums of any grouping (interval, day, run) into figures.
 
-    The one definition of every figure (see the module docstring). Figures
-    are computed from what the sums hold: the time and call figures from the
-    raw interval sums (:func:`interval_sums`, plus ``span_s``); the people
-    figures when the :func:`people_sums` are there; the money when the per-day
-    counts (``agent_days_paid``, ``hires``, ``headcount_days``, ``days``) are.
+    Each figure by its catalogue entry (:mod:`sim.analysis.catalogue`), the
+    one definition; a figure whose inputs the sums lack is left out (the
+    people figures need the :func:`people_sums`, the money the per-day counts
+    ``agent_days_paid``, ``hires``, ``headcount_days``, ``days``).
 
     Parameters
     ----------
@@ -426,15 +275,7 @@ def figures(sums: Sums, scenario: Scenario) -> dict[str, np.ndarray]:
         Figure name to float array of the sums' shape; ratios with a zero
         denominator are NaN.
     """
-    s = {name: np.asarray(values, dtype=float) for name, values in sums.items()}
-    out = _time_figures(s)
-    out.update(_call_figures(s))
-    if "people_index" in s:
-        out.update(_people_figures(s))
-    if "agent_days_paid" in s:
-        out.update(_money_figures(s, out, scenario))
-        out.update(_per_agent_day_figures(s, out))
-    return out
+    return catalogue_figures(sums, scenario)
 
 
 # --------------------------------------------------------------------------- tables
@@ -453,7 +294,8 @@ def _backlog_at(people: pd.DataFrame, times_s: np.ndarray) -> np.ndarray:
 def _frame(columns: Mapping[str, ArrayLike], order: tuple[str, ...]) -> pd.DataFrame:
     """Build a table of ``order``'s columns, counts as int64."""
     return pd.DataFrame({name: (np.asarray(columns[name]).astype(np.int64)
-                                if name in _COUNTS else columns[name]) for name in order})
+                                if name in CATALOGUE and CATALOGUE[name].whole
+                                else columns[name]) for name in order})
 
 
 def interval_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
@@ -502,8 +344,6 @@ def daily_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
         started (attempts, reached).
     """
     columns: dict[str, ArrayLike] = dict(figures(day_sums(plan, raw), plan.scenario))
-    for column, figure in DAILY_RENAMES.items():
-        columns[column] = columns[figure]
     columns["day"] = np.arange(plan.n_days)
     columns["date"] = pd.to_datetime(list(plan.dates))
     columns["expected_cases"] = plan.expected_cases
@@ -536,7 +376,7 @@ def agent_table(raw: RawRun) -> pd.DataFrame:
         table[name.replace("_s", "_hours")] = values / HOUR_S
     table["busy_hours"] = table["talk_hours"] + table["wrap_hours"] + table[
         "failed_attempt_hours"]
-    table["idle_share"] = _ratio(table["idle_hours"], table["paid_hours"])
+    table["idle_share"] = ratio(table["idle_hours"], table["paid_hours"])
     return table
 
 
@@ -563,43 +403,60 @@ def replication_metrics(plan: Plan, raw: RawRun) -> dict[str, float]:
     return {name: float(run[name]) for name in RUN_METRICS}
 
 
-#: Metrics that are shares (between 0 and 1) besides those named ``*_share``.
-SHARE_METRICS = frozenset({"occupancy", "utilisation", "inbound_service_level",
-                           "inbound_service_level_answered", "inbound_p_wait"})
-
-
 def is_share(name: str) -> bool:
     """Return whether a metric is a share, bounded by 0 and 1 (its CI is too)."""
-    return name.endswith("_share") or name in SHARE_METRICS
+    return ci_method(name) == "share"
 
 
-def _interval(values: np.ndarray, share: bool, t_quantile: float) -> tuple[float, float]:
-    """Student-t interval of the mean; for a share, on the logit scale (see summarise)."""
+def interval(values: np.ndarray, method: str, t_quantile: float) -> tuple[float, float]:
+    """Confidence interval of the mean of ``values`` by one of the catalogue's methods.
+
+    Parameters
+    ----------
+    values
+        The replications' values (finite, at least two).
+    method
+        ``"mean"``: Student t, ``m ± t s / sqrt(n)``. ``"share"``: the same on
+        the logit scale by the delta method, ``expit(logit(m) ± t s / (sqrt(n)
+        m (1 - m)))``, within [0, 1]. ``"positive"``: on the log scale,
+        ``m exp(± t s / (sqrt(n) m))``, above 0. Where the scale does not apply
+        (a share's mean at 0 or 1, values outside the range, sd 0) the plain
+        interval is used; with sd 0 it is ``[m, m]``.
+    t_quantile
+        The Student t quantile for the confidence and ``n - 1`` degrees of freedom.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``.
+    """
     n = values.size
     mean = float(values.mean())
     se = float(values.std(ddof=1)) / np.sqrt(n)
-    inside = share and 0.0 < mean < 1.0 and bool(np.all((values >= 0) & (values <= 1)))
-    if not inside or se == 0:
-        return mean - t_quantile * se, mean + t_quantile * se
-    centre = np.log(mean / (1.0 - mean))
-    half = t_quantile * se / (mean * (1.0 - mean))  # delta method: d logit(m)/dm
-    return (float(1.0 / (1.0 + np.exp(-(centre - half)))),
-            float(1.0 / (1.0 + np.exp(-(centre + half)))))
+    if method == "share" and se > 0 and 0.0 < mean < 1.0 and bool(
+            np.all((values >= 0) & (values <= 1))):
+        centre = np.log(mean / (1.0 - mean))
+        half = t_quantile * se / (mean * (1.0 - mean))  # delta method: d logit(m)/dm
+        return (float(1.0 / (1.0 + np.exp(-(centre - half)))),
+                float(1.0 / (1.0 + np.exp(-(centre + half)))))
+    if method == "positive" and se > 0 and mean > 0 and bool(np.all(values >= 0)):
+        half = t_quantile * se / mean  # delta method: d log(m)/dm
+        return float(mean * np.exp(-half)), float(mean * np.exp(half))
+    return mean - t_quantile * se, mean + t_quantile * se
 
 
-def summarise(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+def summarise(replications: pd.DataFrame, confidence: float = 0.95,
+              methods: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Mean, sd and confidence interval of every metric over replications.
 
-    The interval is Student-t over the replication values, except for shares
-    (:func:`is_share`: ``*_share``, occupancy, utilisation, service levels,
-    P(wait)), whose interval must stay within [0, 1]: it is the Student-t
-    interval of the mean on the logit scale, by the delta method,
-    ``expit(logit(m) ± t · s / (sqrt(n) · m (1 - m)))``, mapped back. It is
-    asymmetric (shorter towards the nearer bound), nearly the plain one for
-    a mean far from 0 and 1, and covers as well or better near the bounds,
-    where the plain interval can pass 100 % (a mean of 0.929 had an upper
-    bound of 1.068). A share equal in every replication (sd 0, e.g. all 1)
-    has the interval [m, m].
+    Each metric's interval by its catalogue method (:func:`interval`,
+    :data:`sim.analysis.catalogue.CI_METHODS`): Student t, or on the logit
+    scale for shares (within [0, 1]: asymmetric, shorter towards the nearer
+    bound, nearly the plain one for a mean far from 0 and 1, covering as well
+    or better near the bounds, where the plain interval can pass 100 %: a mean
+    of 0.929 had an upper bound of 1.068), or on the log scale for quantities
+    that cannot be negative. A metric equal in every replication (sd 0) has
+    the interval [m, m].
 
     Parameters
     ----------
@@ -608,6 +465,8 @@ def summarise(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
         ``scenario`` and ``replication`` columns).
     confidence
         Two-sided confidence level.
+    methods
+        The interval method of columns outside the catalogue (default: ``"mean"``).
 
     Returns
     -------
@@ -629,7 +488,8 @@ def summarise(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
         low = high = np.nan
         if n > 1:
             t_quantile = float(stdtrit(n - 1, 0.5 + confidence / 2))
-            low, high = _interval(values, is_share(name), t_quantile)
+            method = (methods or {}).get(name) or ci_method(name)
+            low, high = interval(values, method, t_quantile)
         rows.append({"metric": name, "n": n, "mean": mean, "sd": sd,
                      "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)

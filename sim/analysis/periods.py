@@ -26,20 +26,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sim.analysis.catalogue import CATALOGUE, columns_at
 from sim.analysis.costs import line_days
 from sim.analysis.metrics import Sums, day_sums, figures
 from sim.inputs.compile import Plan
 from sim.inputs.scenario import Scenario
 from sim.model import RawRun
 
-#: The figures of a period, in order (after ``scenario, replication`` and the period).
-PERIOD_FIGURES = (
-    "days", "attempts", "attempts_index", "attempts_contact", "persons_called",
-    "handled_calls", "paid_hours", "busy_hours", "idle_hours", "not_logged_in_hours",
-    "idle_share", "occupancy", "agents_present_mean", "billed_fte_mean",
-    "attempts_per_present_agent_day", "attempts_per_billed_fte_day",
-    "call_centre_cost", "other_cost", "total_cost",
-)
+#: The figures of a period, in order (after ``scenario, replication`` and the period):
+#: the catalogue's metrics of level ``period``.
+PERIOD_FIGURES = columns_at("period")
 
 #: Columns of the monthly table, in order.
 MONTHLY_COLUMNS = ("scenario", "replication", "month", *PERIOD_FIGURES)
@@ -49,11 +45,6 @@ WEEKLY_COLUMNS = ("scenario", "replication", "week", *PERIOD_FIGURES)
 
 #: Columns of the cost-lines table, in order.
 COST_LINE_COLUMNS = ("scenario", "month", "line", "kind", "days", "fte_mean", "rate", "cost")
-
-#: Period figures holding whole counts (int64 in the tables).
-_COUNTS = frozenset({"days", "attempts", "attempts_index", "attempts_contact",
-                     "persons_called", "handled_calls"})
-
 
 def month_labels(dates: Sequence[dt.date]) -> list[str]:
     """Label each date with its calendar month, ``"YYYY-MM"``."""
@@ -111,11 +102,10 @@ def period_table(scenario: Scenario, days: Sums, labels: Sequence[str],
     """
     periods, sums = group_sums(days, labels)
     values = figures(sums, scenario)
-    values["days"] = sums["days"]
     columns: dict[str, object] = {key: periods}
     for name in PERIOD_FIGURES:
         column = np.asarray(values[name], dtype=float)
-        columns[name] = np.rint(column).astype(np.int64) if name in _COUNTS else column
+        columns[name] = np.rint(column).astype(np.int64) if CATALOGUE[name].whole else column
     return pd.DataFrame(columns)
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import sim.staffing  # noqa: F401  (registers every policy: the scenario's staffing union)
+from sim.analysis.catalogue import CATALOGUE as metrics
+from sim.analysis.catalogue import format_value, metric
 from sim.basics.errors import ScenarioError
 from sim.experiments import attribution, compare
 from sim.experiments import optimise as optimise_module
@@ -43,7 +45,8 @@ from sim.outputs.sweep import Sweep
 __all__ = [
     "Comparison", "Executor", "Optimum", "Plan", "Results", "Scenario", "ScenarioError",
     "Sweep", "attribute_idle", "compare_scenarios", "compile_plan", "default_scenario_path",
-    "json_schema", "least_staffing", "load_results", "load_scenario", "make_executor",
+    "format_value", "json_schema", "least_staffing", "load_results", "load_scenario",
+    "make_executor", "metric", "metrics",
     "optimal_variant", "optimise", "oracle_variant", "plots", "run", "scenario_from_text",
     "sweep", "targets_report", "unit_of",
 ]

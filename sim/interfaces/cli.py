@@ -92,18 +92,10 @@ from sim.plumbing.forked import forked_worker
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
-HEADLINE = (
-    ("idle_share", "idle share of paid time", "pct"),
-    ("occupancy", "occupancy (busy / (busy + idle))", "pct"),
-    ("paid_hours", "paid agent-hours", "num"),
-    ("total_cost", "total cost", "money"),
-    ("cost_per_handled_call", "cost per handled call", "money"),
-    ("index_reached_within_deadline_share", "index cases reached within deadline", "pct"),
-    ("contacts_reached_within_deadline_share", "contacts reached within deadline", "pct"),
-    ("inbound_service_level", "inbound answered within target / offered", "pct"),
-    ("inbound_abandon_share", "inbound abandoned / offered", "pct"),
-    ("max_backlog", "max backlog (open outbound tasks)", "num"),
-)
+#: The metrics printed after a run (labels, units and formats: the metric catalogue).
+HEADLINE = ("idle_share", "occupancy", "paid_hours", "total_cost", "cost_per_handled_call",
+            "index_reached_within_deadline_share", "contacts_reached_within_deadline_share",
+            "inbound_service_level", "inbound_abandon_share", "max_backlog")
 
 
 #: ``--bound``: :data:`sim.experiments.attribution.BOUNDS`, written out so that building the
@@ -215,58 +207,54 @@ def _add_bound_option(parser: argparse.ArgumentParser) -> None:
                         "(optimal, the default) or the fast analytic oracle")
 
 
-def _fmt(value: float, kind: str, currency: str) -> str:
-    if value != value:  # NaN
-        return "n/a"
-    if kind == "pct":
-        return f"{100 * value:.1f} %"
-    if kind == "money":
-        return f"{value:,.2f} {currency}"
-    return f"{value:,.0f}"
-
-
 def _print_summary(results) -> None:
-    currency = results.scenario.costs.currency
+    from sim.outputs.labels import label_context_of
+
+    context = label_context_of(results.scenario)
     print(f"{results.scenario.name}: {results.replications} replications, seed {results.seed}")
-    for name, label, kind in HEADLINE:
-        print(_metric_line(results.metric(name), label, kind, currency, results.replications))
+    for name in HEADLINE:
+        print(_metric_line(name, results.metric(name), context, results.replications))
     if "idle_attribution" in results.tables:
-        _print_attribution(results)
+        _print_attribution(results, context)
 
 
-ATTRIBUTION = (
-    ("idle_hours", "idle agent-hours", "num"),
-    ("unavoidable_idle_hours", "unavoidable (the bound's idle)", "num"),
-    ("avoidable_idle_hours", "avoidable (idle above the bound's)", "num"),
-    ("avoidable_idle_cost", "avoidable idle cost (at the agent rate)", "money"),
-)
+#: The idle attribution printed after ``--attribute-idle``.
+ATTRIBUTION = ("idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours",
+               "avoidable_idle_cost")
 
 
-def _metric_line(m: dict[str, float], label: str, kind: str, currency: str, n: int) -> str:
+def _value(name: str, value: float, context: dict[str, str], signed: bool = False) -> str:
+    """Write a metric's value as people read it, with its unit (the catalogue's formatter)."""
+    from sim.analysis.catalogue import metric
+
+    return metric(name).format(value, context.get("currency", ""), signed=signed)
+
+
+def _metric_line(name: str, m: dict[str, float], context: dict[str, str], n: int) -> str:
+    from sim.analysis.catalogue import metric
+
     ci = ""
     if m["ci_low"] == m["ci_low"] and n > 1:
-        ci = f"  (95 % CI {_fmt(m['ci_low'], kind, currency)} .. " \
-             f"{_fmt(m['ci_high'], kind, currency)})"
-    return f"  {label:<44} {_fmt(m['mean'], kind, currency):>16}{ci}"
+        ci = (f"  (95 % CI {_value(name, m['ci_low'], context)} .. "
+              f"{_value(name, m['ci_high'], context)})")
+    return f"  {metric(name).label_in(context):<48} {_value(name, m['mean'], context):>16}{ci}"
 
 
-def _print_attribution(results) -> None:
+def _print_attribution(results, context: dict[str, str]) -> None:
     from sim.outputs.plots import BOUND_NAMES
 
-    currency = results.scenario.costs.currency
     bound = BOUND_NAMES[results.run_info.get("bound", "analytic")][0]
     print(f"  idle attribution against the {bound} (same seeds, same targets; paired CIs):")
-    for name, label, kind in ATTRIBUTION:
-        print(_metric_line(results.metric(name), label, kind, currency, results.replications))
+    for name in ATTRIBUTION:
+        print(_metric_line(name, results.metric(name), context, results.replications))
     if results.metric("avoidable_idle_hours")["mean"] < 0:
         oracle = results.tables["oracle_summary"].set_index("metric")["mean"]
         own = results.tables["summary"].set_index("metric")["mean"]
         print(f"  negative: this policy idled less than the {bound}, i.e. it staffed below "
               "it; compare the service:")
-        for name, label, kind in HEADLINE:
-            if name in ("index_reached_within_deadline_share", "inbound_service_level"):
-                print(f"    {label:<42} {_fmt(own[name], kind, currency):>10} here, "
-                      f"{_fmt(oracle[name], kind, currency)} for the {bound}")
+        for name in ("index_reached_within_deadline_share", "inbound_service_level"):
+            print(f"    {name:<42} {_value(name, own[name], context):>10} here, "
+                  f"{_value(name, oracle[name], context)} for the {bound}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -331,50 +319,59 @@ def _print_bound_targets(results) -> None:
     bound = results.run_info.get("bound", "optimal")
     verdict = "met" if bool(targets["met"].all()) else "did NOT meet"
     print(f"bound ({bound}) {verdict} its targets:")
+    context = {"currency": results.scenario.costs.currency}
     for row in targets.itertuples():
         mark = "met" if row.met else "missed"
-        print(f"  {row.metric}: {100 * row.mean:.1f} % (95 % CI {100 * row.ci_low:.1f}-"
-              f"{100 * row.ci_high:.1f}) vs {100 * row.required:.0f} % required: {mark}")
+        print(f"  {row.metric}: {_value(row.metric, row.mean, context)} (95 % CI "
+              f"{_value(row.metric, row.ci_low, context)} .. "
+              f"{_value(row.metric, row.ci_high, context)}) vs "
+              f"{_value(row.metric, row.required, context)} required: {mark}")
 
 
-def _cell(row, metric: str, kind: str, currency: str, diff: bool = False) -> str:
+def _pm(name: str, mean: float, low: float, high: float, context: dict[str, str],
+        signed: bool = False) -> str:
+    """``mean ± half-width of the 95 % CI`` of a metric (a share's difference in points)."""
+    from sim.analysis.catalogue import metric
+
+    entry, currency = metric(name), context.get("currency", "")
+    points = signed and entry.unit == "share"  # a difference of shares: percentage points
+    text = entry.format(mean, currency, signed, with_unit=not points)
+    if mean == mean and low == low:
+        text += f" ± {entry.format((high - low) / 2, currency, with_unit=not points)}"
+    return text + (" pt" if points and mean == mean else "")
+
+
+def _cell(row, name: str, context: dict[str, str], diff: bool = False) -> str:
     """``mean ± half-width of the 95 % CI`` of a comparison-table cell."""
-    prefix = f"{metric}_diff" if diff else metric
+    prefix = f"{name}_diff" if diff else name
     mean, lo, hi = (row.get(f"{prefix}_{s}", float("nan")) for s in ("mean", "ci_low", "ci_high"))
-    if mean != mean:
-        return "n/a"
-    half = (hi - lo) / 2 if lo == lo else None
-    scale, digits, unit = {"pct": (100.0, 1, " pt" if diff else " %"),
-                           "money": (1.0, 2, f" {currency}"),
-                           "money0": (1.0, 0, f" {currency}")}.get(kind, (1.0, 0, " h"))
-    text = f"{mean * scale:{'+' if diff else ''},.{digits}f}"
-    if float(text.replace(",", "")) == 0:
-        text = f"{0:.{digits}f}"  # no "-0.0" or "+0.0"
-    if half is not None:
-        text += f" ± {half * scale:,.{digits}f}"
-    return text + unit
+    return _pm(name, mean, lo, hi, context, signed=diff)
+
+
+#: The columns of the console's comparison table: (metric, short heading).
+COMPARISON_COLUMNS = (
+    ("total_cost", "total cost"), ("idle_share", "idle share"),
+    ("avoidable_idle_hours", "avoidable idle"), ("cost_per_handled_call", "cost / handled call"),
+    ("index_reached_within_deadline_share", "index within deadline"),
+    ("contacts_reached_within_deadline_share", "contacts within deadline"),
+    ("inbound_service_level", "inbound SL"))
 
 
 def _print_comparison(comparison) -> None:
+    from sim.outputs.labels import label_context_of
+
     table = comparison.table
     first = comparison.results[0]
-    currency = first.scenario.costs.currency
-    columns = [("total_cost", "total cost", "money0"), ("idle_share", "idle share", "pct")]
-    if "avoidable_idle_hours_mean" in table.columns:
-        columns.append(("avoidable_idle_hours", "avoidable idle", "num"))
-    columns += [("cost_per_handled_call", "cost / handled call", "money"),
-                ("index_reached_within_deadline_share", "index within deadline", "pct"),
-                ("contacts_reached_within_deadline_share", "contacts within deadline", "pct")]
-    if table["inbound_service_level_mean"].notna().any():  # the price of a low idle share
-        columns.append(("inbound_service_level", "inbound SL", "pct"))
-    rows = [["scenario"] + [label for _, label, _ in columns]]
+    context = label_context_of(first.scenario)
+    columns = [(name, heading) for name, heading in COMPARISON_COLUMNS
+               if f"{name}_mean" in table.columns and table[f"{name}_mean"].notna().any()]
+    rows = [["scenario"] + [heading for _, heading in columns]]
     records = table.to_dict(orient="records")
     for row in records:
-        rows.append([str(row["scenario"])]
-                    + [_cell(row, m, kind, currency) for m, _, kind in columns])
+        rows.append([str(row["scenario"])] + [_cell(row, m, context) for m, _ in columns])
     for row in records[1:]:
         rows.append([f"Δ {row['scenario']}"]
-                    + [_cell(row, m, kind, currency, diff=True) for m, _, kind in columns])
+                    + [_cell(row, m, context, diff=True) for m, _ in columns])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     print(f"comparison: {len(records)} scenarios, {comparison.replications} replications each, "
           f"seed {comparison.seed} (common random numbers)")
@@ -605,12 +602,6 @@ def _executor_context(args: argparse.Namespace) -> Iterator[None]:
         yield
 
 
-def _kind(metric: str) -> str:
-    if metric.endswith(("_share", "service_level")) or metric in ("occupancy", "utilisation"):
-        return "pct"
-    return "money" if "cost" in metric else "num"
-
-
 def _sweep_setup(args: argparse.Namespace, suffix: str, marker: str):
     """Check the arguments and the output directory; load the scenario; resolve the seed."""
     from sim.experiments.sweep import resolve_seed
@@ -668,26 +659,20 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _pm(mean: float, lo: float, hi: float, kind: str, currency: str) -> str:
-    half = (hi - lo) / 2
-    if kind == "pct":
-        return f"{100 * mean:.1f} ± {100 * half:.1f} %" if half == half else f"{100 * mean:.1f} %"
-    digits = 2 if kind == "money" else 1
-    text = f"{mean:,.{digits}f}" + (f" ± {half:,.{digits}f}" if half == half else "")
-    return text + (f" {currency}" if kind == "money" else "")
-
-
 def _print_frontier(result, x: str, y: str) -> None:
+    from sim.analysis.catalogue import metric
+    from sim.outputs.labels import label_context_of
+
     frontier = result.frontier(x, y)
-    currency = result.scenario.costs.currency
+    context = label_context_of(result.scenario)
     print(f"sweep: {len(frontier)} points x {result.replications} replications, seed "
           f"{result.seed} (common random numbers); {result.run_points} run, "
           f"{result.cached_points} read from the cache")
-    rows = [[*result.paths, x, y, "Pareto"]]
+    rows = [[*result.paths, *(metric(m).label_in(context) for m in (x, y)), "Pareto"]]
     for _, row in frontier.iterrows():
         rows.append([str(row[p]) for p in result.paths]
-                    + [_pm(row[f"{m}_mean"], row[f"{m}_ci_low"], row[f"{m}_ci_high"], _kind(m),
-                           currency) for m in (x, y)]
+                    + [_pm(m, row[f"{m}_mean"], row[f"{m}_ci_low"], row[f"{m}_ci_high"],
+                           context) for m in (x, y)]
                     + ["*" if row["pareto"] else ""])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
@@ -713,7 +698,10 @@ def _cmd_optimise(args: argparse.Namespace) -> int:
 
 
 def _print_optimum(result) -> None:
-    currency = result.scenario.costs.currency
+    from sim.analysis.catalogue import metric
+    from sim.outputs.labels import label_context_of
+
+    context = label_context_of(result.scenario)
     print(f"optimise: {len(result.log)} evaluations ({result.method}; {result.run_points} run, "
           f"{result.cached_points} read from the cache), {result.replications} replications "
           f"each, seed {result.seed} (common random numbers)")
@@ -728,19 +716,19 @@ def _print_optimum(result) -> None:
     edge = result.boundary
     if edge is not None and edge is not best:
         (path, value), = edge.values.items()
-        cost = _fmt(edge.metric(result.minimise)["mean"], _kind(result.minimise), currency)
+        cost = _value(result.minimise, edge.metric(result.minimise)["mean"], context)
         print(f"  (the edge of the settings meeting them is {path} = {value}, at {cost}; the "
               f"{result.minimise} still fell past it)")
     for name in result.metrics:
         m = best.metric(name)
-        kind = _kind(name)
-        line = (f"  {name:<40} {_fmt(m['mean'], kind, currency):>14}  (95 % CI "
-                f"{_fmt(m['ci_low'], kind, currency)} .. {_fmt(m['ci_high'], kind, currency)})")
+        label = metric(name).label_in(context)
+        line = (f"  {label:<44} {_value(name, m['mean'], context):>14}  (95 % CI "
+                f"{_value(name, m['ci_low'], context)} .. {_value(name, m['ci_high'], context)})")
         if name == result.minimise:
             line += "  minimised"
         for r in result.requirements:
             if r.metric == name:
-                line += f"  required {r.op} {_fmt(r.threshold, kind, currency)}: met"
+                line += f"  required {r.op} {_value(name, r.threshold, context)}: met"
         print(line)
 
 

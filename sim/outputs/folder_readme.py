@@ -1,8 +1,9 @@
 """What a results directory holds, for people: its ``README.md``, units and CSV rounding.
 
-One catalogue (:data:`COLUMNS`) names the unit and the meaning of every column of every
-table that :meth:`sim.Results.save` writes, and of every metric of ``summary.csv``. It is
-used three ways:
+The metric catalogue (:mod:`sim.analysis.catalogue`) names the unit and the meaning of
+every metric, and :data:`COLUMNS` of every other column of the tables that
+:meth:`sim.Results.save` writes (keys, people, calls, cost lines). They are used three
+ways:
 
 * :func:`write_readme` writes the directory's ``README.md``: every file, every column with
   its unit, and the conventions (shares are 0-1, times are seconds since the start of the
@@ -24,28 +25,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "FILES", "UNITS", "csv_frame", "describe_column", "readme_text",
-           "write_readme"]
+from sim.analysis.catalogue import CATALOGUE
+from sim.analysis.catalogue import UNITS as CATALOGUE_UNITS
+
+__all__ = ["COLUMNS", "FILES", "UNITS", "csv_frame", "describe_column", "every_column",
+           "readme_text", "unit_of", "write_readme"]
 
 #: Unit key -> (label in the README, decimals kept in CSV files). ``None``: not a float.
+#: The metrics' units are the catalogue's (:data:`sim.analysis.catalogue.UNITS`).
 UNITS: dict[str, tuple[str, int | None]] = {
     "id": ("-", None),
     "text": ("-", None),
     "date": ("date", None),
     "timestamp": ("local date and time", None),
     "time_s": ("s since the start", 3),
-    "s": ("s", 3),
-    "h": ("h", 4),
-    "share": ("share 0-1", 6),
-    "money": ("currency", 2),
-    "count": ("count", 3),
-    "agents": ("agents", 3),
-    "agent_days": ("agent-days", 3),
-    "fte": ("FTE", 3),
-    "per_agent_day": ("per agent-day", 3),
+    **{key: (unit.label, unit.decimals) for key, unit in CATALOGUE_UNITS.items()},
 }
 
-#: Column (or metric) name -> (unit key, meaning).
+#: Column name -> (unit key, meaning), for the columns that are not metrics (keys, the people
+#: and calls tables, the cost lines, the bound's targets). Metrics are described by their
+#: catalogue entry (:mod:`sim.analysis.catalogue`).
 COLUMNS: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------- keys
     "scenario": ("text", "scenario name"),
@@ -80,133 +79,17 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "start_s": ("time_s", "when an agent took the call"),
     "talk_end_s": ("time_s", "end of the conversation (wrap-up follows)"),
     "end_s": ("time_s", "end of the call for the agent (after wrap-up)"),
-    # ------------------------------------------------------------- agent time
-    "paid_hours": ("h", "paid agent-hours: the on-shift span, overtime included"),
-    "talk_hours": ("h", "agent-hours in conversation"),
-    "wrap_hours": ("h", "agent-hours in wrap-up after a conversation"),
-    "failed_attempt_hours": ("h", "agent-hours spent on unanswered outbound attempts"),
-    "idle_hours": ("h", "paid agent-hours with no call, not on break or onboarding"),
-    "break_hours": ("h", "paid agent-hours on break"),
-    "onboarding_hours": ("h", "paid, unproductive hours of agents new on the roster"),
-    "busy_hours": ("h", "talk + wrap + failed attempts"),
-    "pool_paid_hours": ("h", "paid hours of agents called in from the pool"),
-    "idle_share": ("share", "idle / paid"),
-    "occupancy": ("share", "busy / (busy + idle)"),
-    "utilisation": ("share", "busy / paid"),
-    "agents_paid": ("agents", "mean number of agents paid during the interval"),
-    "agents_busy": ("agents", "mean number of agents busy during the interval"),
-    "headcount": ("count", "agents on the roster that day"),
-    "agents_present": ("count", "rostered agents not absent that day"),
-    "hires": ("count", "agents added to the roster"),
-    "agent_days_paid": ("agent_days", "agents present, summed over the days"),
-    "mean_headcount": ("agents", "roster headcount averaged over the days"),
-    # ------------------------------------------------------------- demand and tracing
-    "expected_cases": ("count", "expected confirmed cases of the epidemic curve"),
-    "cases": ("count", "confirmed cases drawn (before share_traced)"),
-    "index_released": ("count", "index cases released to the call centre that day"),
-    "contacts_created": ("count", "contacts named that day"),
-    "index_cases": ("count", "index cases released"),
-    "contacts": ("count", "contacts named"),
-    "contacts_no_phone": ("count", "contacts without a phone number"),
-    "index_reached": ("count", "index cases reached"),
-    "contacts_reached": ("count", "contacts reached"),
-    "index_unreachable": ("count", "index cases not reached after max_attempts"),
-    "contacts_unreachable": ("count", "contacts not reached after max_attempts"),
-    "index_expired": ("count", "index cases dropped after give_up_after"),
-    "contacts_expired": ("count", "contacts dropped after give_up_after"),
-    "index_open": ("count", "index cases still open at the horizon"),
-    "contacts_open": ("count", "contacts still open at the horizon"),
-    "index_reached_within_deadline_share": (
-        "share", "index cases reached within their deadline / index cases released "
-        "(daily: by day of release)"),
-    "contacts_reached_within_deadline_share": (
-        "share", "contacts reached within their deadline / contacts with a phone "
-        "(daily: by day of creation)"),
-    "index_time_to_reach_mean_h": ("h", "mean time from release to reaching an index case"),
-    "contacts_time_to_reach_mean_h": ("h", "mean time from creation to reaching a contact"),
-    "backlog": ("count", "open outbound tasks at the end of the day or interval"),
-    "max_backlog": ("count", "most open outbound tasks at any interval end"),
-    "attempts": ("count", "outbound tracing attempts (index and contacts); people: "
-                 "attempts made to reach this person"),
-    "handled_calls": ("count", "conversations: index and contacts reached, inbound "
-                      "answered, callbacks reached"),
-    # ------------------------------------------------------------- inbound
-    "inbound_offered": ("count", "inbound calls arriving"),
-    "inbound_answered": ("count", "inbound calls answered"),
-    "inbound_abandoned": ("count", "inbound callers who hung up while waiting"),
-    "inbound_answered_within_target": ("count", "inbound calls answered within "
-                                       "answer_within"),
-    "inbound_waiting_at_end": ("count", "inbound callers still waiting at the horizon"),
-    "inbound_callback": ("count", "inbound callers who accepted a callback and hung up"),
-    "inbound_service_level": ("share", "answered within answer_within / offered"),
-    "inbound_service_level_answered": ("share", "answered within answer_within / answered"),
-    "inbound_abandon_share": ("share", "abandoned / offered"),
-    "inbound_p_wait": ("share", "share of offered calls not answered at once"),
-    "inbound_asa_s": ("s", "average speed of answer: mean wait of answered calls"),
-    "inbound_mean_wait_s": ("s", "mean wait of all offered calls (abandoned: until they "
-                            "hung up)"),
-    # ------------------------------------------------------------- callbacks
-    "callbacks_offered": ("count", "callbacks offered to waiting callers"),
-    "callbacks_accepted": ("count", "callbacks accepted"),
-    "callback_attempts": ("count", "outbound attempts to return callbacks"),
-    "callbacks_reached": ("count", "callbacks that reached the caller"),
-    "callbacks_unreachable": ("count", "callbacks not reached after max_attempts"),
-    "callbacks_expired": ("count", "callbacks dropped after give_up_after"),
-    "callbacks_open": ("count", "callbacks still open at the horizon"),
-    "callbacks_reached_within_deadline_share": (
-        "share", "callbacks reached within their deadline / callbacks accepted"),
-    "callbacks_time_to_reach_mean_h": ("h", "mean time from acceptance to reaching the "
-                                       "caller"),
-    # ------------------------------------------------------------- money
-    "agent_cost": ("money", "agents' pay (or fees) as billed"),
-    "supervisor_cost": ("money", "supervisors: billed hours / supervisor_ratio x rate"),
-    "seat_cost": ("money", "seat cost per agent present per day"),
-    "hiring_cost": ("money", "hiring cost per agent added"),
-    "fee_cost": ("money", "per-call or per-case fees"),
-    "cost": ("money", "total cost of the day"),
-    "total_cost": ("money", "total cost of the run"),
-    "idle_cost": ("money", "idle hours valued at the agent rate, whatever the billing"),
-    "onboarding_cost": ("money", "onboarding hours valued at the agent rate"),
-    "cost_per_handled_call": ("money", "cost / handled calls"),
-    "cost_per_attempt": ("money", "cost / outbound tracing attempts"),
-    "cost_per_index_reached": ("money", "cost / index cases reached"),
-    "cost_per_contact_reached": ("money", "cost / contacts reached"),
-    "cost_per_paid_hour": ("money", "cost / paid hours"),
-    "call_centre_cost": ("money", "the call centre's bill: agent + supervisor + seat + hiring "
-                         "+ fee cost"),
-    "other_cost": ("money", "the cost lines of the scenario (costs.lines)"),
     # ------------------------------------------------------------- periods and FTE
     "month": ("text", "calendar month, YYYY-MM"),
     "week": ("text", "ISO 8601 week, YYYY-Www (Monday to Sunday)"),
-    "days": ("count", "simulated days in the period"),
-    "not_logged_in_hours": ("h", "paid hours of rostered shifts not logged in (paid "
-                            "absence)"),
-    "attempts_index": ("count", "tracing attempts to index cases"),
-    "attempts_contact": ("count", "tracing attempts to contacts"),
-    "persons_called": ("count", "distinct persons attempted that day (periods: the sum of "
-                       "the daily counts)"),
-    "billed_fte": ("fte", "paid hours x 7 / agents.contract_hours_per_week"),
-    "billed_fte_mean": ("fte", "billed FTE averaged over the days"),
-    "agents_present_mean": ("agents", "agents present averaged over the days"),
-    "attempts_per_present_agent_day": ("per_agent_day", "attempts / agent-days present"),
-    "attempts_per_billed_fte_day": ("per_agent_day", "attempts / billed FTE-days"),
-    "handled_calls_per_present_agent_day": ("per_agent_day",
-                                            "handled calls / agent-days present"),
-    "handled_calls_per_billed_fte_day": ("per_agent_day", "handled calls / billed FTE-days"),
     "line": ("text", "cost line name (costs.lines)"),
     "fte_mean": ("fte", "the line's FTE averaged over the month's days (empty: fixed line)"),
     "rate": ("money", "the line's rate per FTE-month (empty: fixed line)"),
     # ------------------------------------------------------------- idle attribution
     "oracle_headcount": ("count", "the oracle policy's headcount that day (same seeds)"),
-    "unavoidable_idle_hours": ("h", "the oracle policy's idle hours (same seeds and "
-                               "service target)"),
-    "avoidable_idle_hours": ("h", "idle - unavoidable idle, per replication"),
-    "avoidable_idle_cost": ("money", "avoidable idle hours at the agent rate"),
     "target": ("text", "a service target of the bound's staffing (its metric)"),
     "required": ("share", "the share the target requires"),
     "met": ("text", "whether the bound's mean met the target (True/False)"),
-    "oracle_paid_hours": ("h", "the oracle policy's paid hours (same seeds)"),
-    "oracle_total_cost": ("money", "the oracle policy's total cost (same seeds)"),
 }
 
 #: File name (or pattern) -> what it holds.
@@ -267,17 +150,26 @@ def describe_column(name: str) -> tuple[str, str]:
     Raises
     ------
     KeyError
-        When the name is not in :data:`COLUMNS` (a new column must be described there).
+        When the name is neither a metric of the catalogue nor in :data:`COLUMNS` (a new
+        column must be described there).
     """
     if name.endswith("_at") and f"{name[:-3]}_s" in COLUMNS:
         return UNITS["timestamp"][0], COLUMNS[f"{name[:-3]}_s"][1]
-    unit, meaning = COLUMNS[name]
+    unit, meaning = _entry(name)
     return UNITS[unit][0], meaning
 
 
+def _entry(name: str) -> tuple[str, str]:
+    """Return (unit key, meaning) of a metric (its catalogue entry) or another column."""
+    metric = CATALOGUE.get(name)
+    if metric is not None:
+        return metric.unit, metric.meaning
+    return COLUMNS[name]
+
+
 def _decimals(name: str) -> int | None:
-    entry = COLUMNS.get(name)
-    return None if entry is None else UNITS[entry[0]][1]
+    unit = unit_of(name)
+    return None if unit is None else UNITS[unit][1]
 
 
 _SUMMARY_VALUES = ("mean", "sd", "ci_low", "ci_high")
@@ -381,7 +273,8 @@ def _table_section(name: str, columns: Iterable[str], rows: int, files: list[str
         try:
             unit, meaning = describe_column(column)
         except KeyError:
-            unit, meaning = "?", "(not described: add it to sim.outputs.folder_readme.COLUMNS)"
+            unit, meaning = "?", ("(not described: a metric goes in sim.analysis.catalogue, "
+                                  "another column in sim.outputs.folder_readme.COLUMNS)")
         lines.append(f"| `{column}` | {unit} | {meaning} |")
     return [*lines, ""]
 
@@ -500,8 +393,15 @@ def write_readme(directory: str | Path, tables: Mapping[str, pd.DataFrame], scen
     return path
 
 
+def every_column() -> dict[str, tuple[str, str]]:
+    """Return (unit key, meaning) of every metric of the catalogue and every other column."""
+    return {**{name: (m.unit, m.meaning) for name, m in CATALOGUE.items()}, **COLUMNS}
+
+
 def unit_of(name: str) -> str | None:
     """Return the unit key of a column or metric (``"share"``, ``"money"``, ...) or None."""
-    entry = COLUMNS.get(name)
-    return None if entry is None else entry[0]
+    try:
+        return _entry(name)[0]
+    except KeyError:
+        return None
 

@@ -7,8 +7,9 @@ staffing in a few words (each policy says it itself:
 
 from __future__ import annotations
 
+from sim.analysis.catalogue import Metric, label_context
 from sim.basics.units import DAY_S, HOUR_S, MINUTE_S
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Scenario, compact_duration
 
 
 def staffing_summary(scenario: Scenario) -> str:
@@ -47,3 +48,25 @@ def figure_subtitle(scenario: Scenario, replications: int | None = None,
         run = f"{replications} replication{'s' if replications != 1 else ''}"
         parts.append(run + (f", seed {seed}" if seed is not None else ""))
     return " · ".join(parts)
+
+
+def label_context_of(scenario: Scenario) -> dict[str, str]:
+    """Return what the metrics' labels name of a scenario: currency, deadlines, target."""
+    inbound = scenario.inbound
+    return label_context(currency=scenario.costs.currency,
+                         deadline=compact_duration(scenario.tracing.index.within),
+                         contact_deadline=compact_duration(scenario.tracing.contact.within),
+                         target=(compact_duration(inbound.answer_within) if inbound.enabled
+                                 else "the target"))
+
+
+#: How a table's unit column names each unit (the currency for money).
+UNIT_TEXT = {"share": "%", "h": "agent-hours", "s": "seconds", "count": "", "agents": "agents",
+             "agent_days": "agent-days", "fte": "FTE", "per_agent_day": "per agent-day"}
+
+
+def unit_text(metric: Metric, context: dict[str, str]) -> str:
+    """Return the unit of a metric as a table's unit column writes it (``%``, ``EUR``, ...)."""
+    if metric.unit == "money":
+        return context.get("currency", "")
+    return UNIT_TEXT.get(metric.unit, "")

@@ -63,6 +63,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
+from sim.analysis.catalogue import label_context
+from sim.analysis.catalogue import metric as catalogue_metric
+from sim.analysis.metrics import summarise
 from sim.plumbing.lifeline import (
     BackgroundWork,
     die_with_parent,
@@ -821,21 +824,6 @@ def _draw_offered_bars(ax: Axes, prep: _Prepared) -> None:
 # --------------------------------------------------------------------------- idle attribution
 
 
-def _t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t interval of finite values (NaN interval with fewer than 2)."""
-    from scipy.special import stdtrit  # the t quantile, without importing scipy.stats
-
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return np.nan, np.nan, np.nan
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, np.nan, np.nan
-    half = float(stdtrit(values.size - 1, 0.5 + confidence / 2)) * float(
-        values.std(ddof=1)) / np.sqrt(values.size)
-    return mean, mean - half, mean + half
-
-
 #: How the figures name the bound of the idle attribution (``bound=`` of
 #: :func:`sim.experiments.compare.attribute_idle`): its name, and the legend of its idle.
 BOUND_NAMES = {
@@ -941,7 +929,8 @@ def _attribution_title(sub: pd.DataFrame, bound_name: str, scenario: str | None,
                        currency: str) -> str:
     """Return a panel's title: the bound, the run's avoidable idle hours, their CI and cost."""
     totals = sub.groupby("replication")["avoidable_idle_hours"].sum(min_count=1)
-    mean, lo, hi = _t_interval(totals.to_numpy(dtype=float))
+    row = summarise(pd.DataFrame({"avoidable_idle_hours": totals.to_numpy(dtype=float)}))
+    mean, lo, hi = (float(row[column].iloc[0]) for column in ("mean", "ci_low", "ci_high"))
     total = f"{mean:,.0f}" if mean == mean else "n/a"
     title = f"Idle hours against the {bound_name}"
     if scenario is not None:
@@ -1394,27 +1383,12 @@ def _figure_worker_init() -> None:
     die_with_parent()
 
 
-#: Axis labels of metrics often put on a frontier (others: the name, spaced).
-_FRONTIER_LABELS = {
-    "cost_per_handled_call": "cost per handled call ({currency})",
-    "total_cost": "total cost ({currency})",
-    "cost_per_index_reached": "cost per index case reached ({currency})",
-    "index_reached_within_deadline_share": "index cases reached within {deadline} (%)",
-    "contacts_reached_within_deadline_share": "contacts reached within {deadline} (%)",
-    "inbound_service_level": "inbound answered within target (%)",
-    "idle_share": "idle share of paid time (%)",
-}
-
-
 def _frontier_axis(metric: str, currency: str, deadline: str) -> tuple[str, float]:
-    """Return an axis label and the scale (100 for shares drawn in percent)."""
-    label = _FRONTIER_LABELS.get(metric, metric.replace("_", " "))
-    label = label.format(currency=currency, deadline=deadline)
-    percent = metric.endswith("_share") or metric.endswith("service_level") or metric in (
-        "occupancy", "utilisation")
-    if percent and "%" not in label:
-        label += " (%)"
-    return label, 100.0 if percent else 1.0
+    """Return an axis label (the catalogue's, with its unit) and the scale (100 for shares)."""
+    entry = catalogue_metric(metric)
+    label = entry.label_in(label_context(currency=currency, deadline=deadline))
+    unit = {"share": "%", "money": currency, "h": "h", "s": "s"}.get(entry.unit)
+    return (f"{label} ({unit})" if unit else label), 100.0 if entry.unit == "share" else 1.0
 
 
 def _point_labels(frontier: pd.DataFrame, params: Sequence[str]) -> list[str]:

@@ -43,9 +43,16 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.catalogue import NAN_TEXT, Metric, metric
 from sim.basics.errors import ReportError
-from sim.inputs.scenario import Scenario
-from sim.outputs.labels import deadline_label, figure_subtitle, staffing_summary
+from sim.inputs.scenario import Scenario, compact_duration
+from sim.outputs.labels import (
+    deadline_label,
+    figure_subtitle,
+    label_context_of,
+    staffing_summary,
+    unit_text,
+)
 
 __all__ = [
     "HEADLINE_METRICS",
@@ -60,17 +67,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- words for settings
-
-
-def _hours(seconds: float) -> str:
-    """Write a duration compactly: ``"20 s"``, ``"12 min"``, ``"24 h"``, ``"7 d"``."""
-    if seconds < 60:
-        return f"{seconds:g} s"
-    if seconds < 3600:
-        return f"{seconds / 60:g} min"
-    if seconds <= 72 * 3600 or seconds % 86400:
-        return f"{seconds / 3600:g} h"
-    return f"{seconds / 86400:g} d"
 
 
 def _epidemic_text(scenario: Scenario) -> str:
@@ -119,12 +115,13 @@ def key_settings(scenario: Scenario) -> list[tuple[str, str]]:
         ("cases handed to the centre", f"{100 * sc.reporting.share_traced:g} % of confirmed "
                                        f"cases ({sc.reporting.noise} noise)"),
         ("index cases", f"reached with probability {100 * ix.reach_probability:g} % per "
-                        f"attempt, up to {ix.max_attempts} attempts {_hours(ix.retry_after)} "
-                        f"apart; deadline {_hours(ix.within)}"),
+                        f"attempt, up to {ix.max_attempts} attempts "
+                        f"{compact_duration(ix.retry_after)} apart; deadline "
+                        f"{compact_duration(ix.within)}"),
         ("contacts", f"{_count(ix.contacts)} per reached index case, "
                      f"{100 * ct.phone_share:g} % with a phone; reached with probability "
                      f"{100 * ct.reach_probability:g} % per attempt, up to "
-                     f"{ct.max_attempts} attempts; deadline {_hours(ct.within)}"),
+                     f"{ct.max_attempts} attempts; deadline {compact_duration(ct.within)}"),
         ("handle time (mean)", f"index {_dist(ix.handle_time)}, contact "
                                f"{_dist(ct.handle_time)}"),
     ]
@@ -132,13 +129,13 @@ def key_settings(scenario: Scenario) -> list[tuple[str, str]]:
     if ib.enabled:
         rows.append(("inbound hotline", f"{ib.calls_per_case:g} calls per case + "
                      f"{ib.base_per_day:g} a day; target: answered within "
-                     f"{_hours(ib.answer_within)}; handle time {_dist(ib.handle_time)}, "
+                     f"{compact_duration(ib.answer_within)}; handle time {_dist(ib.handle_time)}, "
                      f"patience {_dist(ib.patience)}"))
     else:
         rows.append(("inbound hotline", "none"))
     rows += [
         ("shifts", f"{len(sc.agents.shifts)} shift(s): " + ", ".join(
-            f"{_clock(s.start)} for {_hours(s.length)}" for s in sc.agents.shifts)),
+            f"{_clock(s.start)} for {compact_duration(s.length)}" for s in sc.agents.shifts)),
         ("absence", _absence(sc)),
         ("staffing", staffing_summary(sc)),
         ("costs", f"{sc.costs.hourly_rate:,.2f} {sc.costs.currency} per agent-hour, "
@@ -154,7 +151,7 @@ def _clock(seconds: float) -> str:
 def _dist(d: Any) -> str:
     if d.mean is None:
         return d.dist
-    return f"{_hours(d.mean)} ({d.dist})"
+    return f"{compact_duration(d.mean)} ({d.dist})"
 
 
 def _count(c: Any) -> str:
@@ -201,117 +198,51 @@ def scenario_notes(path: str | Path | None) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- numbers
 
 
-@dataclass(frozen=True)
-class _Metric:
-    name: str
-    label: str
-    kind: str  # pct, money, hours, count, seconds
-    unit: str
+#: Metrics of the headline table, in order (label, unit and format from the catalogue).
+HEADLINE_METRICS: tuple[str, ...] = (
+    "idle_share", "occupancy", "paid_hours", "idle_hours", "total_cost", "cost_per_handled_call",
+    "cost_per_index_reached", "index_reached_within_deadline_share",
+    "contacts_reached_within_deadline_share", "inbound_service_level", "inbound_abandon_share",
+    "inbound_asa_s", "max_backlog")
+
+#: Idle attribution metrics, in order.
+ATTRIBUTION_METRICS: tuple[str, ...] = (
+    "idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours", "avoidable_idle_cost")
 
 
-#: Metrics of the headline table: name, label, kind and unit ({currency}, {deadline} ...).
-HEADLINE_METRICS: tuple[tuple[str, str, str, str], ...] = (
-    ("idle_share", "idle share of paid time", "pct", "% of paid agent-hours"),
-    ("occupancy", "occupancy: busy / (busy + idle)", "pct", "%"),
-    ("paid_hours", "paid agent-hours", "hours", "agent-hours"),
-    ("idle_hours", "idle agent-hours (paid, no call)", "hours", "agent-hours"),
-    ("total_cost", "total cost", "money", "{currency}"),
-    ("cost_per_handled_call", "cost per handled call (conversation)", "money",
-     "{currency} per call"),
-    ("cost_per_index_reached", "cost per index case reached", "money", "{currency} per case"),
-    ("index_reached_within_deadline_share", "index cases reached within the deadline", "pct",
-     "% of index cases (within {deadline})"),
-    ("contacts_reached_within_deadline_share", "contacts reached within the deadline", "pct",
-     "% of contacts (within {contact_deadline})"),
-    ("inbound_service_level", "inbound service level", "pct",
-     "% of calls offered answered within {target}"),
-    ("inbound_abandon_share", "inbound calls abandoned", "pct", "% of calls offered"),
-    ("inbound_asa_s", "inbound average speed of answer", "seconds", "seconds"),
-    ("max_backlog", "largest backlog (open outbound tasks)", "count", "tasks"),
-)
-
-#: Idle attribution metrics: name, label, kind, unit.
-ATTRIBUTION_METRICS: tuple[tuple[str, str, str, str], ...] = (
-    ("idle_hours", "idle agent-hours", "hours", "agent-hours"),
-    ("unavoidable_idle_hours", "unavoidable: the bound's idle on the same random numbers",
-     "hours", "agent-hours"),
-    ("avoidable_idle_hours", "avoidable: idle above the bound's (paired CI)", "hours",
-     "agent-hours"),
-    ("avoidable_idle_cost", "avoidable idle cost (at the agent rate)", "money", "{currency}"),
-)
-
-
-def _fmt(value: Any, kind: str, signed: bool = False) -> str:
-    """Format a number for a table cell (NaN and None as an en dash)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(v):
-        return "–"
-    sign = "+" if signed else ""
-    if kind == "pct":
-        text = f"{100 * v:{sign},.1f}"
-    elif kind == "money":
-        text = f"{v:{sign},.0f}" if abs(v) >= 1000 else f"{v:{sign},.2f}"
-    elif kind == "seconds":
-        text = f"{v:{sign},.1f}"
-    elif kind == "share01":
-        text = f"{v:{sign},.3f}"
-    elif kind == "count" and v == round(v):
-        text = f"{v:{sign},.0f}"
-    else:
-        text = f"{v:{sign},.0f}" if abs(v) >= 100 else f"{v:{sign},.1f}"
-    return "0" if float(text.replace(",", "")) == 0 and signed else text
-
-
-def _units(scenario: Scenario) -> dict[str, str]:
-    ib = scenario.inbound
-    return {"currency": scenario.costs.currency,
-            "deadline": _hours(scenario.tracing.index.within),
-            "contact_deadline": _hours(scenario.tracing.contact.within),
-            "target": _hours(ib.answer_within) if ib.enabled else "the target"}
-
-
-def _metric_rows(summary: pd.DataFrame, metrics: Sequence[tuple[str, str, str, str]],
-                 units: dict[str, str]) -> list[dict[str, str]]:
+def _metric_rows(summary: pd.DataFrame, metrics: Sequence[str],
+                 context: dict[str, str]) -> list[dict[str, str]]:
     """Rows of a headline table: label, mean, CI and unit, for metrics the summary has."""
     table = summary.set_index("metric")
     rows = []
-    for name, label, kind, unit in metrics:
+    for name in metrics:
         if name not in table.index:
             continue
-        row = table.loc[name]
-        mean = _fmt(row["mean"], kind)
-        if mean == "–" and name.startswith("inbound"):
+        entry, row = metric(name), table.loc[name]
+        if pd.isna(row["mean"]) and name.startswith("inbound"):
             continue  # no hotline
-        lo, hi = _fmt(row["ci_low"], kind), _fmt(row["ci_high"], kind)
-        rows.append({"label": label, "mean": mean,
-                     "ci": f"{lo} to {hi}" if lo != "–" else "–",
-                     "unit": unit.format(**units), "n": f"{int(row['n'])}"})
+        low, high = (entry.format(row[c], with_unit=False) for c in ("ci_low", "ci_high"))
+        rows.append({"label": entry.label_in(context),
+                     "mean": entry.format(row["mean"], with_unit=False),
+                     "ci": f"{low} to {high}" if pd.notna(row["ci_low"]) else NAN_TEXT,
+                     "unit": unit_text(entry, context), "n": f"{int(row['n'])}"})
     return rows
 
 
-#: Columns of the monthly and weekly tables shown (when present), with kind and header.
-PERIOD_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("days", "count", "days"),
-    ("attempts", "count", "call attempts"),
-    ("handled_calls", "count", "handled calls"),
-    ("agents_present_mean", "count", "agents present a day"),
-    ("paid_hours", "hours", "paid agent-hours"),
-    ("idle_hours", "hours", "idle agent-hours"),
-    ("idle_share", "pct", "idle share (%)"),
-    ("occupancy", "pct", "occupancy (%)"),
-    ("total_cost", "money", "total cost ({currency})"),
-)
+#: Columns of the monthly and weekly tables shown (when present).
+PERIOD_COLUMNS: tuple[str, ...] = (
+    "days", "attempts", "handled_calls", "agents_present_mean", "paid_hours", "idle_hours",
+    "idle_share", "occupancy", "total_cost")
 
 
-def _period_table(table: pd.DataFrame, key: str, units: dict[str, str]) -> dict[str, Any]:
+def _period_table(table: pd.DataFrame, key: str, context: dict[str, str]) -> dict[str, Any]:
     """Mean over replications per period of the columns of :data:`PERIOD_COLUMNS`."""
-    columns = [c for c in PERIOD_COLUMNS if c[0] in table.columns]
-    means = table.groupby(key, sort=True)[[c[0] for c in columns]].mean(numeric_only=True)
-    header = [key] + [h.format(**units) for _, _, h in columns]
-    body = [[str(period)] + [_fmt(row[c], kind) for c, kind, _ in columns]
+    columns = [c for c in PERIOD_COLUMNS if c in table.columns]
+    means = table.groupby(key, sort=True)[columns].mean(numeric_only=True)
+    header = [key] + [f"{metric(c).label_in(context)} ({unit_text(metric(c), context)})"
+                      if unit_text(metric(c), context) else metric(c).label_in(context)
+                      for c in columns]
+    body = [[str(period)] + [metric(c).format(row[c], with_unit=False) for c in columns]
             for period, row in means.iterrows()]
     return {"header": header, "rows": body}
 
@@ -453,7 +384,7 @@ def _version_rows(meta: dict) -> list[tuple[str, str]]:
 
 def _run_context(directory: Path, jobs: int | None) -> dict[str, Any]:
     run = _load_run(directory)
-    units = _units(run.scenario)
+    units = label_context_of(run.scenario)
     images = _svg_images(_figure_makers(run), jobs)
     periods = [(title, _period_table(run.tables[name], key, units))
                for name, key, title in (("monthly", "month", "Monthly"),
@@ -506,45 +437,42 @@ BOUNDS = {
 }
 
 
-#: Metrics of the comparison tables: name, label, kind, unit.
-COMPARISON_REPORT_METRICS: tuple[tuple[str, str, str, str], ...] = (
-    ("total_cost", "total cost", "money", "{currency}"),
-    ("idle_share", "idle share", "pct", "%"),
-    ("paid_hours", "paid agent-hours", "hours", "agent-hours"),
-    ("idle_hours", "idle agent-hours", "hours", "agent-hours"),
-    ("cost_per_handled_call", "cost per handled call", "money", "{currency}"),
-    ("index_reached_within_deadline_share", "index cases within deadline", "pct", "%"),
-    ("contacts_reached_within_deadline_share", "contacts within deadline", "pct", "%"),
-    ("inbound_service_level", "inbound service level", "pct", "%"),
-    ("avoidable_idle_hours", "avoidable idle", "hours", "agent-hours"),
-)
+#: Metrics of the comparison tables, in order.
+COMPARISON_REPORT_METRICS: tuple[str, ...] = (
+    "total_cost", "idle_share", "paid_hours", "idle_hours", "cost_per_handled_call",
+    "index_reached_within_deadline_share", "contacts_reached_within_deadline_share",
+    "inbound_service_level", "avoidable_idle_hours")
 
 
-def _comparison_rows(table: pd.DataFrame, units: dict[str, str]) -> dict[str, Any]:
+def _comparison_rows(table: pd.DataFrame, context: dict[str, str]) -> dict[str, Any]:
     """Means with CIs per scenario, and paired differences against the first.
 
     One row per metric (label and unit), one column per scenario: a table that
     stays readable however many metrics there are.
     """
-    metrics = [m for m in COMPARISON_REPORT_METRICS if f"{m[0]}_mean" in table.columns
-               and table[f"{m[0]}_mean"].notna().any()]
+    metrics = [m for m in COMPARISON_REPORT_METRICS if f"{m}_mean" in table.columns
+               and table[f"{m}_mean"].notna().any()]
     records = table.to_dict(orient="records")
     names = [str(r["scenario"]) for r in records]
     means, diffs = [], []
-    for name, label, kind, unit in metrics:
-        head = {"label": label, "unit": unit.format(**units)}
-        means.append({**head, "cells": [_ci_cell(r, name, kind) for r in records]})
-        diffs.append({**head, "unit": head["unit"].replace("%", "percentage points"),
-                      "cells": [_ci_cell(r, f"{name}_diff", kind, signed=True)
+    for name in metrics:
+        entry = metric(name)
+        unit = unit_text(entry, context)
+        head = {"label": entry.label_in(context), "unit": unit}
+        means.append({**head, "cells": [_ci_cell(r, name, entry) for r in records]})
+        diffs.append({**head, "unit": "percentage points" if unit == "%" else unit,
+                      "cells": [_ci_cell(r, f"{name}_diff", entry, signed=True)
                                 for r in records[1:]]})
     return {"names": names, "means": means, "diffs": diffs}
 
 
-def _ci_cell(row: dict, prefix: str, kind: str, signed: bool = False) -> dict[str, Any]:
+def _ci_cell(row: dict, prefix: str, entry: Metric, signed: bool = False) -> dict[str, Any]:
     mean, lo, hi = (row.get(f"{prefix}_{s}") for s in ("mean", "ci_low", "ci_high"))
-    text = _fmt(mean, kind, signed)
-    ci = f"{_fmt(lo, kind, signed)} to {_fmt(hi, kind, signed)}" if _fmt(lo, kind) != "–" else ""
-    significant = bool(signed and ci and lo is not None and hi is not None
+    text = entry.format(mean, signed=signed, with_unit=False)
+    defined = lo is not None and pd.notna(lo)
+    ci = (f"{entry.format(lo, signed=signed, with_unit=False)} to "
+          f"{entry.format(hi, signed=signed, with_unit=False)}" if defined else "")
+    significant = bool(signed and lo is not None and hi is not None and pd.notna(lo)
                        and (float(lo) > 0 or float(hi) < 0))
     return {"value": text, "ci": ci, "significant": significant}
 
@@ -561,7 +489,7 @@ def _comparison_context(directory: Path, jobs: int | None) -> dict[str, Any]:
     if not runs:
         raise ReportError(f"{directory}: no scenarios/ in the comparison directory")
     first = runs[0].scenario
-    units = _units(first)
+    units = label_context_of(first)
     names = [str(s) for s in table["scenario"]]
     deadlines = {r.scenario.tracing.index.within for r in runs}
     label = deadline_label(deadlines.pop()) if len(deadlines) == 1 else None
