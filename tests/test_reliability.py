@@ -465,13 +465,15 @@ def test_share_intervals_stay_within_zero_and_one():
     for name in ("contacts_reached_within_deadline_share", "idle_share"):
         row = summary.loc[name]
         assert 0.0 <= row.ci_low <= row["mean"] <= row.ci_high <= 1.0, name
-    # a plain Student-t interval would have passed 1 here, and stays plain for hours
+    # a plain Student-t interval would have passed 1 here; hours, which cannot be negative,
+    # get the interval on the log scale (delta method): m exp(+-t s / (sqrt(n) m))
     values = near_one["contacts_reached_within_deadline_share"]
     t_high = values.mean() + stats.t.ppf(0.975, 5) * values.std() / np.sqrt(6)
     assert t_high > 1.0
     hours = near_one["paid_hours"]
-    half = stats.t.ppf(0.975, 5) * hours.std() / np.sqrt(6)
-    assert summary.loc["paid_hours", "ci_high"] == pytest.approx(hours.mean() + half)
+    half = stats.t.ppf(0.975, 5) * hours.std() / np.sqrt(6) / hours.mean()
+    assert summary.loc["paid_hours", "ci_high"] == pytest.approx(hours.mean() * np.exp(half))
+    assert summary.loc["paid_hours", "ci_low"] == pytest.approx(hours.mean() * np.exp(-half))
     # a share equal in every replication has a zero-width interval at that value
     same = summarise(pd.DataFrame({"occupancy": [1.0, 1.0, 1.0]})).iloc[0]
     assert same.ci_low == same.ci_high == 1.0

@@ -241,7 +241,9 @@ class Metric:
         it fills it from elsewhere (the backlog from the people, the headcount
         from the roster, the idle attribution from the bound's run).
     ci
-        A key of :data:`CI_METHODS`.
+        A key of :data:`CI_METHODS`; by default ``share`` for a share and
+        ``positive`` for everything else (hours, money, counts cannot be
+        negative); ``mean`` for a figure that can be (a difference).
     better
         ``"higher"``, ``"lower"``, or None when it is a volume, not a merit.
     whole
@@ -256,10 +258,15 @@ class Metric:
     meaning: str
     levels: frozenset[str]
     derive: Expr | None
-    ci: str = "mean"
+    ci: str = ""
     better: str | None = None
     whole: bool = False
     origin: str = "run"
+
+    def __post_init__(self) -> None:
+        """Give the default CI method of the unit."""
+        if not self.ci:
+            object.__setattr__(self, "ci", "share" if self.unit == "share" else "positive")
 
     def label_in(self, context: Mapping[str, str]) -> str:
         """Return the label with its placeholders filled (:func:`label_context`)."""
@@ -313,11 +320,11 @@ _ENTRIES: list[Metric] = [
     Metric("busy_hours", "busy agent-hours", "h", "talk + wrap + failed attempts", _IDPR,
            S(*_BUSY_S, per=HOUR_S)),
     Metric("idle_share", "idle share of paid time", "share", "idle / paid", _IDPR,
-           Ratio(S("idle_s"), S("paid_s")), ci="share", better="lower"),
+           Ratio(S("idle_s"), S("paid_s")), better="lower"),
     Metric("occupancy", "occupancy: busy / (busy + idle)", "share", "busy / (busy + idle)",
-           _IDPR, Ratio(S(*_BUSY_S), S(*_BUSY_S, "idle_s")), ci="share", better="higher"),
+           _IDPR, Ratio(S(*_BUSY_S), S(*_BUSY_S, "idle_s")), better="higher"),
     Metric("utilisation", "utilisation: busy / paid", "share", "busy / paid", _IDR,
-           Ratio(S(*_BUSY_S), S("paid_s")), ci="share", better="higher"),
+           Ratio(S(*_BUSY_S), S("paid_s")), better="higher"),
     Metric("agent_days_paid", "agent-days paid", "agent_days",
            "agents present, summed over the days", _RUN, S("agent_days_paid")),
     Metric("mean_headcount", "roster headcount, mean over the days", "agents",
@@ -390,7 +397,7 @@ _ENTRIES: list[Metric] = [
            ci="share", better="lower"),
     Metric("inbound_p_wait", "inbound calls that waited / offered", "share",
            "share of offered calls not answered at once", _RUN,
-           Ratio(S("inbound_delayed"), S("inbound_offered")), ci="share", better="lower"),
+           Ratio(S("inbound_delayed"), S("inbound_offered")), better="lower"),
     Metric("inbound_asa_s", "inbound average speed of answer", "s",
            "average speed of answer: mean wait of answered calls", _IDR,
            Ratio(S("inbound_wait_answered_s"), S("inbound_answered")), better="lower"),
@@ -525,10 +532,10 @@ _ENTRIES: list[Metric] = [
            "the bound's idle hours (same seeds and service target)", _RUN, None,
            better="lower", origin="attribution"),
     Metric("avoidable_idle_hours", "avoidable idle agent-hours (above the bound's)", "h",
-           "idle - unavoidable idle, per replication", _RUN, None, better="lower",
+           "idle - unavoidable idle, per replication", _RUN, None, ci="mean", better="lower",
            origin="attribution"),
     Metric("avoidable_idle_cost", "avoidable idle cost (at the agent rate)", "money",
-           "avoidable idle hours at the agent rate", _RUN, None, better="lower",
+           "avoidable idle hours at the agent rate", _RUN, None, ci="mean", better="lower",
            origin="attribution"),
     Metric("oracle_paid_hours", "the bound's paid agent-hours", "h",
            "the bound's paid hours (same seeds)", _RUN, None, origin="attribution"),
