@@ -7,6 +7,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+import sim.staffing  # noqa: F401  (the staffing policies are plug-ins: register them)
+
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]

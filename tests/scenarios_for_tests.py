@@ -6,6 +6,7 @@ import copy
 
 import yaml
 
+import sim.staffing  # noqa: F401  (the staffing policies are plug-ins: register them)
 from sim.inputs.scenario import Scenario, scenario_from_text
 
 BASE: dict = {

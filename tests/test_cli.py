@@ -179,7 +179,7 @@ def test_compare_attribute_idle_takes_the_bound(tmp_path, capsys):
     # the unavoidable idle is the analytic oracle's own idle on the same seed, day by day
     for folder, changes in (("01-eight", {"name": "eight"}),
                             ("02-twelve", {"name": "twelve", "staffing.headcount": 12})):
-        table = pd.read_csv(out / "scenarios" / folder / "idle_attribution.csv")
+        table = pd.read_parquet(out / "scenarios" / folder / "idle_attribution.parquet")
         oracle = sim.run(oracle_variant(make(**changes)), replications=2, seed=3)
         expected = oracle.tables["daily"].sort_values(["replication", "day"])
         got = table.sort_values(["replication", "day"])

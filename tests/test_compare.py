@@ -269,8 +269,11 @@ def test_unpaired_results_are_refused(fixed_run: sim.Results) -> None:
 
 def test_save_writes_table_json_summaries_and_figure(pair: Comparison, tmp_path) -> None:
     out = pair.save(tmp_path / "cmp")
-    table = pd.read_csv(out / "comparison.csv")
+    table = pd.read_parquet(out / "comparison.parquet")  # exact; the CSV is rounded by unit
     pd.testing.assert_frame_equal(table, pair.table, check_dtype=False)
+    rounded = pd.read_csv(out / "comparison.csv")
+    assert rounded["cost_per_handled_call_mean"].tolist() == pytest.approx(
+        pair.table["cost_per_handled_call_mean"].round(2).tolist())
     data = json.loads((out / "comparison.json").read_text())
     assert data["reference"] == "eight" and data["seed"] == SEED and data["replications"] == 3
     assert [row["scenario"] for row in data["rows"]] == ["eight", "twelve"]

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from sim.interfaces.cli import main
-from sim.outputs.safety import is_results_directory
+from sim.outputs.writer import is_results_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ROOT / "scenarios" / "quick.yaml"

@@ -22,7 +22,7 @@ import sim
 from sim.analysis.metrics import is_share, summarise
 from sim.experiments.replications import SizeError, estimate_size
 from sim.interfaces.cli import main
-from sim.outputs.safety import (
+from sim.outputs.writer import (
     LockedError,
     check_out_path,
     clean_leftovers,
@@ -96,7 +96,7 @@ def test_a_second_run_into_a_locked_directory_fails_at_once(tmp_path, capsys):
     out = tmp_path / "res"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time\nfrom sim.outputs.safety import directory_lock\n"
+         "import sys, time\nfrom sim.outputs.writer import directory_lock\n"
          f"with directory_lock({str(out)!r}):\n"
          "    print('locked', flush=True)\n    sys.stdin.read()\n"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)

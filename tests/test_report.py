@@ -210,7 +210,7 @@ def test_report_command_writes_and_never_overwrites(run_dir: Path, tmp_path: Pat
     assert (out.stat().st_mode & 0o777) == 0o666 & ~_umask()
     assert main(["report", str(tmp_path), "-j", "1"]) == 2  # not a results directory
     err = capsys.readouterr().err
-    assert "not a results directory" in err and "Traceback" not in err
+    assert "is not a folder of tracesim" in err and "Traceback" not in err
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary files left
 
 

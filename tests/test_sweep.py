@@ -13,11 +13,11 @@ import sim
 import sim.experiments.sweep
 from sim.analysis.frontier import frontier_table, higher_is_better, pareto_mask
 from sim.analysis.metrics import summarise
-from sim.basics.errors import SweepError
+from sim.basics.errors import OutputError, SweepError
 from sim.experiments.sweep import Parameter, design_points, parse_vary
 from sim.interfaces.api import sweep
 from sim.interfaces.cli import main
-from sim.outputs.sweep import check_output_dir
+from sim.outputs.writer import check_replaceable
 
 SHORT = {"calendar.days": 3}  # a few days: each replication takes a fraction of a second
 
@@ -151,18 +151,33 @@ def test_cached_points_are_read_back_and_an_interrupted_sweep_resumes(short, tmp
     assert other.cached_points == 0
 
 
-def test_the_output_directory_is_never_taken_from_the_user(tmp_path):
-    check_output_dir(tmp_path / "new", "sweep.csv")
+def test_the_output_directory_is_never_taken_from_the_user(short, tmp_path):
+    """The rules of every folder (the one writer): never another folder, a finished one only
+    with --overwrite, one holding only the cache of an interrupted run: resumed."""
+    check_replaceable(tmp_path / "new", overwrite=False)
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="not a tracesim"):
-        check_output_dir(tmp_path / "mine", "sweep.csv")
-    (tmp_path / "done" / "cache").mkdir(parents=True)
-    (tmp_path / "done" / "sweep.csv").write_text("x")
+    for overwrite in (False, True):
+        with pytest.raises(OutputError, match="not a results directory"):
+            check_replaceable(tmp_path / "mine", overwrite)
+    (tmp_path / "resume" / "cache").mkdir(parents=True)
+    check_replaceable(tmp_path / "resume", overwrite=False)
+    done = sweep(short, ["staffing.headcount=6"], replications=2, seed=1, jobs=1,
+                 out=tmp_path / "done")
+    done.save(tmp_path / "done", figures=False)
     with pytest.raises(FileExistsError, match="--overwrite"):
-        check_output_dir(tmp_path / "done", "sweep.csv")
-    check_output_dir(tmp_path / "done", "sweep.csv", overwrite=True)
-    check_output_dir(tmp_path / "done", "optimise.csv")  # a sweep's folder takes an optimise
+        check_replaceable(tmp_path / "done", overwrite=False)
+    check_replaceable(tmp_path / "done", overwrite=True)
+    # an optimisation into a sweep's folder replaces it, with --overwrite; the cache stays
+    with pytest.raises(FileExistsError):
+        sim.optimise(short, ["staffing.headcount=4..8"], "cost_per_handled_call",
+                     replications=2, seed=1, jobs=1, out=tmp_path / "done").save(
+                         tmp_path / "done")
+    points = sorted((tmp_path / "done" / "cache").iterdir())
+    sim.optimise(short, ["staffing.headcount=4..8"], "cost_per_handled_call", replications=2,
+                 seed=1, jobs=1, out=tmp_path / "done").save(tmp_path / "done", overwrite=True)
+    assert not (tmp_path / "done" / "sweep.csv").exists()
+    assert set(points) <= set((tmp_path / "done" / "cache").iterdir())
 
 
 # --------------------------------------------------------------------------- frontier
@@ -216,8 +231,9 @@ def test_sweep_save_writes_the_tables_and_the_figure(short, tmp_path):
     sw = sweep(short, ["staffing.headcount=6,12"], replications=2, seed=1, jobs=1,
                out=tmp_path)
     sw.save(tmp_path)
-    for name in ("sweep.csv", "sweep.parquet", "points.csv", "frontier.csv", "frontier.png",
-                 "frontier.svg", "metadata.json", "scenario.yaml", "replications.parquet"):
+    for name in ("sweep.csv", "sweep.parquet", "points.csv", "frontier.csv",
+                 "figures/frontier.png", "metadata.json", "scenario.yaml", "README.md",
+                 "replications.parquet"):
         assert (tmp_path / name).is_file(), name
     meta = json.loads((tmp_path / "metadata.json").read_text())
     assert meta["seed"] == 1 and meta["replications"] == 2 and meta["points"] == 2

@@ -80,7 +80,7 @@ from sim.basics.errors import (
 )
 from sim.interfaces import calculator
 from sim.outputs.figure_work import prepare as prepare_figures
-from sim.outputs.safety import (
+from sim.outputs.writer import (
     check_out_path,
     check_replaceable,
     directory_lock,
@@ -290,11 +290,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             results.run_info["scenario_file"] = str(path.resolve())  # for the report's notes
             results.save(out, figures=not args.no_figures, overwrite=args.overwrite,
                          excel=args.excel, figure_formats=_formats(args), jobs=jobs,
-                         figure_process=drawer)
-            if args.report:
-                from sim.outputs.report import write_report
-
-                write_report(out, jobs=jobs)
+                         figure_process=drawer, report=args.report)
     _print_run_end(results, out, args)
     return EXIT_OK
 
@@ -421,11 +417,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                              attribute=args.attribute_idle, progress=not args.quiet,
                              sources=args.scenarios, bound=args.bound)
         comparison.save(out, overwrite=args.overwrite, figures=not args.no_figures,
-                        figure_formats=_formats(args), jobs=jobs)
-        if args.report:
-            from sim.outputs.report import write_report
-
-            write_report(out, jobs=jobs)
+                        figure_formats=_formats(args), jobs=jobs, report=args.report)
     if not args.quiet:
         _print_comparison(comparison)
         print(f"comparison written to {out}/")
@@ -602,19 +594,18 @@ def _executor_context(args: argparse.Namespace) -> Iterator[None]:
         yield
 
 
-def _sweep_setup(args: argparse.Namespace, suffix: str, marker: str):
-    """Check the arguments and the output directory; load the scenario; resolve the seed."""
+def _sweep_setup(args: argparse.Namespace, suffix: str):
+    """Check the arguments; load the scenario; choose the output directory; resolve the seed."""
     from sim.experiments.sweep import resolve_seed
     from sim.inputs.scenario import default_scenario_path
-    from sim.outputs.sweep import check_output_dir
 
     problems = _run_arg_problems(args)
+    out = check_out_path(args.out) if args.out else None
     if problems:
         raise ScenarioError(problems)
     path = Path(args.scenario) if args.scenario else default_scenario_path()
     scenario = _load(path, args.overrides)
-    out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-{suffix}"
-    check_output_dir(out, marker, args.overwrite)
+    out = out or Path("results") / safe_folder_name(f"{scenario.name}-{suffix}")
     seed = resolve_seed(scenario, args.seed)
     if args.seed is None and scenario.simulation.seed is None:
         print(f"seed {seed} (drawn; pass --seed {seed} to repeat)")
@@ -646,13 +637,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         samples = int(args.design[1]) if args.design and len(args.design) > 1 else None
     except ValueError:
         raise SweepError(f"--design {' '.join(args.design)}: N must be a whole number") from None
-    scenario, out, seed = _sweep_setup(args, "sweep", "sweep.csv")
+    scenario, out, seed = _sweep_setup(args, "sweep")
     _start_up_over()
-    with _resume_note(out):
+    with directory_lock(out), _resume_note(out):  # one writer per folder, from now to the end
+        check_replaceable(out, args.overwrite)
         result = sweep(scenario, args.vary, replications=args.replications, seed=seed,
                        design=design, samples=samples, jobs=args.jobs, out=out,
                        progress=not args.quiet, force=args.force)
-    result.save(out, figures=not args.no_figures, x=args.x, y=args.y)
+        result.save(out, figures=not args.no_figures, x=args.x, y=args.y,
+                    overwrite=args.overwrite)
     if not args.quiet:
         _print_frontier(result, args.x, args.y)
         print(f"sweep written to {out}/")
@@ -683,14 +676,15 @@ def _print_frontier(result, x: str, y: str) -> None:
 def _cmd_optimise(args: argparse.Namespace) -> int:
     from sim.interfaces.api import optimise
 
-    scenario, out, seed = _sweep_setup(args, "optimise", "optimise.csv")
+    scenario, out, seed = _sweep_setup(args, "optimise")
     _start_up_over()
-    with _resume_note(out):
+    with directory_lock(out), _resume_note(out):  # one writer per folder, from now to the end
+        check_replaceable(out, args.overwrite)
         result = optimise(scenario, args.vary, args.minimise, args.require,
                           replications=args.replications, seed=seed, jobs=args.jobs, out=out,
                           progress=not args.quiet, force=args.force, method=args.method,
                           max_evaluations=args.max_evaluations)
-    result.save(out)
+        result.save(out, overwrite=args.overwrite)
     if not args.quiet:
         _print_optimum(result)
         print(f"optimise.csv written to {out}/")

@@ -7,19 +7,26 @@ figures and its folder (:meth:`Comparison.save`).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.experiments.compare import CONFIDENCE, ComparisonResults
+from sim.inputs.scenario import Scenario
+from sim.outputs.figure_work import figure_job
 from sim.outputs.labels import deadline_label
-from sim.outputs.results import Results, _version, atomic_directory
+from sim.outputs.results import Results
+from sim.outputs.writer import Contents, Table, write_folder
+
+if TYPE_CHECKING:
+    from sim.plumbing.forked import ForkedWorker
+    from sim.plumbing.lifeline import BackgroundWork
 
 
 def _json_value(value: object) -> object:
@@ -100,9 +107,54 @@ class Comparison(ComparisonResults):
             makers["comparison_daily"] = self.daily_figure
         return makers
 
+    kind = "comparison"
+
+    @property
+    def folder_scenario(self) -> Scenario:
+        """The reference scenario (the first)."""
+        return self.results[0].scenario
+
+    def folder_contents(self) -> Contents:
+        """Return the comparison table and, per scenario, its scenario, summary and tables."""
+        tables = {"comparison": Table(self.table)}
+        texts = {"comparison.json": json.dumps(self.to_dict(), indent=2) + "\n"}
+        for i, r in enumerate(self.results, start=1):
+            sub = f"scenarios/{i:02d}-{_slug(r.scenario.name)}"
+            texts[f"{sub}/scenario.yaml"] = r.scenario.to_yaml()
+            texts[f"{sub}/summary.json"] = json.dumps(Results.of(r).summary_dict(),
+                                                      indent=2) + "\n"
+            tables[f"{sub}/summary"] = Table(r.tables["summary"])
+            tables[f"{sub}/replications"] = Table(r.tables["replications"])
+            for name in ("daily", "idle_attribution"):
+                if name in r.tables:
+                    tables[f"{sub}/{name}"] = Table(r.tables[name])
+        return Contents(tables, texts, sheets=("comparison",))
+
+    def folder_metadata(self) -> dict:
+        """Return the comparison's facts for ``metadata.json``."""
+        return {
+            "seed": self.seed,
+            "replications": self.replications,
+            "reference": self.results[0].scenario.name,
+            "scenarios": [{"name": r.scenario.name, "policy": r.scenario.staffing.policy,
+                           "scenario_hash": r.scenario.hash(),
+                           "source_file": self.sources[i] if i < len(self.sources) else None,
+                           **({"bound": r.run_info["bound"]} if "bound" in r.run_info else {})}
+                          for i, r in enumerate(self.results)],
+            "engine_seconds": float(sum(r.run_info.get("engine_seconds", 0.0)
+                                        + r.run_info.get("oracle_engine_seconds", 0.0)
+                                        for r in self.results)),
+        }
+
+    def draw_figures(self, directory: Path, formats: Sequence[str], jobs: int | None,
+                     worker: ForkedWorker | None) -> BackgroundWork:
+        """Start drawing the comparison figures in workers forked now."""
+        return figure_job(self.figure_makers(), directory, formats, jobs)
+
     def save(self, directory: str | Path, overwrite: bool = False, figures: bool = True,
-             figure_formats: Sequence[str] = ("png",), jobs: int | None = None) -> Path:
-        """Write the comparison directory atomically.
+             figure_formats: Sequence[str] = ("png",), jobs: int | None = None,
+             excel: bool = False, report: bool = False) -> Path:
+        """Write the comparison directory atomically (:func:`sim.outputs.writer.write_folder`).
 
         Layout::
 
@@ -117,6 +169,7 @@ class Comparison(ComparisonResults):
                                                and .csv if attributed)
             figures/comparison.png             means with CIs and paired differences
             figures/comparison_daily.png       the daily curves overlaid
+            README.md                          every file and column
 
         Parameters
         ----------
@@ -130,52 +183,16 @@ class Comparison(ComparisonResults):
             File formats of the figures (PNG by default; e.g. ``("png", "svg")``).
         jobs
             Processes drawing the figures (None: all cores).
+        excel
+            Also write ``results.xlsx`` (the comparison table).
+        report
+            Also write ``report.html``.
 
         Returns
         -------
         pathlib.Path
             The directory written. A failure leaves no half-written directory.
         """
-        from sim.outputs.plots import save_figures
-
-        with atomic_directory(directory, overwrite=overwrite) as tmp:
-            self.table.to_csv(tmp / "comparison.csv", index=False)
-            (tmp / "comparison.json").write_text(json.dumps(self.to_dict(), indent=2) + "\n")
-            (tmp / "metadata.json").write_text(json.dumps(self._metadata(), indent=2) + "\n")
-            for i, r in enumerate(self.results, start=1):
-                sub = tmp / "scenarios" / f"{i:02d}-{_slug(r.scenario.name)}"
-                sub.mkdir(parents=True)
-                (sub / "scenario.yaml").write_text(r.scenario.to_yaml(), encoding="utf-8")
-                (sub / "summary.json").write_text(
-                    json.dumps(Results.of(r).summary_dict(), indent=2) + "\n")
-                r.tables["summary"].to_csv(sub / "summary.csv", index=False)
-                r.tables["replications"].to_csv(sub / "replications.csv", index=False)
-                for name in ("daily", "idle_attribution"):
-                    if name in r.tables:
-                        r.tables[name].to_parquet(sub / f"{name}.parquet", index=False)
-                        r.tables[name].to_csv(sub / f"{name}.csv", index=False)
-            if figures:
-                import matplotlib
-
-                matplotlib.use("Agg", force=False)
-                save_figures(self.figure_makers(), tmp / "figures", figure_formats, jobs)
-        return Path(directory)
-
-    def _metadata(self) -> dict:
-        return {
-            "tracesim_version": _version("tracesim"),
-            "seed": self.seed,
-            "replications": self.replications,
-            "reference": self.results[0].scenario.name,
-            "scenarios": [{"name": r.scenario.name, "policy": r.scenario.staffing.policy,
-                           "scenario_hash": r.scenario.hash(),
-                           "source_file": self.sources[i] if i < len(self.sources) else None,
-                           **({"bound": r.run_info["bound"]} if "bound" in r.run_info else {})}
-                          for i, r in enumerate(self.results)],
-            "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "engine_seconds": float(sum(r.run_info.get("engine_seconds", 0.0)
-                                        + r.run_info.get("oracle_engine_seconds", 0.0)
-                                        for r in self.results)),
-        }
-
-
+        return write_folder(self, directory, overwrite=overwrite, figures=figures,
+                            figure_formats=figure_formats, excel=excel, report=report,
+                            jobs=jobs)

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sim.plumbing.lifeline import BackgroundWork
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.inputs.scenario import Scenario
 
 
 def prepare() -> None:
@@ -20,6 +27,34 @@ def prepare() -> None:
 
     matplotlib.use("Agg", force=False)
     import sim.outputs.plots  # noqa: F401
+
+
+def run_figure_arguments(scenario: Scenario, tables: dict[str, pd.DataFrame],
+                         replications: int | None, seed: int | None,
+                         run_info: dict[str, Any]) -> dict[str, Any]:
+    """Return the arguments of :func:`sim.outputs.plots.figure_makers` for a run's tables.
+
+    The daily table, the idle attribution (when present), the labels and the
+    subtitle: all the figures are drawn from, in plain values, to send to
+    another process (:func:`draw_figures`) that then needs nothing but
+    :mod:`sim.outputs.plots`. The idle attribution's figure names the bound of
+    ``run_info["bound"]`` (the analytic oracle when that is missing, as in
+    results written before the bound was recorded).
+    """
+    from sim.outputs.labels import deadline_label, figure_subtitle
+
+    arguments = {
+        "daily": tables["daily"],
+        "currency": scenario.costs.currency,
+        "service_target_s": (scenario.inbound.answer_within if scenario.inbound.enabled
+                             else None),
+        "deadline_label": deadline_label(scenario.tracing.index.within),
+        "subtitle": figure_subtitle(scenario, replications, seed),
+    }
+    if "idle_attribution" in tables:
+        arguments["idle_attribution"] = tables["idle_attribution"]
+        arguments["bound"] = str(run_info.get("bound", "analytic"))  # older: the oracle
+    return arguments
 
 
 def draw_figures(arguments: dict[str, Any], directory: Path, formats: Sequence[str],
@@ -41,3 +76,35 @@ def draw_figures(arguments: dict[str, Any], directory: Path, formats: Sequence[s
 
     with plots.FigureJob(plots.figure_makers(**arguments), directory, formats, jobs) as job:
         return job.wait()
+
+
+def figure_job(makers: dict[str, Any], directory: Path, formats: Sequence[str],
+               jobs: int | None) -> BackgroundWork:
+    """Start drawing figures in workers forked now (:class:`sim.outputs.plots.FigureJob`).
+
+    Parameters
+    ----------
+    makers
+        Figure name to a function that draws it (none: nothing is started).
+    directory, formats, jobs
+        As :func:`draw_figures`.
+    """
+    if not makers:
+        return NoFigures()
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from sim.outputs.plots import FigureJob
+
+    return FigureJob(makers, directory, formats, jobs)
+
+
+class NoFigures(BackgroundWork):
+    """A folder without figures: nothing to wait for."""
+
+    def wait(self) -> list[Path]:
+        """Return no paths."""
+        return []
+
+    def cancel(self) -> None:
+        """Do nothing."""

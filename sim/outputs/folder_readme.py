@@ -85,6 +85,17 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "line": ("text", "cost line name (costs.lines)"),
     "fte_mean": ("fte", "the line's FTE averaged over the month's days (empty: fixed line)"),
     "rate": ("money", "the line's rate per FTE-month (empty: fixed line)"),
+    # ------------------------------------------------------------- comparison, sweep, optimise
+    "policy": ("text", "the scenario's staffing policy"),
+    "replications": ("count", "replications of every scenario (or point)"),
+    "seed": ("id", "the common seed (common random numbers)"),
+    "point": ("id", "point index of the sweep, in design order"),
+    "scenario_hash": ("text", "hash of the resolved scenario of the point"),
+    "pareto": ("text", "Pareto-efficient: no other point is at least as good on both metrics "
+               "and better on one (True/False)"),
+    "evaluation": ("id", "evaluation number, in the order the search ran them"),
+    "feasible": ("text", "whether the setting met every requirement with 95 % confidence"),
+    "best": ("text", "the cheapest feasible setting (True for one row at most)"),
     # ------------------------------------------------------------- idle attribution
     "oracle_headcount": ("count", "the oracle policy's headcount that day (same seeds)"),
     "target": ("text", "a service target of the bound's staffing (its metric)"),
@@ -120,6 +131,21 @@ FILES: dict[str, str] = {
                     "(`--excel`)",
     "report.html": "one-file report to hand on (`--report`)",
     "figures": "the figures, PNG (and SVG where written)",
+    "comparison": "one row per scenario: each metric's mean and 95 % CI, and the paired "
+                  "difference against the first scenario",
+    "comparison.json": "the same as comparison.csv, NaN as null",
+    "scenarios": "one folder per scenario: its scenario.yaml, summary, replications and "
+                 "daily tables",
+    "sweep": "one row per point and metric: mean, sd and 95 % CI over the replications",
+    "points": "one row per point: the varied values and the scenario hash",
+    "frontier": "one row per point: the two frontier metrics with their CIs, and whether the "
+                "point is Pareto-efficient",
+    "optimise": "one row per setting evaluated, in order: the varied values, the metrics "
+                "with their CIs, feasible, best",
+    "optimum.json": "the answer: the cheapest setting meeting every requirement with 95 % "
+                    "confidence, its metrics, and the search",
+    "cache": "the points computed so far (per-replication metrics), read back instead of run "
+             "again when the same command runs into this folder",
 }
 
 FIGURES: dict[str, str] = {
@@ -130,7 +156,21 @@ FIGURES: dict[str, str] = {
     "cost": "cost per handled call per day",
     "inbound": "inbound service level and abandonment per day",
     "idle_attribution": "avoidable and unavoidable idle hours per day",
+    "comparison": "each scenario's means with CIs and the paired differences",
+    "comparison_daily": "the scenarios' daily curves overlaid",
+    "frontier": "the frontier of the sweep's points: timeliness against cost, with CIs",
 }
+
+#: How a column derived from a metric is named: ``<metric><suffix>``, and what it holds.
+DERIVED = (
+    ("_diff_mean", "paired difference against the first scenario, mean"),
+    ("_diff_ci_low", "paired difference against the first scenario, lower end of the 95 % CI"),
+    ("_diff_ci_high", "paired difference against the first scenario, upper end of the 95 % CI"),
+    ("_mean", "mean over replications"),
+    ("_sd", "standard deviation over replications"),
+    ("_ci_low", "lower end of the 95 % confidence interval of the mean"),
+    ("_ci_high", "upper end of the 95 % confidence interval of the mean"),
+)
 
 
 def describe_column(name: str) -> tuple[str, str]:
@@ -160,10 +200,21 @@ def describe_column(name: str) -> tuple[str, str]:
 
 
 def _entry(name: str) -> tuple[str, str]:
-    """Return (unit key, meaning) of a metric (its catalogue entry) or another column."""
+    """Return (unit key, meaning) of a metric (its catalogue entry) or another column.
+
+    A column named after a metric and a statistic (``idle_share_mean``,
+    ``total_cost_diff_ci_low``) takes the metric's unit; a dotted name (a
+    sweep's varied field, ``staffing.headcount``) is that field's value.
+    """
     metric = CATALOGUE.get(name)
     if metric is not None:
         return metric.unit, metric.meaning
+    for suffix, what in DERIVED:
+        base = CATALOGUE.get(name.removesuffix(suffix)) if name.endswith(suffix) else None
+        if base is not None:
+            return base.unit, f"{base.label}: {what}"
+    if "." in name and name not in COLUMNS:
+        return "text", "the value of the varied scenario field (as --vary wrote it)"
     return COLUMNS[name]
 
 
@@ -264,8 +315,14 @@ def _file_key(path: Path) -> str:
     return path.stem if path.suffix in (".parquet", ".csv") else path.name
 
 
+def _table_files(directory: Path, name: str) -> list[str]:
+    """Return the files a table was written as (``daily.parquet``, ``daily.csv``), by path."""
+    where = directory / name
+    return sorted(str(p.relative_to(directory)) for p in where.parent.glob(f"{where.name}.*"))
+
+
 def _table_section(name: str, columns: Iterable[str], rows: int, files: list[str]) -> list[str]:
-    what = FILES.get(name, "")
+    what = FILES.get(name.rsplit("/", 1)[-1], "")
     lines = [f"### {' / '.join(f'`{f}`' for f in files)}", "",
              f"{what[:1].upper()}{what[1:]} ({rows:,} rows).", "",
              "| column | unit | meaning |", "|---|---|---|"]
@@ -297,12 +354,16 @@ def _files_section(directory: Path, skipped: Mapping[str, str]) -> list[str]:
     lines = ["## Files", "", "| file | content |", "|---|---|",
              f"| `README.md` | {FILES['README.md']} |"]
     for path in sorted(p for p in directory.iterdir() if p.name != "README.md"):
-        if path.is_dir():
+        if path.is_dir() and path.name == "figures":
             names = sorted({p.stem for p in path.iterdir()})
             exts = sorted({p.suffix.lstrip(".") for p in path.iterdir()})
             listed = ", ".join(f"`{n}` ({FIGURES.get(n, 'figure')})" for n in names)
             lines.append(f"| `{path.name}/` | {FILES.get(path.name, '')} "
                          f"({'/'.join(exts)}): {listed} |")
+            continue
+        if path.is_dir():
+            listed = ", ".join(f"`{p.name}`" for p in sorted(path.iterdir())[:12])
+            lines.append(f"| `{path.name}/` | {FILES.get(path.name, '')}: {listed} |")
             continue
         lines.append(f"| `{path.name}` | {FILES.get(_file_key(path), '(not described)')} |")
     for name, why in skipped.items():
@@ -310,9 +371,21 @@ def _files_section(directory: Path, skipped: Mapping[str, str]) -> list[str]:
     return [*lines, ""]
 
 
+#: The title of each kind of folder, and what ``tracesim`` command runs it again.
+KINDS = {"run": ("Results", "`tracesim rerun <this directory>` runs it again and says whether "
+                            "every table matches."),
+         "comparison": ("Comparison", "The scenarios were run with the same seed and "
+                                      "replications (common random numbers)."),
+         "sweep": ("Sweep", "Every point was run with the same seed and replications (common "
+                            "random numbers); `cache/` keeps the points for a rerun."),
+         "optimum": ("Optimisation", "Every setting was run with the same seed and replications "
+                                     "(common random numbers); `cache/` keeps them.")}
+
+
 def readme_text(directory: str | Path, tables: Mapping[str, pd.DataFrame], scenario,
-                meta: Mapping, skipped: Mapping[str, str] | None = None) -> str:
-    """Return the ``README.md`` of a results directory.
+                meta: Mapping, skipped: Mapping[str, str] | None = None,
+                kind: str = "run") -> str:
+    """Return the ``README.md`` of a results directory (of any kind).
 
     Parameters
     ----------
@@ -326,6 +399,8 @@ def readme_text(directory: str | Path, tables: Mapping[str, pd.DataFrame], scena
         The content of ``metadata.json``.
     skipped : mapping of str to str, optional
         Files deliberately not written, with the reason (e.g. the people table).
+    kind : str
+        ``run``, ``comparison``, ``sweep`` or ``optimum`` (:data:`KINDS`).
 
     Returns
     -------
@@ -334,13 +409,12 @@ def readme_text(directory: str | Path, tables: Mapping[str, pd.DataFrame], scena
     """
     directory = Path(directory)
     currency = scenario.costs.currency
+    title, again = KINDS[kind]
     lines = [
-        f"# Results: {scenario.name}", "",
+        f"# {title}: {scenario.name}", "",
         *([scenario.description.strip(), ""] if scenario.description.strip() else []),
         f"Written by tracesim {meta.get('tracesim_version')} at {meta.get('created_at_utc')} "
-        f"(UTC): {meta.get('replications')} replications, seed {meta.get('seed')}. "
-        "`tracesim rerun <this directory>` runs it again and says whether every table "
-        "matches.", "",
+        f"(UTC): {meta.get('replications')} replications, seed {meta.get('seed')}. {again}", "",
         "## Conventions", "",
         "- **Shares are 0-1**, not percentages: `idle_share` 0.25 means 25 %.",
         f"- **Money** is in {currency} (`costs.currency`); hours are agent-hours.",
@@ -356,7 +430,7 @@ def readme_text(directory: str | Path, tables: Mapping[str, pd.DataFrame], scena
         "## Columns", "",
     ]
     for name, table in tables.items():
-        files = sorted(p.name for p in directory.glob(f"{name}.*"))
+        files = _table_files(directory, name)
         if not files:
             continue
         columns = csv_columns(table.columns)
@@ -367,7 +441,8 @@ def readme_text(directory: str | Path, tables: Mapping[str, pd.DataFrame], scena
 
 
 def write_readme(directory: str | Path, tables: Mapping[str, pd.DataFrame], scenario,
-                 meta: Mapping, skipped: Mapping[str, str] | None = None) -> Path:
+                 meta: Mapping, skipped: Mapping[str, str] | None = None,
+                 kind: str = "run") -> Path:
     """Write ``README.md`` into a results directory (see :func:`readme_text`).
 
     Parameters
@@ -382,6 +457,8 @@ def write_readme(directory: str | Path, tables: Mapping[str, pd.DataFrame], scen
         The content of ``metadata.json``.
     skipped : mapping of str to str, optional
         Files deliberately not written, with the reason.
+    kind : str
+        The kind of folder (:data:`KINDS`).
 
     Returns
     -------
@@ -389,7 +466,8 @@ def write_readme(directory: str | Path, tables: Mapping[str, pd.DataFrame], scen
         The README's path.
     """
     path = Path(directory) / "README.md"
-    path.write_text(readme_text(directory, tables, scenario, meta, skipped), encoding="utf-8")
+    path.write_text(readme_text(directory, tables, scenario, meta, skipped, kind),
+                    encoding="utf-8")
     return path
 
 

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import sim.staffing  # noqa: F401  (reading a scenario file needs the policies registered)
 from sim.basics.errors import ResultsError
 from sim.inputs.scenario import Scenario, ScenarioError, scenario_from_text
-from sim.outputs.results import PACKAGES, _version
+from sim.outputs.writer import PACKAGES, version
 
 
 @dataclass
@@ -194,8 +195,8 @@ def _header(directory: Path, meta: dict[str, Any], scenario: Scenario) -> list[s
         lines.append(f"note: scenario.yaml hash {scenario.hash()} differs from the recorded "
                      f"{meta['scenario_hash']} (the file was edited)")
     recorded = meta.get("packages", {})
-    changed = [f"{p} {recorded.get(p)} -> {_version(p)}" for p in PACKAGES
-               if p in recorded and recorded.get(p) != _version(p)]
+    changed = [f"{p} {recorded.get(p)} -> {version(p)}" for p in PACKAGES
+               if p in recorded and recorded.get(p) != version(p)]
     if changed:
         lines.append("note: package versions differ: " + ", ".join(changed))
     return lines

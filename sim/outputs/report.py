@@ -43,9 +43,11 @@ from typing import Any
 
 import pandas as pd
 
+import sim.staffing  # noqa: F401  (reading a scenario file needs the policies registered)
 from sim.analysis.catalogue import NAN_TEXT, Metric, metric
 from sim.basics.errors import ReportError
 from sim.inputs.scenario import Scenario, compact_duration
+from sim.outputs.figure_work import run_figure_arguments
 from sim.outputs.labels import (
     deadline_label,
     figure_subtitle,
@@ -351,20 +353,13 @@ def _summary_from_json(path: Path) -> pd.DataFrame:
 
 
 def _figure_makers(run: _Run) -> dict[str, Callable[[], Any]]:
-    from sim.outputs.results import Results
+    from sim.outputs.plots import figure_makers
 
     if "daily" not in run.tables:
         return {}
     bound = {"bound": run.meta["bound"]} if "bound" in run.meta else {}  # names it in a figure
-    results = Results(scenario=run.scenario, seed=run.seed or 0,
-                      replications=run.replications or 0, tables=run.tables, run_info=bound)
-    makers = results.figure_makers()
-    if run.seed is None:  # the subtitle would say seed 0
-        from sim.outputs.plots import add_subtitle
-
-        subtitle = figure_subtitle(run.scenario, run.replications)
-        makers = {k: (lambda m=m: add_subtitle(m(), subtitle)) for k, m in makers.items()}
-    return makers
+    return figure_makers(**run_figure_arguments(run.scenario, run.tables, run.replications,
+                                                run.seed, bound))
 
 
 def _version_rows(meta: dict) -> list[tuple[str, str]]:
@@ -382,7 +377,7 @@ def _version_rows(meta: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def _run_context(directory: Path, jobs: int | None) -> dict[str, Any]:
+def _run_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str, Any]:
     run = _load_run(directory)
     units = label_context_of(run.scenario)
     images = _svg_images(_figure_makers(run), jobs)
@@ -407,9 +402,10 @@ def _run_context(directory: Path, jobs: int | None) -> dict[str, Any]:
         "figures": [{"name": k, "src": v, "caption": CAPTIONS.get(k, "")}
                     for k, v in images.items()],
         "versions": _version_rows(run.meta),
-        "reproduce": [f"tracesim rerun {directory}",
-                      f"tracesim run {source or directory / 'scenario.yaml'} "
+        "reproduce": [f"tracesim rerun {shown_as}",
+                      f"tracesim run {source or shown_as / 'scenario.yaml'} "
                       f"--seed {run.seed} --replications {run.replications}"],
+        "tables": [], "answer": "",
     }
 
 
@@ -477,7 +473,7 @@ def _ci_cell(row: dict, prefix: str, entry: Metric, signed: bool = False) -> dic
     return {"value": text, "ci": ci, "significant": significant}
 
 
-def _comparison_context(directory: Path, jobs: int | None) -> dict[str, Any]:
+def _comparison_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str, Any]:
     from sim.outputs.plots import plot_comparison, plot_comparison_daily
 
     meta = _read_json(directory / "metadata.json")
@@ -517,7 +513,7 @@ def _comparison_context(directory: Path, jobs: int | None) -> dict[str, Any]:
         "reference": names[0],
         "settings_matrix": _settings_matrix([r.scenario for r in runs]),
         "attribution_note": attribution,
-        "headline": [], "periods": [], "attribution": [],
+        "headline": [], "periods": [], "attribution": [], "tables": [], "answer": "",
         "figures": [{"name": k, "src": v, "caption": CAPTIONS.get(k, "")}
                     for k, v in images.items()],
         "versions": _version_rows(meta),
@@ -539,20 +535,135 @@ def _settings_matrix(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
     return rows
 
 
-def _is_comparison(directory: Path) -> bool:
-    return (directory / "comparison.csv").is_file() and (directory / "scenarios").is_dir()
+def _kind(directory: Path) -> str:
+    """Return what a folder holds: its ``metadata.json`` says (older ones: their files)."""
+    meta = directory / "metadata.json"
+    if meta.is_file():
+        kind = _read_json(meta).get("kind")
+        if kind in ("run", "comparison", "sweep", "optimum"):
+            return str(kind)
+    if (directory / "comparison.csv").is_file() and (directory / "scenarios").is_dir():
+        return "comparison"
+    if (directory / "scenario.yaml").is_file() and meta.is_file():
+        return "run"
+    raise ReportError(f"{directory} is not a folder of tracesim run, compare, sweep or "
+                      "optimise (no metadata.json naming its kind, no scenario.yaml)")
 
 
-def build_report(directory: str | Path, jobs: int | None = None) -> str:
-    """Render the HTML report of a results or comparison directory.
+def _points_table(table: pd.DataFrame, params: Sequence[str], metrics: Sequence[str],
+                  context: dict[str, str], extra: Sequence[str] = ()) -> dict[str, Any]:
+    """Return a table of points: varied values, each metric's mean and CI, ``extra``."""
+    header = [*params, *(metric(m).label_in(context) for m in metrics), *extra]
+    rows = []
+    for _, row in table.iterrows():
+        cells = [str(row[p]) for p in params]
+        for name in metrics:
+            entry = metric(name)
+            text = entry.format(row[f"{name}_mean"], context.get("currency", ""))
+            if pd.notna(row.get(f"{name}_ci_low")):
+                text += (f" ({entry.format(row[f'{name}_ci_low'], with_unit=False)} to "
+                         f"{entry.format(row[f'{name}_ci_high'], with_unit=False)})")
+            cells.append(text)
+        rows.append(cells + [str(row[c]) for c in extra])
+    return {"header": header, "rows": rows}
+
+
+def _common(directory: Path, meta: dict, scenario: Scenario, jobs: int | None,
+            makers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Return what every report has: the scenario assumed, the figures, the versions."""
+    run = _Run(directory, scenario, meta, pd.DataFrame())
+    images = _svg_images(makers, jobs) if makers else {}
+    return {"scenarios": [_scenario_context(run, None)], "headline": [], "periods": [],
+            "attribution": [], "bound": "", "comparison": None, "reference": "",
+            "settings_matrix": [], "attribution_note": False, "versions": _version_rows(meta),
+            "figures": [{"name": k, "src": v, "caption": CAPTIONS.get(k, "")}
+                        for k, v in images.items()]}
+
+
+def _sweep_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str, Any]:
+    from sim.outputs.plots import plot_frontier
+
+    meta = _read_json(directory / "metadata.json")
+    scenario = _load_scenario(directory / "scenario.yaml")
+    long, frontier = _read_table(directory, "sweep"), _read_table(directory, "frontier")
+    if long is None or frontier is None:
+        raise ReportError(f"{directory}: a sweep folder without sweep and frontier tables")
+    x, y = str(meta.get("x")), str(meta.get("y"))
+    context = label_context_of(scenario)
+    params = [c for c in frontier.columns if c not in ("point", "pareto")
+              and not c.startswith((f"{x}_", f"{y}_"))]
+    makers = {"frontier": lambda: plot_frontier(
+        long, x=x, y=y, currency=scenario.costs.currency,
+        deadline_label=deadline_label(scenario.tracing.index.within),
+        replications=int(meta.get("replications") or 0),
+        subtitle=f"{scenario.name} · swept: {', '.join(params)}")}
+    efficient = frontier[frontier["pareto"].astype(str) == "True"]
+    vary = " ".join(f"--vary {v}" for v in meta.get("vary") or [])
+    return {**_common(directory, meta, scenario, jobs, makers),
+            "kind": "sweep",
+            "title": f"{scenario.name}: sweep report",
+            "subtitle": f"{len(frontier)} points · {meta.get('replications')} replications each, "
+                        f"seed {meta.get('seed')} (common random numbers)",
+            "answer": (f"{len(efficient)} of {len(frontier)} points are Pareto-efficient for "
+                       f"{metric(x).label_in(context)} against {metric(y).label_in(context)}."),
+            "tables": [{"id": "points", "title": "Points",
+                        "note": "Means over replications with their 95 % CI; Pareto: no other "
+                                "point is at least as good on both and better on one.",
+                        **_points_table(frontier, params, (x, y), context, ("pareto",))}],
+            "reproduce": [f"tracesim sweep {shown_as / 'scenario.yaml'} {vary} "
+                          f"--seed {meta.get('seed')} --replications {meta.get('replications')}"]}
+
+
+def _optimum_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str, Any]:
+    meta = _read_json(directory / "metadata.json")
+    scenario = _load_scenario(directory / "scenario.yaml")
+    answer = _read_json(directory / "optimum.json")
+    log = _read_table(directory, "optimise")
+    if log is None:
+        raise ReportError(f"{directory}: an optimisation folder without optimise.csv")
+    context = label_context_of(scenario)
+    minimise = str(answer.get("minimise"))
+    required = [r.split(">")[0].split("<")[0] for r in answer.get("require") or []]
+    metrics = list(dict.fromkeys([minimise, *required]))
+    params = [c for c in log.columns if c not in ("evaluation", "feasible", "best",
+                                                  "scenario_hash")
+              and not any(c.startswith(f"{m}_") for m in metrics)]
+    point = answer.get("point")
+    text = ("The cheapest setting meeting every requirement with 95 % confidence: "
+            + ", ".join(f"{k} = {v}" for k, v in point.items()) if point else
+            "No setting evaluated met every requirement with 95 % confidence.")
+    return {**_common(directory, meta, scenario, jobs, {}),
+            "kind": "optimum",
+            "title": f"{scenario.name}: optimisation report",
+            "subtitle": f"minimise {metric(minimise).label_in(context)} · "
+                        f"{len(log)} settings · {answer.get('replications')} replications each, "
+                        f"seed {answer.get('seed')}",
+            "answer": text,
+            "tables": [{"id": "evaluations", "title": "Settings evaluated",
+                        "note": "In the order the search ran them; means with their 95 % CI.",
+                        **_points_table(log, params, metrics, context, ("feasible", "best"))}],
+            "reproduce": [f"tracesim optimise {shown_as / 'scenario.yaml'} --minimise "
+                          f"{minimise} --seed {answer.get('seed')} --replications "
+                          f"{answer.get('replications')}"]}
+
+
+_CONTEXTS = {"run": _run_context, "comparison": _comparison_context, "sweep": _sweep_context,
+             "optimum": _optimum_context}
+
+
+def build_report(directory: str | Path, jobs: int | None = None,
+                 shown_as: str | Path | None = None) -> str:
+    """Render the HTML report of a folder of run, compare, sweep or optimise.
 
     Parameters
     ----------
     directory
-        Written by ``tracesim run`` (:meth:`sim.Results.save`) or ``tracesim
-        compare`` (:meth:`sim.Comparison.save`).
+        The folder (:func:`sim.outputs.writer.write_folder` wrote it).
     jobs
         Processes drawing the figures (None: all cores).
+    shown_as
+        The folder's name in the report's commands (default: ``directory``;
+        the writer gives the final name while it writes into a temporary one).
 
     Returns
     -------
@@ -562,16 +673,11 @@ def build_report(directory: str | Path, jobs: int | None = None) -> str:
     Raises
     ------
     ReportError
-        The directory is neither kind.
+        The directory is none of these.
     """
     directory = Path(directory)
-    if _is_comparison(directory):
-        context = _comparison_context(directory, jobs)
-    elif (directory / "scenario.yaml").is_file() and (directory / "metadata.json").is_file():
-        context = _run_context(directory, jobs)
-    else:
-        raise ReportError(f"{directory} is not a results directory of tracesim run or "
-                          "compare (no scenario.yaml and metadata.json, no comparison.csv)")
+    context = _CONTEXTS[_kind(directory)](directory, jobs,
+                                          Path(shown_as) if shown_as else directory)
     context["generated_utc"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return _template().render(**context)
 

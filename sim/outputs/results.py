@@ -32,93 +32,29 @@ end, so a failed or interrupted save leaves no half-written directory.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
-import platform
-import shutil
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
-from importlib import metadata as importlib_metadata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+import sim.staffing  # noqa: F401  (reading a scenario file needs the policies registered)
 from sim.experiments.results import RunResults
-from sim.inputs.scenario import scenario_from_text
-from sim.outputs.labels import deadline_label, figure_subtitle
+from sim.inputs.scenario import Scenario, scenario_from_text
+from sim.outputs.figure_work import run_figure_arguments
+from sim.outputs.writer import Contents, Table, stamp, write_folder
 
 if TYPE_CHECKING:
-    from sim.outputs.plots import FigureJob
     from sim.plumbing.forked import ForkedWorker
+    from sim.plumbing.lifeline import BackgroundWork
 
 CSV_TABLES = ("daily", "intervals", "replications", "summary", "idle_attribution",
               "oracle_summary", "agents", "people", "monthly", "weekly", "cost_lines")
 #: With ``simulation.people_log: auto`` the people table is written up to this many rows
 #: (about 30 MB of Parquet); the default scenario's 6.5 million are left out.
 PEOPLE_AUTO_MAX_ROWS = 1_000_000
-PACKAGES = ("tracesim", "numpy", "scipy", "pandas", "pydantic", "simpy", "matplotlib", "pyarrow")
-
-
-def _version(package: str) -> str | None:
-    try:
-        return importlib_metadata.version(package)
-    except importlib_metadata.PackageNotFoundError:
-        return None
-
-
-@contextmanager
-def atomic_directory(directory: str | Path, overwrite: bool = False) -> Iterator[Path]:
-    """Write a directory atomically: yield a temporary sibling, rename it at the end.
-
-    The directory's lock (:func:`sim.outputs.safety.directory_lock`) is held for the
-    block (unless this process holds it already, as ``tracesim run`` does from
-    before the simulation), and temporary siblings left by dead runs are
-    removed with a notice. The temporary directory ``.NAME.tmp-PID-XXXXXXXX``
-    is created with the umask's mode, so the results directory is as readable
-    as any new folder.
-
-    Parameters
-    ----------
-    directory
-        The directory to create; must not exist unless ``overwrite``.
-    overwrite
-        Replace an existing results directory (one with tracesim's
-        ``metadata.json``, or an empty one), only once the new one is complete.
-
-    Yields
-    ------
-    pathlib.Path
-        The temporary directory to fill. If the block raises (or is
-        interrupted), it is removed and ``directory`` is left as it was.
-
-    Raises
-    ------
-    FileExistsError
-        ``directory`` exists and ``overwrite`` is false (checked before
-        anything is written).
-    sim.outputs.safety.OutputError
-        ``directory`` is a file, a link or a folder tracesim did not write
-        (never replaced), or another run is writing it (:class:`~sim.outputs.safety.LockedError`).
-    """
-    from sim.outputs.safety import (
-        check_replaceable,
-        directory_lock,
-        make_temp_sibling,
-        move_into_place,
-    )
-
-    target = Path(directory)
-    with directory_lock(target):
-        check_replaceable(target, overwrite)
-        tmp = make_temp_sibling(target)
-        try:
-            yield tmp
-            move_into_place(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
 
 
 def _clean(value: float) -> float | None:
@@ -164,19 +100,40 @@ class Results(RunResults):
             "metrics": metrics,
         }
 
+    kind = "run"
+
+    @property
+    def folder_scenario(self) -> Scenario:
+        """The scenario run."""
+        return self.scenario
+
+    def folder_metadata(self) -> dict:
+        """Return this run's facts for ``metadata.json``."""
+        return {"scenario": self.scenario.name, "scenario_hash": self.recorded_scenario().hash(),
+                "seed": self.seed, "replications": self.replications, **self.run_info}
+
     def metadata(self) -> dict:
-        """Return the content of ``metadata.json``."""
-        return {
-            "tracesim_version": _version("tracesim"),
-            "packages": {p: _version(p) for p in PACKAGES},
-            "python": platform.python_version(),
-            "scenario": self.scenario.name,
-            "scenario_hash": self.recorded_scenario().hash(),
-            "seed": self.seed,
-            "replications": self.replications,
-            "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            **self.run_info,
-        }
+        """Return the content of ``metadata.json`` (the writer's stamp and this run's facts)."""
+        return stamp(self.kind, self.folder_metadata())
+
+    def folder_contents(self) -> Contents:
+        """Return what the results folder holds: the tables, the scenario, the summary."""
+        skipped = self.skipped_tables()
+        tables = {name: Table(table, csv=name in CSV_TABLES)
+                  for name, table in self.tables.items() if name not in skipped}
+        texts = {"scenario.yaml": self.recorded_scenario().to_yaml(),
+                 "summary.json": json.dumps(self.summary_dict(), indent=2) + "\n"}
+        return Contents(tables, texts, skipped, sheets=("summary", "daily", "monthly", "agents"))
+
+    def draw_figures(self, directory: Path, formats: Sequence[str], jobs: int | None,
+                     worker: ForkedWorker | None) -> BackgroundWork:
+        """Start drawing the figures: in the process forked early, else in workers forked now."""
+        from sim.outputs.figure_work import draw_figures, figure_job
+
+        if worker is not None:
+            return worker.submit(draw_figures, self.figure_arguments(), directory,
+                                 tuple(formats), jobs)
+        return figure_job(self.figure_makers(), directory, formats, jobs)
 
     def figures(self) -> dict:
         """Draw the report figures (matplotlib Figures) from the daily table.
@@ -198,23 +155,10 @@ class Results(RunResults):
     def figure_arguments(self) -> dict:
         """Return the arguments of :func:`sim.outputs.plots.figure_makers` for these results.
 
-        The daily table, the idle attribution (when present), the labels and the
-        subtitle: all the figures are drawn from, in plain values, to send to
-        another process (:func:`sim.outputs.figure_work.draw_figures`) that then
-        needs nothing but :mod:`sim.outputs.plots`.
+        See :func:`sim.outputs.figure_work.run_figure_arguments`.
         """
-        sc = self.scenario
-        arguments = {
-            "daily": self.tables["daily"],
-            "currency": sc.costs.currency,
-            "service_target_s": sc.inbound.answer_within if sc.inbound.enabled else None,
-            "deadline_label": deadline_label(sc.tracing.index.within),
-            "subtitle": figure_subtitle(sc, self.replications, self.seed),
-        }
-        if "idle_attribution" in self.tables:
-            arguments["idle_attribution"] = self.tables["idle_attribution"]
-            arguments["bound"] = str(self.run_info.get("bound", "analytic"))  # older: the oracle
-        return arguments
+        return run_figure_arguments(self.scenario, self.tables, self.replications, self.seed,
+                                    self.run_info)
 
     def skipped_tables(self) -> dict[str, str]:
         """Tables :meth:`save` leaves out, with the reason (``simulation.people_log``)."""
@@ -231,8 +175,11 @@ class Results(RunResults):
 
     def save(self, directory: str | Path, figures: bool = True, overwrite: bool = False,
              excel: bool = False, figure_formats: Sequence[str] = ("png",),
-             jobs: int | None = None, figure_process: ForkedWorker | None = None) -> Path:
+             jobs: int | None = None, figure_process: ForkedWorker | None = None,
+             report: bool = False) -> Path:
         """Write the results directory atomically, with a ``README.md`` that explains it.
+
+        The one writer of every folder (:func:`sim.outputs.writer.write_folder`).
 
         Parameters
         ----------
@@ -255,53 +202,17 @@ class Results(RunResults):
             (:func:`sim.plumbing.forked.forked_worker` with
             :func:`sim.outputs.figure_work.prepare`, as ``tracesim run``
             does); None: the figures are drawn by workers forked here.
+        report
+            Also write ``report.html`` (:mod:`sim.outputs.report`).
 
         Returns
         -------
         pathlib.Path
             The directory written.
         """
-        from sim.outputs.figure_work import draw_figures
-        from sim.outputs.folder_readme import csv_frame, write_readme
-
-        skipped = self.skipped_tables()
-        written = {k: v for k, v in self.tables.items() if k not in skipped}
-        meta = self.metadata()
-        with atomic_directory(directory, overwrite=overwrite) as tmp, ExitStack() as stack:
-            if figures:  # drawn by other processes while the tables are written
-                drawing: ForkedWorker | FigureJob = (
-                    figure_process.submit(draw_figures, self.figure_arguments(), tmp / "figures",
-                                          tuple(figure_formats), jobs)
-                    if figure_process is not None
-                    else self._figure_job(tmp / "figures", figure_formats, jobs))
-                stack.enter_context(drawing)
-            (tmp / "scenario.yaml").write_text(self.recorded_scenario().to_yaml(),
-                                               encoding="utf-8")
-            (tmp / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n")
-            (tmp / "summary.json").write_text(json.dumps(self.summary_dict(), indent=2) + "\n")
-            for name, table in written.items():
-                table.to_parquet(tmp / f"{name}.parquet", index=False)
-                if name in CSV_TABLES:
-                    csv_frame(table, self.scenario.calendar.start).to_csv(
-                        tmp / f"{name}.csv", index=False)
-            if excel:
-                from sim.outputs.workbook import write_workbook
-
-                write_workbook(tmp / "results.xlsx", written)
-            if figures:
-                drawing.wait()  # before the README lists the figures
-            write_readme(tmp, written, self.scenario, meta, skipped)
-        return Path(directory)
-
-    def _figure_job(self, directory: Path, formats: Sequence[str],
-                    jobs: int | None) -> FigureJob:
-        """Start drawing the figures in workers forked now (a ``plots.FigureJob``)."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        from sim.outputs.plots import FigureJob
-
-        return FigureJob(self.figure_makers(), directory, formats, jobs)
+        return write_folder(self, directory, overwrite=overwrite, figures=figures,
+                            figure_formats=figure_formats, excel=excel, report=report,
+                            jobs=jobs, worker=figure_process)
 
 
 def load_results(directory: str | Path) -> Results:

@@ -7,16 +7,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.analysis.frontier import DEFAULT_X, DEFAULT_Y
-from sim.experiments.cache import write_atomic
 from sim.experiments.sweep import CONFIDENCE, Parameter, SweepResults, _g
+from sim.inputs.scenario import Scenario
+from sim.outputs.figure_work import figure_job
+from sim.outputs.writer import Contents, Table, write_folder
+
+if TYPE_CHECKING:
+    from sim.plumbing.forked import ForkedWorker
+    from sim.plumbing.lifeline import BackgroundWork
 
 
 class Sweep(SweepResults):
@@ -45,10 +48,7 @@ class Sweep(SweepResults):
 
     def metadata(self) -> dict[str, Any]:
         """Return the content of ``metadata.json``."""
-        from sim.outputs.results import _version
-
         return {
-            "tracesim_version": _version("tracesim"),
             "scenario": self.scenario.name,
             "scenario_hash": self.scenario.hash(),
             "seed": self.seed,
@@ -60,36 +60,72 @@ class Sweep(SweepResults):
             "points_run": self.run_points,
             "points_read_from_cache": self.cached_points,
             "confidence": CONFIDENCE,
-            "created_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 
     def save(self, directory: str | Path, figures: bool = True, x: str = DEFAULT_X,
-             y: str = DEFAULT_Y) -> Path:
-        """Write the sweep's tables and frontier into ``directory``.
+             y: str = DEFAULT_Y, overwrite: bool = False, figure_formats: Sequence[str] = ("png",),
+             excel: bool = False, report: bool = False, jobs: int | None = None) -> Path:
+        """Write the sweep's folder (:func:`sim.outputs.writer.write_folder`).
 
         Files: ``sweep.csv``/``sweep.parquet`` (the long table), ``points.csv``,
-        ``replications.parquet``, ``frontier.csv``, ``metadata.json``,
-        ``scenario.yaml`` (the base scenario) and ``frontier.png``/``.svg``.
-        Each file is written whole or not at all; the ``cache/`` folder is kept.
+        ``replications.parquet``, ``frontier.csv``, ``scenario.yaml`` (the base
+        scenario), ``metadata.json``, ``README.md`` and ``figures/frontier.png``.
+        The folder is written whole or not at all; its ``cache/`` is kept.
+
+        Parameters
+        ----------
+        directory
+            Target directory; it may hold only the ``cache/`` of this work; a
+            finished result is replaced only with ``overwrite``.
+        figures
+            Also draw the frontier.
+        x, y
+            The frontier's metrics.
+        overwrite
+            Replace a finished result.
+        figure_formats, excel, report, jobs
+            As :meth:`sim.outputs.results.Results.save`.
 
         Returns
         -------
         pathlib.Path
         """
-        out = Path(directory)
-        frontier = self.frontier(x, y)
-        _write_table(out / "sweep.csv", self.table)
-        _write_table(out / "sweep.parquet", self.table)
-        _write_table(out / "points.csv", self.points())
-        _write_table(out / "replications.parquet", self.replications_table())
-        _write_table(out / "frontier.csv", frontier)
-        _write_text(out / "scenario.yaml", self.scenario.to_yaml())
-        _write_text(out / "metadata.json",
-                    json.dumps({**self.metadata(), "x": x, "y": y}, indent=2) + "\n")
-        if figures:
-            _save_figure(self.figure(x, y), out / "frontier")
-        return out
+        return write_folder(SweepFolder(self, x, y), directory, overwrite=overwrite,
+                            figures=figures, figure_formats=figure_formats, excel=excel,
+                            report=report, jobs=jobs)
 
+
+class SweepFolder:
+    """A sweep with the metrics of its frontier: what its folder holds (:class:`Folder`)."""
+
+    kind = "sweep"
+
+    def __init__(self, sweep: Sweep, x: str = DEFAULT_X, y: str = DEFAULT_Y) -> None:
+        self.sweep, self.x, self.y = sweep, x, y
+
+    @property
+    def folder_scenario(self) -> Scenario:
+        """The base scenario."""
+        return self.sweep.scenario
+
+    def folder_contents(self) -> Contents:
+        """Return the long table, the points, the replications, the frontier, the scenario."""
+        sw = self.sweep
+        tables = {"sweep": Table(sw.table), "points": Table(sw.points(), parquet=False),
+                  "replications": Table(sw.replications_table(), csv=False),
+                  "frontier": Table(sw.frontier(self.x, self.y), parquet=False)}
+        return Contents(tables, {"scenario.yaml": sw.scenario.to_yaml()},
+                        sheets=("frontier", "points"))
+
+    def folder_metadata(self) -> dict[str, Any]:
+        """Return the sweep's facts and the frontier's metrics."""
+        return {**self.sweep.metadata(), "x": self.x, "y": self.y}
+
+    def draw_figures(self, directory: Path, formats: Sequence[str], jobs: int | None,
+                     worker: ForkedWorker | None) -> BackgroundWork:
+        """Start drawing the frontier."""
+        return figure_job({"frontier": lambda: self.sweep.figure(self.x, self.y)}, directory,
+                          formats, jobs)
 
 
 def _describe(p: Parameter) -> str:
@@ -97,32 +133,6 @@ def _describe(p: Parameter) -> str:
         return f"{p.path}={','.join(str(v) for v in p.values)}"
     step = f"/{_g(p.step)}{p.unit}" if p.step is not None else ""
     return f"{p.path}={_g(p.low)}{p.unit}..{_g(p.high)}{p.unit}{step}"
-
-
-def _write_table(path: Path, table: pd.DataFrame) -> None:
-    if path.suffix == ".parquet":
-        write_atomic(path, lambda tmp: table.to_parquet(tmp, index=False))
-    else:
-        write_atomic(path, lambda tmp: table.to_csv(tmp, index=False))
-
-
-def _write_text(path: Path, text: str) -> None:
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def _save_figure(fig, stem: Path) -> None:
-    """Write ``stem.png`` and ``stem.svg``, each whole or not at all."""
-    import os
-    import tempfile
-
-    import matplotlib
-
-    from sim.outputs.plots import save_figure
-
-    matplotlib.use("Agg", force=False)
-    with tempfile.TemporaryDirectory(prefix=f".{stem.name}.", dir=stem.parent) as tmp:
-        for path in save_figure(fig, Path(tmp) / stem.name):
-            os.replace(path, stem.parent / path.name)
 
 
 def check_output_dir(directory: str | Path, marker: str, overwrite: bool = False) -> Path:

@@ -50,15 +50,16 @@ def _summary_sheet(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame]) -> Path:
-    """Write ``results.xlsx``: the sheets summary, daily, monthly and agents.
+    """Write ``results.xlsx``: one sheet per table, in the order given.
 
     Parameters
     ----------
     path : str or pathlib.Path
         The workbook to write.
     tables : dict of str to pandas.DataFrame
-        A run's tables (``summary``, ``daily`` and, when present, ``monthly`` and
-        ``agents``).
+        The sheets by name (a run's: ``summary``, ``daily``, ``monthly``,
+        ``agents``); a ``summary`` sheet gets each metric's unit, a ``date``
+        column is written as dates.
 
     Returns
     -------
@@ -73,13 +74,10 @@ def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame]) -> Path:
     if importlib.util.find_spec("openpyxl") is None:  # pragma: no cover - environment
         raise ImportError("--excel needs openpyxl: pip install 'tracesim[excel]'")
     path = Path(path)
-    daily = tables["daily"].copy()
-    daily["date"] = pd.to_datetime(daily["date"]).dt.date
-    sheets = {"summary": _summary_sheet(tables["summary"]), "daily": daily}
-    for name in ("monthly", "agents"):
-        if name in tables:
-            sheets[name] = tables[name]
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in sheets.items():
-            _write_sheet(writer, name, table)
+        for name, table in tables.items():
+            sheet = _summary_sheet(table) if name == "summary" else table
+            if "date" in sheet.columns:
+                sheet = sheet.assign(date=pd.to_datetime(sheet["date"]).dt.date)
+            _write_sheet(writer, name.rsplit("/", 1)[-1][:31], sheet)
     return path
