@@ -3,7 +3,9 @@
 Each function is the experiment or input of the layers below, with the
 staffing policies registered first (they are plug-ins: loading a scenario
 needs them) and the results handed back as the outputs layer's classes,
-which can draw their figures and save their folders.
+which can draw their figures and save their folders. The command line
+(:mod:`sim.interfaces.cli`) calls this module for all its work; the names it
+alone needs (argument checks, labels) are here too, not re-exported by :mod:`sim`.
 """
 
 from __future__ import annotations
@@ -16,17 +18,20 @@ from typing import Any
 import sim.staffing  # noqa: F401  (registers every policy: the scenario's staffing union)
 from sim.analysis.catalogue import CATALOGUE as metrics
 from sim.analysis.catalogue import format_value, metric
+from sim.analysis.metrics import RUN_METRICS
 from sim.basics.errors import ScenarioError
 from sim.experiments import attribution, compare
 from sim.experiments import optimise as optimise_module
 from sim.experiments import replications as replications_module
 from sim.experiments import sweep as sweep_module
-from sim.experiments.attribution import optimal_variant, oracle_variant, targets_report
-from sim.experiments.executor import Executor, make_executor
+from sim.experiments.attribution import BOUNDS, optimal_variant, oracle_variant, targets_report
+from sim.experiments.compare import inherited_description
+from sim.experiments.executor import Executor, make_executor, using
 from sim.experiments.least_staffing import search as least_staffing
 from sim.experiments.optimise import Requirement
+from sim.experiments.replications import capped_jobs, seed_problem
 from sim.experiments.results import RunResults
-from sim.experiments.sweep import Parameter
+from sim.experiments.sweep import Parameter, resolve_seed
 from sim.inputs.compile import Plan, compile_plan
 from sim.inputs.scenario import (
     Scenario,
@@ -38,11 +43,18 @@ from sim.inputs.scenario import (
 from sim.outputs import plots
 from sim.outputs.comparison import Comparison
 from sim.outputs.folder_readme import unit_of
+from sim.outputs.labels import label_context_of
 from sim.outputs.optimum import Optimum
+from sim.outputs.plots import BOUND_NAMES
+from sim.outputs.replay import rerun
+from sim.outputs.report import build_report, write_report
 from sim.outputs.results import Results, load_results
 from sim.outputs.sweep import Sweep
 
 __all__ = [
+    "BOUNDS", "BOUND_NAMES", "RUN_METRICS", "build_report", "capped_jobs",
+    "inherited_description", "label_context_of", "rerun", "resolve_seed", "seed_problem",
+    "using", "write_report",
     "Comparison", "Executor", "Optimum", "Plan", "Results", "Scenario", "ScenarioError",
     "Sweep", "attribute_idle", "compare_scenarios", "compile_plan", "default_scenario_path",
     "format_value", "json_schema", "least_staffing", "load_results", "load_scenario",

@@ -1,4 +1,10 @@
-"""The ``tracesim`` command line. It only calls the public API.
+"""The ``tracesim`` command line: it parses, calls the public API (:mod:`sim.interfaces.api`)
+and prints; it holds no logic of its own.
+
+Before the API (which imports everything) it imports only what the start-up
+needs: the error classes, the folder names and lock (:mod:`sim.outputs.writer`),
+the process forked early to draw the figures (:mod:`sim.plumbing.forked`), the
+garbage collector's pause and the Erlang calculator's parser.
 
 Commands::
 
@@ -26,8 +32,9 @@ Commands::
 ``run``, ``compare``, ``sweep`` and ``optimise`` take ``--executor local|dask``
 and ``--scheduler ADDRESS`` (:mod:`sim.experiments.executor`). ``sweep`` and ``optimise``
 (:mod:`sim.experiments.sweep`, :mod:`sim.experiments.optimise`) cache every point in
-``OUT/cache`` and
-read it back when run again.
+``OUT/cache`` and read it back when run again. Every command that writes a folder
+writes it the same way (:func:`sim.outputs.writer.write_folder`).
+
     tracesim erlang (--calls-per-hour X | --profile FILE [--interval D]
                     [--method sipp|offered_load]) --aht D [--patience D]
                     [--answer-within D --target-sl P | --agents N]
@@ -37,7 +44,7 @@ read it back when run again.
 optimal``, the default, found by simulation; ``--bound analytic``, the fast
 oracle) on the same seeds, splits the idle hours into unavoidable (the
 bound's) and avoidable, and says whether the bound met its targets
-(:func:`sim.experiments.compare.attribute_idle`); ``compare --attribute-idle`` does the
+(:func:`sim.experiments.attribution.attribute_idle`); ``compare --attribute-idle`` does the
 same for every scenario, with the same ``--bound``. ``compare`` runs every
 scenario with the same seed and replications (common random numbers) and writes
 ``comparison.csv`` with paired differences against the first scenario
@@ -208,7 +215,7 @@ def _add_bound_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _print_summary(results) -> None:
-    from sim.outputs.labels import label_context_of
+    from sim.interfaces.api import label_context_of
 
     context = label_context_of(results.scenario)
     print(f"{results.scenario.name}: {results.replications} replications, seed {results.seed}")
@@ -225,13 +232,13 @@ ATTRIBUTION = ("idle_hours", "unavoidable_idle_hours", "avoidable_idle_hours",
 
 def _value(name: str, value: float, context: dict[str, str], signed: bool = False) -> str:
     """Write a metric's value as people read it, with its unit (the catalogue's formatter)."""
-    from sim.analysis.catalogue import metric
+    from sim.interfaces.api import metric
 
     return metric(name).format(value, context.get("currency", ""), signed=signed)
 
 
 def _metric_line(name: str, m: dict[str, float], context: dict[str, str], n: int) -> str:
-    from sim.analysis.catalogue import metric
+    from sim.interfaces.api import metric
 
     ci = ""
     if m["ci_low"] == m["ci_low"] and n > 1:
@@ -241,7 +248,7 @@ def _metric_line(name: str, m: dict[str, float], context: dict[str, str], n: int
 
 
 def _print_attribution(results, context: dict[str, str]) -> None:
-    from sim.outputs.plots import BOUND_NAMES
+    from sim.interfaces.api import BOUND_NAMES
 
     bound = BOUND_NAMES[results.run_info.get("bound", "analytic")][0]
     print(f"  idle attribution against the {bound} (same seeds, same targets; paired CIs):")
@@ -266,7 +273,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if drawer is not None:
             stack.enter_context(drawer)
         import sim
-        from sim.inputs.scenario import default_scenario_path
+        from sim.interfaces.api import default_scenario_path
 
         path = Path(args.scenario) if args.scenario else default_scenario_path()
         problems = _run_arg_problems(args)  # imports the experiments, the last heavy import
@@ -327,7 +334,7 @@ def _print_bound_targets(results) -> None:
 def _pm(name: str, mean: float, low: float, high: float, context: dict[str, str],
         signed: bool = False) -> str:
     """``mean ± half-width of the 95 % CI`` of a metric (a share's difference in points)."""
-    from sim.analysis.catalogue import metric
+    from sim.interfaces.api import metric
 
     entry, currency = metric(name), context.get("currency", "")
     points = signed and entry.unit == "share"  # a difference of shares: percentage points
@@ -354,7 +361,7 @@ COMPARISON_COLUMNS = (
 
 
 def _print_comparison(comparison) -> None:
-    from sim.outputs.labels import label_context_of
+    from sim.interfaces.api import label_context_of
 
     table = comparison.table
     first = comparison.results[0]
@@ -381,8 +388,8 @@ def _print_comparison(comparison) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from sim.experiments.compare import inherited_description
     from sim.interfaces.api import compare_scenarios as compare
+    from sim.interfaces.api import inherited_description
 
     if len(args.scenarios) < 2:
         raise ScenarioError(["compare: give at least two scenarios (the first is the "
@@ -431,7 +438,7 @@ MAX_REPLICATIONS = 10_000
 
 def _run_arg_problems(args: argparse.Namespace) -> list[str]:
     """Check --seed, --replications and --jobs as the scenario's own fields are checked."""
-    from sim.experiments.replications import seed_problem
+    from sim.interfaces.api import seed_problem
 
     problems = []
     if args.seed is not None and (problem := seed_problem(args.seed)) is not None:
@@ -453,7 +460,7 @@ def _formats(args: argparse.Namespace) -> tuple[str, ...]:
 
 def _capped_jobs(jobs: int | None, replications: int) -> int | None:
     """Lower ``--jobs`` to min(replications, cores), with a notice when it is lowered."""
-    from sim.experiments.replications import capped_jobs
+    from sim.interfaces.api import capped_jobs
 
     limit, lowered = capped_jobs(jobs, replications)
     if lowered is not None:
@@ -463,7 +470,7 @@ def _capped_jobs(jobs: int | None, replications: int) -> int | None:
 
 def _load(path, overrides):
     """Load a scenario, printing its warnings (one line each) to stderr."""
-    from sim.inputs.scenario import load_scenario
+    from sim.interfaces.api import load_scenario
 
     warnings: list[str] = []
     scenario = load_scenario(path, overrides, warnings=warnings)
@@ -473,7 +480,7 @@ def _load(path, overrides):
 
 
 def _cmd_rerun(args: argparse.Namespace) -> int:
-    from sim.outputs.replay import rerun
+    from sim.interfaces.api import rerun
 
     _start_up_over()
     report = rerun(args.results, jobs=args.jobs)
@@ -507,7 +514,7 @@ def _version() -> str:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from sim.outputs.report import write_report
+    from sim.interfaces.api import write_report
 
     _start_up_over()
     path = write_report(args.results, args.out, overwrite=args.overwrite, jobs=args.jobs)
@@ -516,7 +523,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.inputs.scenario import json_schema
+    from sim.interfaces.api import json_schema
 
     print(json.dumps(json_schema(), indent=2))
     return EXIT_OK
@@ -586,7 +593,7 @@ def _executor_context(args: argparse.Namespace) -> Iterator[None]:
     if kind != "dask" and not scheduler:
         yield
         return
-    from sim.experiments.executor import make_executor, using
+    from sim.interfaces.api import make_executor, using
 
     _start_up_over()  # the cluster: its processes and threads run for the whole command
     with make_executor("dask", jobs=getattr(args, "jobs", None), scheduler=scheduler) as ex, \
@@ -596,8 +603,7 @@ def _executor_context(args: argparse.Namespace) -> Iterator[None]:
 
 def _sweep_setup(args: argparse.Namespace, suffix: str):
     """Check the arguments; load the scenario; choose the output directory; resolve the seed."""
-    from sim.experiments.sweep import resolve_seed
-    from sim.inputs.scenario import default_scenario_path
+    from sim.interfaces.api import default_scenario_path, resolve_seed
 
     problems = _run_arg_problems(args)
     out = check_out_path(args.out) if args.out else None
@@ -625,9 +631,8 @@ def _resume_note(out: Path) -> Iterator[None]:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.analysis.metrics import RUN_METRICS
     from sim.basics.errors import SweepError
-    from sim.interfaces.api import sweep
+    from sim.interfaces.api import RUN_METRICS, sweep
 
     for axis, metric in (("--x", args.x), ("--y", args.y)):
         if metric not in RUN_METRICS:
@@ -653,8 +658,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _print_frontier(result, x: str, y: str) -> None:
-    from sim.analysis.catalogue import metric
-    from sim.outputs.labels import label_context_of
+    from sim.interfaces.api import label_context_of, metric
 
     frontier = result.frontier(x, y)
     context = label_context_of(result.scenario)
@@ -692,8 +696,7 @@ def _cmd_optimise(args: argparse.Namespace) -> int:
 
 
 def _print_optimum(result) -> None:
-    from sim.analysis.catalogue import metric
-    from sim.outputs.labels import label_context_of
+    from sim.interfaces.api import label_context_of, metric
 
     context = label_context_of(result.scenario)
     print(f"optimise: {len(result.log)} evaluations ({result.method}; {result.run_points} run, "
