@@ -1,5 +1,6 @@
-"""The ``tracesim`` command line: it parses, calls the public API (:mod:`sim.interfaces.api`)
-and prints; it holds no logic of its own.
+"""The ``tracesim`` command line: it parses, calls the public API, and prints.
+
+All its work goes through :mod:`sim.interfaces.api`; it holds no logic of its own.
 
 Before the API (which imports everything) it imports only what the start-up
 needs: the error classes, the folder names and lock (:mod:`sim.outputs.writer`),
