@@ -24,6 +24,14 @@ import os
 import numpy as np
 
 from sim.inputs.compile import Plan
+from sim.staffing.registry import policy_class
+from sim.staffing.workload import (
+    expected_inbound_calls_per_day,
+    expected_released_per_day,
+    inbound_handle_s,
+    shift_coverage,
+    work_per_index_case_h_by_day,
+)
 
 AGENT_DAY_BYTES = 320
 """Engine memory per agent and simulated day."""
@@ -62,15 +70,6 @@ def agents_per_day(plan: Plan) -> np.ndarray:
     numpy.ndarray
         Agents per day (floats).
     """
-    from sim.staffing.registry import policy_class
-    from sim.staffing.workload import (
-        expected_inbound_calls_per_day,
-        expected_released_per_day,
-        inbound_handle_s,
-        shift_coverage,
-        work_per_index_case_h_by_day,
-    )
-
     sc = plan.scenario
     staffing = sc.staffing
     known = policy_class(staffing).expected_agents_per_day(plan, staffing)

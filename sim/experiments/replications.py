@@ -38,6 +38,11 @@ from sim.model.run import RawRun, simulate
 from sim.plumbing.progress import progress_bar
 from sim.plumbing.workers import default_jobs
 from sim.staffing.registry import make_policy
+from sim.staffing.workload import (
+    attempts_and_reach,
+    expected_released_per_day,
+    inbound_calls_per_day,
+)
 
 
 @dataclass
@@ -311,12 +316,6 @@ def estimate_size(plan: Plan, replications: int, jobs: int | None = None) -> dic
         ``memory_bytes``: the peak, with ``jobs`` replications at once
         (their engines and tables) plus the parent's tables.
     """
-    from sim.staffing.workload import (
-        attempts_and_reach,
-        expected_released_per_day,
-        inbound_calls_per_day,
-    )
-
     sc = plan.scenario
     released = expected_released_per_day(plan)
     index_attempts, reached = attempts_and_reach(sc.tracing.index)

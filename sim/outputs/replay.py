@@ -21,7 +21,10 @@ import pandas as pd
 
 import sim.staffing  # noqa: F401  (reading a scenario file needs the policies registered)
 from sim.basics.errors import ResultsError
+from sim.experiments.attribution import attribute_idle
+from sim.experiments.replications import run
 from sim.inputs.scenario import Scenario, ScenarioError, scenario_from_text
+from sim.outputs.results import Results
 from sim.outputs.writer import PACKAGES, version
 
 
@@ -85,10 +88,6 @@ def rerun(directory: str | Path, jobs: int | None = None) -> ReplayReport:
         When the directory lacks ``metadata.json`` or ``scenario.yaml`` or they
         cannot be read.
     """
-    from sim.experiments.attribution import attribute_idle
-    from sim.experiments.replications import run
-    from sim.outputs.results import Results
-
     directory = Path(directory)
     meta, scenario = _read_record(directory)
     lines = _header(directory, meta, scenario)

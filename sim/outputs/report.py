@@ -46,7 +46,8 @@ import pandas as pd
 import sim.staffing  # noqa: F401  (reading a scenario file needs the policies registered)
 from sim.analysis.catalogue import NAN_TEXT, Metric, metric
 from sim.basics.errors import ReportError
-from sim.inputs.scenario import Scenario, compact_duration
+from sim.experiments.compare import inherited_description
+from sim.inputs.scenario import Scenario, compact_duration, scenario_from_text
 from sim.outputs.figure_work import run_figure_arguments
 from sim.outputs.labels import (
     deadline_label,
@@ -305,8 +306,6 @@ def _read_table(directory: Path, name: str) -> pd.DataFrame | None:
 
 
 def _load_scenario(path: Path) -> Scenario:
-    from sim.inputs.scenario import scenario_from_text
-
     return scenario_from_text(path.read_text(encoding="utf-8"), str(path))
 
 
@@ -410,8 +409,6 @@ def _run_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str,
 
 
 def _scenario_context(run: _Run, source: str | None, label: str | None = None) -> dict:
-    from sim.experiments.compare import inherited_description
-
     description = run.scenario.description
     parent = inherited_description(source) if source else None
     if parent is not None and description:
