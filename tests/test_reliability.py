@@ -19,6 +19,7 @@ import yaml
 from scipy import stats
 
 import sim
+import sim.interfaces.api
 from sim.analysis.metrics import is_share, summarise
 from sim.experiments.replications import SizeError, estimate_size
 from sim.interfaces.cli import main
@@ -166,7 +167,7 @@ def test_out_values_that_name_other_work_are_refused_before_any_work(bad, tmp_pa
     def no_run(*args, **kwargs):
         raise AssertionError("simulated although --out was refused")
 
-    monkeypatch.setattr(sim, "run", no_run)
+    monkeypatch.setattr(sim.interfaces.api, "run", no_run)
     assert main(["run", str(QUICK), "--out", bad, "--overwrite", "-q"]) == 2
     assert "--out" in _one_line_error(capsys.readouterr().err)
     assert list(tmp_path.iterdir()) == []
@@ -298,7 +299,7 @@ def test_jobs_are_capped_at_replications_and_cores_with_a_notice(tmp_path, monke
         used.append(kwargs.get("jobs"))
         return real_run(*args, **kwargs)
 
-    monkeypatch.setattr(sim, "run", recording_run)
+    monkeypatch.setattr(sim.interfaces.api, "run", recording_run)
     assert _run(tmp_path / "res", "--jobs", "100000") == 0
     limit = min(2, default_jobs())
     assert used == [limit]

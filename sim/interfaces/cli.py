@@ -273,11 +273,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         drawer = None if args.no_figures else forked_worker(prepare_figures)
         if drawer is not None:
             stack.enter_context(drawer)
-        import sim
-        from sim.interfaces.api import default_scenario_path
+        from sim.interfaces import api
 
-        path = Path(args.scenario) if args.scenario else default_scenario_path()
-        problems = _run_arg_problems(args)  # imports the experiments, the last heavy import
+        path = Path(args.scenario) if args.scenario else api.default_scenario_path()
+        problems = _run_arg_problems(args)
         out = check_out_path(args.out) if args.out else None
         if problems:
             raise ScenarioError(problems)
@@ -288,13 +287,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         jobs = _capped_jobs(args.jobs, replications)
         with directory_lock(out):  # one writer per results directory, from now to the end
             check_replaceable(out, args.overwrite)
-            results = sim.run(scenario, replications=args.replications, seed=args.seed,
+            results = api.run(scenario, replications=args.replications, seed=args.seed,
                               jobs=jobs, progress=not args.quiet, force=args.force)
             if args.attribute_idle:
-                from sim.interfaces.api import attribute_idle
-
-                results = attribute_idle(results, jobs=jobs, progress=not args.quiet,
-                                         bound=args.bound)
+                results = api.attribute_idle(results, jobs=jobs, progress=not args.quiet,
+                                             bound=args.bound)
             results.run_info["scenario_file"] = str(path.resolve())  # for the report's notes
             results.save(out, figures=not args.no_figures, overwrite=args.overwrite,
                          excel=args.excel, figure_formats=_formats(args), jobs=jobs,
