@@ -3,7 +3,7 @@
 Runs the command as a user types it (a fresh results directory each time,
 figures included) five times and takes the median wall time, alternated with
 a baseline of what the machine's speed and load allow: the median of
-``python -c 'import sim.experiments.replications, sim.outputs.plots'``, the imports such a
+``python -c 'import sim.experiments.replications, sim.outputs.figures'``, the imports such a
 run needs.
 
 Python caches compiled modules (``__pycache__``) unless
@@ -59,7 +59,7 @@ def _environments() -> dict[str, dict[str, str]]:
     return {"cached": cached, "uncached": {**cached, "PYTHONDONTWRITEBYTECODE": "1"}}
 
 
-BASELINE = [sys.executable, "-c", "import sim.experiments.replications, sim.outputs.plots"]
+BASELINE = [sys.executable, "-c", "import sim.experiments.replications, sim.outputs.figures"]
 
 
 def measure(repeats: int) -> dict[str, list[float]]:
@@ -104,7 +104,7 @@ def report(times: dict[str, list[float]]) -> str:
         "| what | median wall s | all runs (s) |",
         "|:--|--:|:--|",
         _row("`tracesim run scenarios/quick.yaml` (figures included)", times["quick"]),
-        _row("baseline: `python -c 'import sim.experiments.replications, sim.outputs.plots'`",
+        _row("baseline: `python -c 'import sim.experiments.replications, sim.outputs.figures'`",
              times["baseline"]),
         _row("the run, modules compiled at every start (`PYTHONDONTWRITEBYTECODE=1`)",
              times["quick_uncached"]),

@@ -296,12 +296,12 @@ def test_save_writes_table_json_summaries_and_figure(pair: Comparison, tmp_path)
 
 def test_failed_save_leaves_nothing_half_written(pair: Comparison, tmp_path,
                                                  monkeypatch) -> None:
-    import sim.outputs.plots
+    import sim.outputs.figures
 
     def broken(*args, **kwargs):
         raise RuntimeError("figure failed")
 
-    monkeypatch.setattr(sim.outputs.plots, "plot_comparison", broken)
+    monkeypatch.setattr(sim.outputs.figures, "plot_comparison", broken)
     with pytest.raises(RuntimeError, match="figure failed"):
         pair.save(tmp_path / "cmp")
     assert list(tmp_path.iterdir()) == []

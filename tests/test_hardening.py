@@ -122,7 +122,7 @@ def test_a_failing_save_leaves_no_directory(quick_path, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("sim.outputs.plots.save_figure", boom)
+    monkeypatch.setattr("sim.outputs.figures.files.save_figure", boom)
     with pytest.raises(RuntimeError):
         results.save(tmp_path / "out")
     assert list(tmp_path.iterdir()) == []

@@ -1,4 +1,4 @@
-"""Tests for sim.outputs.plots: figures from synthetic daily tables (no simulation needed)."""
+"""Tests for sim.outputs.figures: figures from synthetic daily tables (no simulation needed)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim.outputs import plots
+from sim.outputs import figures as plots
 
 START = pd.Timestamp("2020-09-01")
 FIGURE_NAMES = ("demand", "capacity", "idle_occupancy", "timeliness", "cost", "inbound")
@@ -573,7 +573,7 @@ def test_save_figures_in_parallel_writes_the_same_files(daily: pd.DataFrame,
         assert a.read_bytes()[:8] == b.read_bytes()[:8]
         if a.suffix == ".png":
             assert a.read_bytes() == b.read_bytes(), a.name
-    assert not plots._PENDING  # nothing left for later forks
+    assert not plots.files._PENDING  # nothing left for later forks
 
 
 def test_figure_job_stops_its_workers_when_the_block_raises(daily: pd.DataFrame,

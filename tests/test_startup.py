@@ -79,12 +79,12 @@ def test_the_figure_process_writes_the_figures_saving_draws(small_results, tmp_p
 
 def test_a_figure_error_is_raised_by_save_and_leaves_no_directory(small_results, tmp_path,
                                                                    monkeypatch):
-    import sim.outputs.plots
+    import sim.outputs.figures
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sim.outputs.plots, "save_figure", boom)  # before the fork: it has it
+    monkeypatch.setattr(sim.outputs.figures.files, "save_figure", boom)  # before the fork
     drawer = _started()
     with pytest.raises(RuntimeError, match="disk full"), drawer:
         small_results.save(tmp_path / "out", figure_process=drawer)

@@ -218,7 +218,7 @@ def test_frontier_table_and_figure():
     assert frontier["cost_per_handled_call_mean"].tolist() == [9.0, 10.0, 12.0, 14.0]
     with pytest.raises(SweepError, match="--x idle_hours"):
         frontier_table(table, x="idle_hours")
-    fig = sim.outputs.plots.plot_frontier(table, currency="EUR", deadline_label="24 h",
+    fig = sim.outputs.figures.plot_frontier(table, currency="EUR", deadline_label="24 h",
                                           replications=3)
     gids = {c.get_gid() for ax in fig.axes for c in ax.get_children()}
     assert "pareto-line" in gids

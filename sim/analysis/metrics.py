@@ -325,7 +325,7 @@ def interval_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
 
 
 def daily_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
-    """Per-day table (columns documented in the README and :mod:`sim.outputs.plots`).
+    """Per-day table (columns documented in the README and :mod:`sim.outputs.figures`).
 
     Parameters
     ----------

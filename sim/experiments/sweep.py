@@ -21,7 +21,7 @@ The result (:class:`Sweep`) holds a long table, one row per point and metric
 (``point, <varied paths>, metric, n, mean, sd, ci_low, ci_high``; 95 %
 Student-t intervals over replications), and the frontier of a cost metric
 against a timeliness metric with its Pareto-efficient points
-(:func:`frontier_table`, :func:`sim.outputs.plots.plot_frontier`).
+(:func:`frontier_table`, :func:`sim.outputs.figures.plot_frontier`).
 """
 
 from __future__ import annotations

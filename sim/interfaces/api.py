@@ -40,12 +40,12 @@ from sim.inputs.scenario import (
     load_scenario,
     scenario_from_text,
 )
-from sim.outputs import plots
+from sim.outputs import figures as plots
 from sim.outputs.comparison import Comparison
+from sim.outputs.figures import BOUND_NAMES
 from sim.outputs.folder_readme import unit_of
 from sim.outputs.labels import label_context_of
 from sim.outputs.optimum import Optimum
-from sim.outputs.plots import BOUND_NAMES
 from sim.outputs.replay import rerun
 from sim.outputs.report import build_report, write_report
 from sim.outputs.results import Results, load_results

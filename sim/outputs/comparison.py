@@ -78,23 +78,23 @@ class Comparison(ComparisonResults):
         return deadline_label(deadlines.pop()) if len(deadlines) == 1 else None
 
     def figure(self):
-        """Draw the comparison figure (:func:`sim.outputs.plots.plot_comparison`).
+        """Draw the comparison figure (:func:`sim.outputs.figures.plot_comparison`).
 
         Labelled with the scenarios' currencies and, when they share it, the
         index-case deadline; the subtitle names each scenario's staffing.
         """
-        from sim.outputs.plots import plot_comparison
+        from sim.outputs.figures import plot_comparison
 
         currencies = list(dict.fromkeys(r.scenario.costs.currency for r in self.results))
         return plot_comparison(self.table, currency=", ".join(currencies),
                                deadline_label=self._deadline(), subtitle=self._subtitle())
 
     def daily_figure(self):
-        """Overlay the scenarios' daily curves (:func:`sim.outputs.plots.plot_comparison_daily`).
+        """Overlay the scenarios' daily curves (:func:`sim.outputs.figures.plot_comparison_daily`).
 
         Demand, headcount, idle share and timeliness, one colour per scenario.
         """
-        from sim.outputs.plots import plot_comparison_daily
+        from sim.outputs.figures import plot_comparison_daily
 
         daily = pd.concat([r.tables["daily"] for r in self.results], ignore_index=True)
         return plot_comparison_daily(daily, deadline_label=self._deadline() or "the deadline",

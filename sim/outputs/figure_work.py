@@ -26,18 +26,18 @@ def prepare() -> None:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    import sim.outputs.plots  # noqa: F401
+    import sim.outputs.figures  # noqa: F401
 
 
 def run_figure_arguments(scenario: Scenario, tables: dict[str, pd.DataFrame],
                          replications: int | None, seed: int | None,
                          run_info: dict[str, Any]) -> dict[str, Any]:
-    """Return the arguments of :func:`sim.outputs.plots.figure_makers` for a run's tables.
+    """Return the arguments of :func:`sim.outputs.figures.figure_makers` for a run's tables.
 
     The daily table, the idle attribution (when present), the labels and the
     subtitle: all the figures are drawn from, in plain values, to send to
     another process (:func:`draw_figures`) that then needs nothing but
-    :mod:`sim.outputs.plots`. The idle attribution's figure names the bound of
+    :mod:`sim.outputs.figures`. The idle attribution's figure names the bound of
     ``run_info["bound"]`` (the analytic oracle when that is missing, as in
     results written before the bound was recorded).
     """
@@ -68,11 +68,11 @@ def draw_figures(arguments: dict[str, Any], directory: Path, formats: Sequence[s
     directory
         Where the figures go.
     formats
-        File formats (see :func:`sim.outputs.plots.save_figure`).
+        File formats (see :func:`sim.outputs.figures.save_figure`).
     jobs
         Processes drawing them (None: all cores).
     """
-    from sim.outputs import plots
+    from sim.outputs import figures as plots
 
     with plots.FigureJob(plots.figure_makers(**arguments), directory, formats, jobs) as job:
         return job.wait()
@@ -80,7 +80,7 @@ def draw_figures(arguments: dict[str, Any], directory: Path, formats: Sequence[s
 
 def figure_job(makers: dict[str, Any], directory: Path, formats: Sequence[str],
                jobs: int | None) -> BackgroundWork:
-    """Start drawing figures in workers forked now (:class:`sim.outputs.plots.FigureJob`).
+    """Start drawing figures in workers forked now (:class:`sim.outputs.figures.FigureJob`).
 
     Parameters
     ----------
@@ -94,7 +94,7 @@ def figure_job(makers: dict[str, Any], directory: Path, formats: Sequence[str],
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from sim.outputs.plots import FigureJob
+    from sim.outputs.figures import FigureJob
 
     return FigureJob(makers, directory, formats, jobs)
 

@@ -132,7 +132,7 @@ def compare_figures(directory: Path, results: Any, jobs: int | None = None
                     ) -> tuple[int, list[str]] | None:
     """Draw a rerun's figures again and compare them byte for byte with the saved ones.
 
-    SVG files are byte-reproducible (:data:`sim.outputs.plots.SVG_HASH_SALT`, no
+    SVG files are byte-reproducible (:data:`sim.outputs.figures.SVG_HASH_SALT`, no
     date), and so are PNG files with the same matplotlib and fonts.
 
     Parameters
@@ -152,7 +152,7 @@ def compare_figures(directory: Path, results: Any, jobs: int | None = None
     """
     import tempfile
 
-    from sim.outputs.plots import save_figures
+    from sim.outputs.figures import save_figures
 
     folder = directory / "figures"
     saved = sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []

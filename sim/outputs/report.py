@@ -258,7 +258,7 @@ def _svg_images(makers: dict[str, Callable[[], Any]], jobs: int | None) -> dict[
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from sim.outputs.plots import save_figures
+    from sim.outputs.figures import save_figures
 
     with tempfile.TemporaryDirectory(prefix="tracesim-report-") as tmp:
         save_figures(makers, Path(tmp), ("svg",), jobs)
@@ -352,7 +352,7 @@ def _summary_from_json(path: Path) -> pd.DataFrame:
 
 
 def _figure_makers(run: _Run) -> dict[str, Callable[[], Any]]:
-    from sim.outputs.plots import figure_makers
+    from sim.outputs.figures import figure_makers
 
     if "daily" not in run.tables:
         return {}
@@ -471,7 +471,7 @@ def _ci_cell(row: dict, prefix: str, entry: Metric, signed: bool = False) -> dic
 
 
 def _comparison_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str, Any]:
-    from sim.outputs.plots import plot_comparison, plot_comparison_daily
+    from sim.outputs.figures import plot_comparison, plot_comparison_daily
 
     meta = _read_json(directory / "metadata.json")
     table = pd.read_csv(directory / "comparison.csv")
@@ -578,7 +578,7 @@ def _common(directory: Path, meta: dict, scenario: Scenario, jobs: int | None,
 
 
 def _sweep_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str, Any]:
-    from sim.outputs.plots import plot_frontier
+    from sim.outputs.figures import plot_frontier
 
     meta = _read_json(directory / "metadata.json")
     scenario = _load_scenario(directory / "scenario.yaml")

@@ -148,12 +148,12 @@ class Results(RunResults):
 
     def figure_makers(self) -> dict:
         """Return the figures of :meth:`figures` as functions that draw them."""
-        from sim.outputs.plots import figure_makers
+        from sim.outputs.figures import figure_makers
 
         return figure_makers(**self.figure_arguments())
 
     def figure_arguments(self) -> dict:
-        """Return the arguments of :func:`sim.outputs.plots.figure_makers` for these results.
+        """Return the arguments of :func:`sim.outputs.figures.figure_makers` for these results.
 
         See :func:`sim.outputs.figure_work.run_figure_arguments`.
         """
@@ -196,7 +196,7 @@ class Results(RunResults):
             for SVG too.
         jobs
             Processes drawing the figures (None: all cores; see
-            :func:`sim.outputs.plots.save_figures`).
+            :func:`sim.outputs.figures.save_figures`).
         figure_process
             A process started earlier that draws the figures
             (:func:`sim.plumbing.forked.forked_worker` with

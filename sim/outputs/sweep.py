@@ -35,9 +35,9 @@ class Sweep(SweepResults):
         return out
 
     def figure(self, x: str = DEFAULT_X, y: str = DEFAULT_Y):
-        """Draw the frontier (:func:`sim.outputs.plots.plot_frontier`)."""
+        """Draw the frontier (:func:`sim.outputs.figures.plot_frontier`)."""
+        from sim.outputs.figures import plot_frontier
         from sim.outputs.labels import deadline_label
-        from sim.outputs.plots import plot_frontier
 
         varied = ", ".join(p.path for p in self.parameters)
         base = self.scenario.staffing.summary()
