@@ -241,3 +241,12 @@ def test_a_module_outside_the_layers_fails(tmp_path: Path) -> None:
     root = _tree(tmp_path, {**_CLEAN, "sim/loose.py": ""})
     assert violations(root) == ["sim.loose: in no layer (sim/<layer>/, layers "
                                 + ", ".join(LAYERS) + ")"]
+
+
+def test_the_readme_draws_every_layer_in_order() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("## How the code is organised"):]
+    block = block[block.index("```text"):block.index("```", block.index("```text") + 7)]
+    drawn = [line.split()[0] for line in block.splitlines()[1:] if line[:1] == " "
+             and line.split() and line.split()[0] in LAYERS]
+    assert drawn == list(reversed(LAYERS))
