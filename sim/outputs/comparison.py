@@ -49,7 +49,7 @@ class Comparison(ComparisonResults):
 
     @classmethod
     def of(cls, comparison: ComparisonResults) -> Comparison:
-        """Return an experiment's comparison as :class:`Comparison` (tables not copied)."""
+        """Return an experiment's comparison as :class:`Comparison`, its results as Results."""
         if isinstance(comparison, cls):
             return comparison
         return cls(results=[Results.of(r) for r in comparison.results], table=comparison.table,

@@ -14,24 +14,15 @@ from typing import TYPE_CHECKING
 from sim.experiments.optimise import OptimumResults
 from sim.inputs.scenario import Scenario
 from sim.outputs.figure_work import figure_job
-from sim.outputs.writer import Contents, Table, write_folder
+from sim.outputs.writer import Contents, Published, Table, write_folder
 
 if TYPE_CHECKING:
     from sim.plumbing.forked import ForkedWorker
     from sim.plumbing.lifeline import BackgroundWork
 
 
-class Optimum(OptimumResults):
+class Optimum(OptimumResults, Published):
     """The cheapest setting found (:class:`OptimumResults`), as a folder."""
-
-    @classmethod
-    def of(cls, result: OptimumResults) -> Optimum:
-        """Return an experiment's optimum as :class:`Optimum` (tables not copied)."""
-        if isinstance(result, cls):
-            return result
-        out = cls.__new__(cls)
-        out.__dict__.update(result.__dict__)
-        return out
 
     kind = "optimum"
 

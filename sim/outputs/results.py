@@ -44,7 +44,7 @@ import sim.staffing  # noqa: F401  (reading a scenario file needs the policies r
 from sim.experiments.results import RunResults
 from sim.inputs.scenario import Scenario, scenario_from_text
 from sim.outputs.figure_work import run_figure_arguments
-from sim.outputs.writer import Contents, Table, stamp, write_folder
+from sim.outputs.writer import Contents, Published, Table, stamp, write_folder
 
 if TYPE_CHECKING:
     from sim.plumbing.forked import ForkedWorker
@@ -61,7 +61,7 @@ def _clean(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-class Results(RunResults):
+class Results(RunResults, Published):
     """What :func:`sim.run` returns: a run's tables, and its figures and results folder.
 
     The tables are those of :class:`~sim.experiments.results.RunResults`.
@@ -71,14 +71,6 @@ class Results(RunResults):
     scenario, seed, replications, tables, run_info
         As :class:`~sim.experiments.results.RunResults`.
     """
-
-    @classmethod
-    def of(cls, run: RunResults) -> Results:
-        """Return the results of an experiment as :class:`Results` (the same tables, not copied)."""
-        if isinstance(run, cls):
-            return run
-        return cls(scenario=run.scenario, seed=run.seed, replications=run.replications,
-                   tables=run.tables, run_info=run.run_info)
 
     def summary_dict(self) -> dict:
         """Return the content of ``summary.json``."""

@@ -15,24 +15,15 @@ from sim.analysis.frontier import DEFAULT_X, DEFAULT_Y
 from sim.experiments.sweep import CONFIDENCE, Parameter, SweepResults, _g
 from sim.inputs.scenario import Scenario
 from sim.outputs.figure_work import figure_job
-from sim.outputs.writer import Contents, Table, write_folder
+from sim.outputs.writer import Contents, Published, Table, write_folder
 
 if TYPE_CHECKING:
     from sim.plumbing.forked import ForkedWorker
     from sim.plumbing.lifeline import BackgroundWork
 
 
-class Sweep(SweepResults):
+class Sweep(SweepResults, Published):
     """A sweep's points (:class:`SweepResults`), as a folder."""
-
-    @classmethod
-    def of(cls, result: SweepResults) -> Sweep:
-        """Return an experiment's sweep as :class:`Sweep` (tables not copied)."""
-        if isinstance(result, cls):
-            return result
-        out = cls.__new__(cls)
-        out.__dict__.update(result.__dict__)
-        return out
 
     def figure(self, x: str = DEFAULT_X, y: str = DEFAULT_Y):
         """Draw the frontier (:func:`sim.outputs.figures.plot_frontier`)."""

@@ -371,6 +371,19 @@ class Folder(Protocol):
         ...
 
 
+class Published:
+    """Mix-in of the outputs' classes: an experiment's result as the class that can save it."""
+
+    @classmethod
+    def of(cls, result: Any) -> Any:
+        """Return ``result`` as this class (the same tables, not copied)."""
+        if isinstance(result, cls):
+            return result
+        out = cls.__new__(cls)
+        out.__dict__.update(result.__dict__)
+        return out
+
+
 PACKAGES = ("tracesim", "numpy", "scipy", "pandas", "pydantic", "simpy", "matplotlib", "pyarrow")
 
 
@@ -537,7 +550,7 @@ def _write_contents(tmp: Path, contents: Contents, scenario: Scenario) -> None:
                 path.with_name(path.name + ".csv"), index=False)
 
 
-__all__ = ["CACHE", "Contents", "Folder", "LockedError", "Table", "atomic_directory",
+__all__ = ["CACHE", "Contents", "Folder", "LockedError", "Published", "Table", "atomic_directory",
            "check_out_path", "check_replaceable", "clean_leftovers", "directory_lock",
            "is_results_directory", "make_temp_sibling", "move_into_place", "notice",
            "safe_folder_name", "sibling", "stamp", "version", "write_folder"]

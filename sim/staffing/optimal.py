@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from sim.basics.units import DAY_S
 from sim.inputs.compile import Plan
-from sim.inputs.scenario import Duration, Share, StaffingCommon, staffing_config
+from sim.inputs.scenario import Share, StaffingCommon, staffing_config
+from sim.staffing.planning import MinStay
 from sim.staffing.registry import register_policy
 from sim.staffing.table import StaffingTable, TablePolicy
 
@@ -48,18 +49,11 @@ class OptimalStaffing(StaffingCommon):
     index_within_share: Share = 0.95
     contacts_within_share: Share = 0.90
     inbound_target_sl: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.8
-    min_stay: Duration = 7 * DAY_S
+    min_stay: MinStay = 7 * DAY_S
     search_replications: int = Field(default=3, ge=1, le=50)
     demand_quantile: Annotated[float, Field(ge=0.5, lt=1.0)] = 0.95
     max_iterations: int = Field(default=40, ge=1, le=200)
     search_seed: int = Field(default=2008, ge=0)
-
-    @field_validator("min_stay")
-    @classmethod
-    def _min_stay_at_least_a_day(cls, value: float) -> float:
-        if value < DAY_S:
-            raise ValueError("must be at least 1d (no hiring for less than a day)")
-        return value
 
     def summary(self) -> str:
         """E.g. ``"least staffing found by simulation (95 % / 90 % / 80 % targets)"``."""

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import field_validator
 
 from sim.basics.units import DAY_S
 from sim.inputs.compile import Plan
-from sim.inputs.scenario import Duration, staffing_config
+from sim.inputs.scenario import staffing_config
 from sim.model.policy import StaffingPolicy
-from sim.staffing.planning import ServicePlanner, ServiceTarget
+from sim.staffing.planning import MinStay, ServicePlanner, ServiceTarget
 from sim.staffing.registry import register_policy
 from sim.staffing.workload import expected_released_per_day, onboarding_lead_days, plan_across_days
 
@@ -30,14 +29,7 @@ class OracleStaffing(ServiceTarget):
     """
 
     policy: Literal["oracle"]
-    min_stay: Duration = 7 * DAY_S
-
-    @field_validator("min_stay")
-    @classmethod
-    def _min_stay_at_least_a_day(cls, value: float) -> float:
-        if value < DAY_S:
-            raise ValueError("must be at least 1d (no hiring for less than a day)")
-        return value
+    min_stay: MinStay = 7 * DAY_S
 
     def summary(self) -> str:
         """E.g. ``"oracle staffing (perfect foresight, 85 % occupancy target)"``."""

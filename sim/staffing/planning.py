@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from sim.basics.units import HOUR_S
+from sim.basics.units import DAY_S, HOUR_S
 from sim.inputs.compile import Plan
-from sim.inputs.scenario import Problem, StaffingCommon
+from sim.inputs.scenario import Duration, Problem, StaffingCommon
 from sim.staffing.workload import (
     ErlangStaffing,
     attempts_and_reach,
@@ -30,6 +30,16 @@ from sim.staffing.workload import (
     work_per_index_case_h,
     work_per_index_case_h_by_day,
 )
+
+
+def _at_least_a_day(value: float) -> float:
+    if value < DAY_S:
+        raise ValueError("must be at least 1d (no hiring for less than a day)")
+    return value
+
+
+MinStay = Annotated[Duration, AfterValidator(_at_least_a_day)]
+"""How long an agent hired by a planning bound stays at least: a duration of at least 1d."""
 
 
 class ServiceTarget(StaffingCommon):
