@@ -1,11 +1,13 @@
 """Work queues behind one small protocol, and the dispatch rules over them.
 
-A queue holds work waiting for an agent. Of the queues named in a
-:class:`Rule` that hold work, the call centre takes the next item
-(:meth:`WorkQueue.pop`) from the one whose next item has the smallest
-ordering key (:meth:`WorkQueue.head`); the rules are tried in order
-(:data:`DISPATCH_ORDER`).
-A new kind of work is a new queue class plus its entry in a rule.
+A queue holds work waiting for an agent and carries its name (the one the
+kinds of work name, :class:`~sim.model.work.WorkKind`). A :class:`Rule` takes
+work from the inbound queue or from the outbound ones; of its queues that
+hold work, the call centre takes the next item (:meth:`WorkQueue.pop`) from
+the one whose next item has the smallest ordering key
+(:meth:`WorkQueue.head`), ties to the queue made first; the rules are tried
+in order (:data:`DISPATCH_ORDER`). A new kind of outbound work that waits in
+a queue of its own needs no change here.
 """
 
 from __future__ import annotations
@@ -26,7 +28,17 @@ class WorkQueue(Protocol):
 
     A queue is empty when ``len(queue) == 0`` (it may hold items that are no
     longer workable: :meth:`head` drops those).
+
+    Attributes
+    ----------
+    name
+        The queue's name.
+    outbound
+        It holds outbound tasks (else inbound callers).
     """
+
+    name: str
+    outbound: bool
 
     def __len__(self) -> int:
         """Items held."""
@@ -57,10 +69,18 @@ class InboundQueue(dict[int, WaitingCall]):
     A dict (call id -> :class:`WaitingCall`) plus the order of arrival; a
     caller leaves when it hangs up (patience) or accepts a callback
     (:meth:`remove`). Being a dict, its emptiness costs nothing to test.
+
+    Parameters
+    ----------
+    name
+        The queue's name.
     """
 
-    def __init__(self) -> None:
+    outbound = False
+
+    def __init__(self, name: str) -> None:
         super().__init__()
+        self.name = name
         self.order: deque[int] = deque()
 
     def add(self, call_id: int, call: WaitingCall) -> None:
@@ -99,6 +119,8 @@ class TaskQueue(list[tuple[int, float, int]]):
 
     Parameters
     ----------
+    name
+        The queue's name.
     people
         The people the tasks belong to (deadlines, creation times, statuses).
     give_up_after_s
@@ -106,8 +128,11 @@ class TaskQueue(list[tuple[int, float, int]]):
         ``expired``); None to work every task however late.
     """
 
-    def __init__(self, people: People, give_up_after_s: float | None = None) -> None:
+    outbound = True
+
+    def __init__(self, name: str, people: People, give_up_after_s: float | None = None) -> None:
         super().__init__()
+        self.name = name
         self.people = people
         self.give_up_after_s = give_up_after_s
 
@@ -145,8 +170,9 @@ class Rule:
     ----------
     what
         The rule in words (as in the README's "The model in brief").
-    queues
-        Names of the queues it takes work from (the smallest key first).
+    outbound
+        It takes work from the outbound queues (the smallest key first), else
+        from the inbound queue.
     opening_hours_only
         Work is started only while the centre is open (outbound dialing).
     above_inbound_reserve
@@ -156,16 +182,16 @@ class Rule:
     """
 
     what: str
-    queues: tuple[str, ...]
+    outbound: bool
     opening_hours_only: bool
     above_inbound_reserve: bool
 
 
 DISPATCH_ORDER = (
-    Rule("inbound callers first, in order of arrival", ("inbound",),
+    Rule("inbound callers first, in order of arrival", outbound=False,
          opening_hours_only=False, above_inbound_reserve=False),
     Rule("then outbound work, tracing tasks and callbacks, by priority and earliest "
-         "deadline, within opening hours and above the inbound reserve",
-         ("tracing", "callbacks"), opening_hours_only=True, above_inbound_reserve=True),
+         "deadline, within opening hours and above the inbound reserve", outbound=True,
+         opening_hours_only=True, above_inbound_reserve=True),
 )
 """The order in which an available agent looks for work."""
