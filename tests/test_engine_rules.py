@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.inputs.compile import compile_plan
 from sim.model import build
@@ -21,7 +23,7 @@ from sim.model.agents import BREAK, BUSY, IDLE, OFF
 from sim.model.draws import Streams, TaskDraws
 from sim.model.people import EXPIRED, OPEN, REACHED
 from sim.model.policy import CallIn
-from sim.model.queues import DISPATCH_ORDER, WaitingCall
+from sim.model.queues import DISPATCH_ORDER, WaitingCall, task_key
 from sim.model.recorder import CALLBACK, CONTACT, INBOUND, INDEX, Recorder
 from sim.staffing import make_policy
 from tests.scenarios_for_tests import make
@@ -348,3 +350,15 @@ def test_turning_callbacks_on_changes_no_other_random_input():
             np.testing.assert_array_equal(values, on.intervals[name], err_msg=name)
     assert on.intervals["callbacks_offered"].sum() > 0
     assert INBOUND == 0  # kinds are codes of the recorder
+
+
+@given(st.lists(st.tuples(st.integers(-5, 5),
+                          st.floats(allow_nan=False, width=64) | st.sampled_from([0.0, -0.0, 1.0]),
+                          st.integers(0, 2**40 - 1)), min_size=2, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_task_key_orders_as_the_tuple(tasks):
+    """The task queue's integer keys order as (priority, due_s, person), -0.0 as 0.0."""
+    assert [task_key(*t) for t in sorted(tasks)] == sorted(task_key(*t) for t in tasks)
+    for a, b in zip(tasks, tasks[1:], strict=False):
+        assert (a < b) == (task_key(*a) < task_key(*b))
+        assert (a == b) == (task_key(*a) == task_key(*b))

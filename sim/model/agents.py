@@ -167,25 +167,37 @@ class Workforce:
     # ------------------------------------------------------------------ idle pool
     def idle(self, agent: int, now_s: float) -> None:
         """Put an agent with nothing to do in the idle pool (longest idle first)."""
-        if self.state[agent] == IDLE:
+        state = self.state[agent]
+        if state == IDLE:
             return
-        self._enter(agent, IDLE, now_s)
+        if state != BUSY:  # from a break or onboarding (a call leaves no span to record)
+            self._leave_state(agent, now_s)
+        self.state[agent] = IDLE
+        self.since_s[agent] = now_s
         ticket = self.idle_ticket[agent] + 1
         self.idle_ticket[agent] = ticket
         self.idle_queue.append((agent, ticket))
         self.n_idle += 1
 
-    def pop_idle(self, now_s: float) -> int:
-        """Take the longest-idle agent out of the pool (the caller checks ``n_idle``).
+    def take_idle(self, inbound: bool, now_s: float) -> int:
+        """Take the longest-idle agent out of the pool and start its call (see :meth:`busy`).
 
-        The agent stays ``IDLE`` until :meth:`busy` closes its idle span.
+        The caller checks ``n_idle``. The agent's idle span ends now.
         """
         state, tickets, queue = self.state, self.idle_ticket, self.idle_queue
         while True:
             agent, ticket = queue.popleft()
             if state[agent] == IDLE and tickets[agent] == ticket:
-                self.n_idle -= 1
-                return agent
+                break
+        self.n_idle -= 1
+        since_s = self.since_s[agent]
+        if now_s > since_s:
+            self._segment(agent, SEG_IDLE, since_s, now_s)
+        state[agent] = BUSY
+        if inbound:
+            self.on_inbound[agent] = True
+            self.n_on_inbound += 1
+        return agent
 
     def _unidle(self, agent: int, now_s: float) -> None:
         """Take an idle agent out of the pool for a break or the end of its shift."""
@@ -196,7 +208,10 @@ class Workforce:
 
     # ------------------------------------------------------------------ calls
     def busy(self, agent: int, inbound: bool, now_s: float) -> None:
-        """Start a call for the agent (available, or taken from the idle pool)."""
+        """Start a call for an available agent not in the idle pool (``inbound``: an inbound call).
+
+        Straight from another call, or after a break, onboarding or the start of a shift.
+        """
         if self.state[agent] != BUSY:  # not straight from another call
             self._leave_state(agent, now_s)
             self.state[agent] = BUSY

@@ -31,7 +31,7 @@ from sim.basics.units import DAY_S
 from sim.inputs.compile import Plan
 from sim.model.agents import Workforce
 from sim.model.draws import CallbackDraws, Cases, InboundCalls, InboundDay, Streams
-from sim.model.events import Due
+from sim.model.events import Due, callbacks
 from sim.model.people import REACHED, UNREACHABLE, People
 from sim.model.queues import (
     DISPATCH_ORDER,
@@ -94,15 +94,16 @@ class CallCentre:
         self.callbacks = CallbackDraws(plan, rng)
         self.people = People()
         self.agents = Workforce(env, recorder, self.on_available)
-        # the handlers of the per-call events, bound once
-        self._on_release = self.on_release
-        self._on_arrival = self.on_inbound_arrival
-        self._on_redial = self.on_redial
-        self._on_abandon = self.on_abandon
-        self._on_callback_offer = self.on_callback_offer
-        self._on_call_end = self.on_call_end
-        self._on_retry_due = self.on_retry_due
-        self._on_contacts_named = self.on_contacts_named
+        # the callbacks of each kind of per-call event: one list per kind, shared by its
+        # events (simpy reads an event's callbacks and never changes the list)
+        self._on_release = callbacks(self.on_release)
+        self._on_arrival = callbacks(self.on_inbound_arrival)
+        self._on_redial = callbacks(self.on_redial)
+        self._on_abandon = callbacks(self.on_abandon)
+        self._on_callback_offer = callbacks(self.on_callback_offer)
+        self._on_call_end = callbacks(self.on_call_end)
+        self._on_retry_due = callbacks(self.on_retry_due)
+        self._on_contacts_named = callbacks(self.on_contacts_named)
         self.work: tuple[WorkKind, ...] = work_kinds(plan, self.cases, self.callbacks,
                                                      self.inbound_calls.callbacks_on)
         self.inbound_queue = InboundQueue(INBOUND_QUEUE)
@@ -115,6 +116,7 @@ class CallCentre:
                                                 for kind in self.work if kind.outbound}
         self.rules: tuple[Rule, ...] = DISPATCH_ORDER
         self._steps = self._dispatch_steps()
+        self._queues_in_use = tuple(queue for queues, _, _ in self._steps for queue in queues)
         self._regime_of_day = plan.regime_of_day.tolist() if len(plan.regimes) > 1 else None
         self.persons_called = [0] * (plan.n_days + 1)  # + calls finishing after the horizon
         self.offer_after_s = (inbound.callback.offer_after if self.inbound_calls.callbacks_on
@@ -152,7 +154,7 @@ class CallCentre:
         release_s = self.cases.release_s
         if release_s.size:
             Due(self.env, max(0.0, float(release_s[0]) - self.env.now),
-                          0).callbacks.append(self._on_release)
+                          0).callbacks = self._on_release
 
     def on_release(self, event: Due[int]) -> None:
         """Handle the release of an index case: a new outbound task."""
@@ -161,7 +163,7 @@ class CallCentre:
         release_s = self.cases.release_s
         if row + 1 < release_s.size:
             Due(self.env, max(0.0, float(release_s[row + 1]) - now_s),
-                          row + 1).callbacks.append(self._on_release)
+                          row + 1).callbacks = self._on_release
         self._new_task(INDEX, now_s, -1, row)
         if self.is_open and self.agents.n_idle:
             self.dispatch_idle(now_s)
@@ -172,23 +174,27 @@ class CallCentre:
         self.today_arrived = 0
         if calls.arrival_s:
             Due(self.env, max(0.0, calls.arrival_s[0] - self.env.now),
-                          0).callbacks.append(self._on_arrival)
+                          0).callbacks = self._on_arrival
 
     def on_inbound_arrival(self, event: Due[int]) -> None:
-        """Handle a first inbound call arriving (each schedules the next of its day)."""
-        row = event.value
+        """Handle a first inbound call arriving (each schedules the next of its day).
+
+        The payload is the call's row in the day; the day's arrivals come in
+        order, so it is also the number of the day's calls arrived so far.
+        """
+        row = self.today_arrived
         calls = self.today
         assert calls is not None
         now_s = self.env.now
         self.today_arrived = row + 1
         if row + 1 < len(calls.arrival_s):
             Due(self.env, max(0.0, calls.arrival_s[row + 1] - now_s),
-                          row + 1).callbacks.append(self._on_arrival)
+                row + 1).callbacks = self._on_arrival
         call_id = self.n_inbound
         self.n_inbound = call_id + 1
         agents = self.agents
         if agents.n_idle:
-            self._answer(agents.pop_idle(now_s), call_id, now_s, calls.handle_s[row],
+            self._answer(agents.take_idle(True, now_s), call_id, now_s, calls.handle_s[row],
                          calls.wrap_s[row], now_s)
         else:
             self._wait(call_id, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
@@ -210,17 +216,17 @@ class CallCentre:
         call_id = self.n_inbound
         self.n_inbound = call_id + 1
         if self.agents.n_idle:
-            self._answer(self.agents.pop_idle(now_s), call_id, call.arrival_s, call.handle_s,
-                         call.wrap_s, now_s)
+            self._answer(self.agents.take_idle(True, now_s), call_id, call.arrival_s,
+                         call.handle_s, call.wrap_s, now_s)
         else:
             self._wait(call_id, call, patience_s)
 
     def _wait(self, call_id: int, call: WaitingCall, patience_s: float) -> None:
         """Queue a caller until answered, its patience runs out, or it takes a callback."""
         self.inbound_queue.add(call_id, call)
-        Due(self.env, patience_s, call_id).callbacks.append(self._on_abandon)
+        Due(self.env, patience_s, call_id).callbacks = self._on_abandon
         if self.offer_after_s < patience_s:
-            Due(self.env, self.offer_after_s, call_id).callbacks.append(self._on_callback_offer)
+            Due(self.env, self.offer_after_s, call_id).callbacks = self._on_callback_offer
 
     # ------------------------------------------------------------------ inbound
     def on_abandon(self, event: Due[int]) -> None:
@@ -234,7 +240,7 @@ class CallCentre:
                    talk_end_s=now_s, end_s=now_s, outcome=ABANDONED, ref=call_id)
         if call.redials:
             Due(self.env, next(self.inbound_calls.redials(now_s).gap_s),
-                          None).callbacks.append(self._on_redial)
+                          None).callbacks = self._on_redial
 
     def on_callback_offer(self, event: Due[int]) -> None:
         """Offer a callback to a caller still waiting.
@@ -260,9 +266,8 @@ class CallCentre:
 
     def _answer(self, agent: int, call_id: int, arrival_s: float, handle_s: float, wrap_s: float,
                 now_s: float) -> None:
-        """``agent`` answers inbound call ``call_id`` (arrived at ``arrival_s``)."""
-        self.agents.busy(agent, True, now_s)
-        Due(self.env, handle_s + wrap_s, agent).callbacks.append(self._on_call_end)
+        """``agent`` (busy: :meth:`Workforce.busy`) answers inbound call ``call_id``."""
+        Due(self.env, handle_s + wrap_s, agent).callbacks = self._on_call_end
         self._call(kind=INBOUND, agent=agent, queued_s=arrival_s, start_s=now_s,
                    talk_end_s=now_s + handle_s, end_s=now_s + handle_s + wrap_s,
                    outcome=ANSWERED, ref=call_id)
@@ -290,7 +295,7 @@ class CallCentre:
         return person
 
     def _attempt(self, agent: int, person: int, now_s: float) -> None:
-        """``agent`` dials ``person``: a conversation if reached, else a failed attempt."""
+        """``agent`` (busy) dials ``person``: a conversation if reached, else a failed attempt."""
         people = self.people
         code, row, regime = people.kind[person], people.row[person], people.regime[person]
         kind = self.work[code]
@@ -302,24 +307,23 @@ class CallCentre:
         if kind.counts_persons_called and people.called_day[person] != day:  # first today
             people.called_day[person] = day
             self.persons_called[day] += 1
-        self.agents.busy(agent, False, now_s)
         slot = row * draws.max_attempts + n
         if draws.reached[slot]:
             talk_s = draws.handle_s[row]
             busy_s = talk_s + draws.wrap_s[row]
             people.close(person, REACHED, now_s)
             if kind.names_contacts:
-                Due(self.env, talk_s, person).callbacks.append(self._on_contacts_named)
+                Due(self.env, talk_s, person).callbacks = self._on_contacts_named
             outcome = CALL_REACHED
         else:
             talk_s = busy_s = draws.failed_s[slot]
             if n + 1 < draws.max_attempts:
                 Due(self.env, busy_s + terms.retry_after_s,
-                              person).callbacks.append(self._on_retry_due)
+                              person).callbacks = self._on_retry_due
             else:
                 people.close(person, UNREACHABLE, now_s + busy_s)
             outcome = FAILED
-        Due(self.env, busy_s, agent).callbacks.append(self._on_call_end)
+        Due(self.env, busy_s, agent).callbacks = self._on_call_end
         self._call(kind=code, agent=agent, queued_s=people.created_s[person], start_s=now_s,
                    talk_end_s=now_s + talk_s, end_s=now_s + busy_s, outcome=outcome, ref=person)
 
@@ -357,17 +361,30 @@ class CallCentre:
         now_s = self.env.now
         if len(self._calls) >= CALL_CHUNK_BYTES:
             self.rec.flush()
-        if self.agents.call_ended(agent, now_s):
-            self.on_available(agent, now_s)
+        agents = self.agents
+        if agents.call_ended(agent, now_s):
+            for queue in self._queues_in_use:
+                if queue:
+                    self.on_available(agent, now_s)
+                    return
+            agents.idle(agent, now_s)  # nothing waits anywhere: no rule could give work
 
     def on_available(self, agent: int, now_s: float) -> None:
         """Give a free agent (not in the idle pool) its next work, or make it idle."""
+        for queue in self._queues_in_use:
+            if queue:
+                break
+        else:  # nothing waits anywhere: no rule could give work
+            self.agents.idle(agent, now_s)
+            return
         work = self._next_work(now_s, idle_agent=False)
         if work is None:
             self.agents.idle(agent, now_s)
         elif work[0] is self.inbound_queue:
+            self.agents.busy(agent, True, now_s)
             self._answer_waiting(agent, work[1], now_s)
         else:
+            self.agents.busy(agent, False, now_s)
             self._attempt(agent, work[1], now_s)
 
     def dispatch_idle(self, now_s: float) -> None:
@@ -377,11 +394,10 @@ class CallCentre:
             work = self._next_work(now_s, idle_agent=True)
             if work is None:
                 return
-            agent = agents.pop_idle(now_s)
             if work[0] is self.inbound_queue:
-                self._answer_waiting(agent, work[1], now_s)
+                self._answer_waiting(agents.take_idle(True, now_s), work[1], now_s)
             else:
-                self._attempt(agent, work[1], now_s)
+                self._attempt(agents.take_idle(False, now_s), work[1], now_s)
 
     def _next_work(self, now_s: float, idle_agent: bool) -> tuple[WorkQueue, int] | None:
         """Find the queue and item an available agent takes next under the dispatch rules.

@@ -3,9 +3,12 @@
 Per-call events (arrivals, call ends, abandonment, retries, redials, callback
 offers) are not processes: each is a :class:`Due` event, a :class:`simpy.Timeout`
 with the one handler of its kind in its ``callbacks`` and its payload as its
-``value``, scheduled by :func:`after` (the hot paths inline its one statement).
-Only simpy's public API is used: the constructor of ``Timeout``,
-``Environment.schedule``, ``Event.callbacks`` and ``Event.value``.
+``value``, scheduled by :func:`after`. The call centre's hot paths give all
+events of a kind the kind's one callbacks list (:func:`callbacks`; simpy reads
+an event's ``callbacks`` when it processes it and never changes the list), so
+a pending event holds no list of its own. Only simpy's public API is used:
+the constructor of ``Timeout``, ``Environment.schedule``, ``Event.callbacks``
+and ``Event.value``.
 
 Events at the same instant run in priority order, then in the order they
 were scheduled. The control processes use two priorities besides the
@@ -39,7 +42,9 @@ class Due(simpy.Timeout, Generic[P]):
     ``Due(env, delay_s, payload)`` schedules it ``delay_s`` from now (it is a
     ``Timeout`` in every respect: nothing is overridden); its handler, put in
     its ``callbacks``, reads the payload as ``event.value``. The type
-    parameter only tells the type checker what the handler reads.
+    parameter only tells the type checker what the handler reads. A ``Due``
+    event is not for a process to wait on: its callbacks may be a list shared
+    by its kind (:func:`callbacks`).
     """
 
     if TYPE_CHECKING:
@@ -68,6 +73,24 @@ def after(env: simpy.Environment, delay_s: float, handler: Callable[[Due[P]], No
         The event's value (an int id, or a small immutable record).
     """
     Due(env, delay_s, payload).callbacks.append(handler)
+
+
+def callbacks(handler: Callable[[Due[P]], None]) -> list[Callable[[Due[P]], None]]:
+    """Return the callbacks list of a kind of event, to share among its events.
+
+    ``Due(env, delay_s, payload).callbacks = kind`` schedules an event of the kind.
+
+    Parameters
+    ----------
+    handler
+        The kind's one handler.
+
+    Returns
+    -------
+    list
+        ``[handler]``; nothing may append to it.
+    """
+    return [handler]
 
 
 class _AtPriority:
@@ -107,4 +130,4 @@ class At(simpy.Timeout):
         self.env = env
 
 
-__all__ = ["FIRST", "LAST", "At", "Due", "after"]
+__all__ = ["FIRST", "LAST", "At", "Due", "after", "callbacks"]
