@@ -193,9 +193,13 @@ class CallCentre:
         call_id = self.n_inbound
         self.n_inbound = call_id + 1
         agents = self.agents
-        if agents.n_idle:
-            self._answer(agents.take_idle(True, now_s), call_id, now_s, calls.handle_s[row],
-                         calls.wrap_s[row], now_s)
+        if agents.n_idle:  # answered at once: _answer, inlined on the hottest path
+            agent = agents.take_idle(True, now_s)
+            handle_s, wrap_s = calls.handle_s[row], calls.wrap_s[row]
+            Due(self.env, handle_s + wrap_s, agent).callbacks = self._on_call_end
+            self._call(kind=INBOUND, agent=agent, queued_s=now_s, start_s=now_s,
+                       talk_end_s=now_s + handle_s, end_s=now_s + handle_s + wrap_s,
+                       outcome=ANSWERED, ref=call_id)
         else:
             self._wait(call_id, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
                                             calls.redials[row], calls.accepts_callback[row]),
@@ -363,18 +367,14 @@ class CallCentre:
             self.rec.flush()
         agents = self.agents
         if agents.call_ended(agent, now_s):
-            for queue in self._queues_in_use:
-                if queue:
-                    self.on_available(agent, now_s)
-                    return
-            agents.idle(agent, now_s)  # nothing waits anywhere: no rule could give work
+            if any(self._queues_in_use):
+                self.on_available(agent, now_s)
+            else:  # nothing waits anywhere: no rule could give work
+                agents.idle(agent, now_s)
 
     def on_available(self, agent: int, now_s: float) -> None:
         """Give a free agent (not in the idle pool) its next work, or make it idle."""
-        for queue in self._queues_in_use:
-            if queue:
-                break
-        else:  # nothing waits anywhere: no rule could give work
+        if not any(self._queues_in_use):  # nothing waits anywhere: no rule could give work
             self.agents.idle(agent, now_s)
             return
         work = self._next_work(now_s, idle_agent=False)
