@@ -31,7 +31,7 @@ from sim.basics.units import DAY_S
 from sim.inputs.compile import Plan
 from sim.model.agents import Workforce
 from sim.model.draws import CallbackDraws, Cases, InboundCalls, InboundDay, Streams
-from sim.model.events import Due, callbacks
+from sim.model.events import Due, kind_callbacks
 from sim.model.people import REACHED, UNREACHABLE, People
 from sim.model.queues import (
     DISPATCH_ORDER,
@@ -96,14 +96,14 @@ class CallCentre:
         self.agents = Workforce(env, recorder, self.on_available)
         # the callbacks of each kind of per-call event: one list per kind, shared by its
         # events (simpy reads an event's callbacks and never changes the list)
-        self._on_release = callbacks(self.on_release)
-        self._on_arrival = callbacks(self.on_inbound_arrival)
-        self._on_redial = callbacks(self.on_redial)
-        self._on_abandon = callbacks(self.on_abandon)
-        self._on_callback_offer = callbacks(self.on_callback_offer)
-        self._on_call_end = callbacks(self.on_call_end)
-        self._on_retry_due = callbacks(self.on_retry_due)
-        self._on_contacts_named = callbacks(self.on_contacts_named)
+        self._on_release = kind_callbacks(self.on_release)
+        self._on_arrival = kind_callbacks(self.on_inbound_arrival)
+        self._on_redial = kind_callbacks(self.on_redial)
+        self._on_abandon = kind_callbacks(self.on_abandon)
+        self._on_callback_offer = kind_callbacks(self.on_callback_offer)
+        self._on_call_end = kind_callbacks(self.on_call_end)
+        self._on_retry_due = kind_callbacks(self.on_retry_due)
+        self._on_contacts_named = kind_callbacks(self.on_contacts_named)
         self.work: tuple[WorkKind, ...] = work_kinds(plan, self.cases, self.callbacks,
                                                      self.inbound_calls.callbacks_on)
         self.inbound_queue = InboundQueue(INBOUND_QUEUE)

@@ -4,7 +4,7 @@ Per-call events (arrivals, call ends, abandonment, retries, redials, callback
 offers) are not processes: each is a :class:`Due` event, a :class:`simpy.Timeout`
 with the one handler of its kind in its ``callbacks`` and its payload as its
 ``value``, scheduled by :func:`after`. The call centre's hot paths give all
-events of a kind the kind's one callbacks list (:func:`callbacks`; simpy reads
+events of a kind the kind's one callbacks list (:func:`kind_callbacks`; simpy reads
 an event's ``callbacks`` when it processes it and never changes the list), so
 a pending event holds no list of its own. Only simpy's public API is used:
 the constructor of ``Timeout``, ``Environment.schedule``, ``Event.callbacks``
@@ -44,7 +44,7 @@ class Due(simpy.Timeout, Generic[P]):
     its ``callbacks``, reads the payload as ``event.value``. The type
     parameter only tells the type checker what the handler reads. A ``Due``
     event is not for a process to wait on: its callbacks may be a list shared
-    by its kind (:func:`callbacks`).
+    by its kind (:func:`kind_callbacks`).
     """
 
     if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def after(env: simpy.Environment, delay_s: float, handler: Callable[[Due[P]], No
     Due(env, delay_s, payload).callbacks.append(handler)
 
 
-def callbacks(handler: Callable[[Due[P]], None]) -> list[Callable[[Due[P]], None]]:
+def kind_callbacks(handler: Callable[[Due[P]], None]) -> list[Callable[[Due[P]], None]]:
     """Return the callbacks list of a kind of event, to share among its events.
 
     ``Due(env, delay_s, payload).callbacks = kind`` schedules an event of the kind.
@@ -130,4 +130,4 @@ class At(simpy.Timeout):
         self.env = env
 
 
-__all__ = ["FIRST", "LAST", "At", "Due", "after", "callbacks"]
+__all__ = ["FIRST", "LAST", "At", "Due", "after", "kind_callbacks"]
