@@ -58,8 +58,9 @@ def after(env: simpy.Environment, delay_s: float, handler: Callable[[Due[P]], No
           payload: P) -> None:
     """Schedule ``handler(event)`` ``delay_s`` from now, ``event.value`` being ``payload``.
 
-    The hot paths inline the same statement,
-    ``Due(env, delay_s, payload).callbacks.append(handler)``.
+    Used by the agents' and the staffing events; the call centre's hot paths
+    write ``Due(env, delay_s, payload).callbacks = kind`` with the kind's
+    shared list (:func:`kind_callbacks`) instead.
 
     Parameters
     ----------
