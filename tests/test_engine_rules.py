@@ -8,10 +8,14 @@ records. Times are seconds since the start of the run (00:00 of day 0).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.inputs.compile import compile_plan
 from sim.model import build
@@ -19,8 +23,8 @@ from sim.model.agents import BREAK, BUSY, IDLE, OFF
 from sim.model.draws import Streams, TaskDraws
 from sim.model.people import EXPIRED, OPEN, REACHED
 from sim.model.policy import CallIn
-from sim.model.queues import DISPATCH_ORDER, WaitingCall
-from sim.model.recorder import CALLBACK, CONTACT, INBOUND, INDEX, SEGMENTS, Recorder
+from sim.model.queues import DISPATCH_ORDER, WaitingCall, task_key
+from sim.model.recorder import CALLBACK, CONTACT, INBOUND, INDEX, Recorder
 from sim.staffing import make_policy
 from tests.scenarios_for_tests import make
 
@@ -54,10 +58,13 @@ class Model:
     def draws(self, kind: int, rows: int = 10, reached: bool = True, handle_s: float = 600.0,
               failed_s: float = 60.0) -> None:
         """Give tasks of ``kind`` known inputs: every attempt reached (or not)."""
-        attempts = self.centre.task_draws[kind][0].max_attempts
-        self.centre.task_draws[kind] = [TaskDraws(
-            attempts, [reached] * (rows * attempts), [failed_s] * (rows * attempts),
-            [handle_s] * rows, [0.0] * rows)]
+        work = list(self.centre.work)
+        terms = work[kind].terms[0]
+        attempts = terms.draws.max_attempts
+        draws = TaskDraws(attempts, [reached] * (rows * attempts), [failed_s] * (rows * attempts),
+                          [handle_s] * rows, [0.0] * rows)
+        work[kind] = replace(work[kind], terms=(replace(terms, draws=draws),))
+        self.centre.work = tuple(work)
 
     def run(self, until_s: float) -> None:
         """Process every event up to and including ``until_s``."""
@@ -90,12 +97,7 @@ class Model:
 
     def segments(self) -> pd.DataFrame:
         """Recorded spans of idle, break, onboarding and paid time (before folding)."""
-        rec = self.rec
-        return pd.DataFrame({
-            "agent": np.frombuffer(rec.seg_agent, dtype=np.int64),
-            "kind": [SEGMENTS[k] for k in rec.seg_kind],
-            "start_s": np.frombuffer(rec.seg_start_s, dtype=float),
-            "end_s": np.frombuffer(rec.seg_end_s, dtype=float)})
+        return self.rec.buffered_segments()
 
 
 def opened(**changes) -> Model:
@@ -106,7 +108,12 @@ def opened(**changes) -> Model:
 
 
 def test_dispatch_order_reads_inbound_first_then_outbound():
-    assert [rule.queues for rule in DISPATCH_ORDER] == [("inbound",), ("tracing", "callbacks")]
+    assert [rule.outbound for rule in DISPATCH_ORDER] == [False, True]
+    model = Model()
+    assert list(model.centre.queues) == ["inbound", "tracing", "callbacks"]
+    assert [queue.name for queue in model.centre.queues.values()] == list(model.centre.queues)
+    assert [kind.name for kind in model.centre.work] == ["inbound", "index", "contact", "callback"]
+    assert [kind.code for kind in model.centre.work] == [INBOUND, INDEX, CONTACT, CALLBACK]
     assert not DISPATCH_ORDER[0].opening_hours_only
     assert DISPATCH_ORDER[1].opening_hours_only and DISPATCH_ORDER[1].above_inbound_reserve
 
@@ -343,3 +350,15 @@ def test_turning_callbacks_on_changes_no_other_random_input():
             np.testing.assert_array_equal(values, on.intervals[name], err_msg=name)
     assert on.intervals["callbacks_offered"].sum() > 0
     assert INBOUND == 0  # kinds are codes of the recorder
+
+
+@given(st.lists(st.tuples(st.integers(-5, 5),
+                          st.floats(allow_nan=False, width=64) | st.sampled_from([0.0, -0.0, 1.0]),
+                          st.integers(0, 2**40 - 1)), min_size=2, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_task_key_orders_as_the_tuple(tasks):
+    """The task queue's integer keys order as (priority, due_s, person), -0.0 as 0.0."""
+    assert [task_key(*t) for t in sorted(tasks)] == sorted(task_key(*t) for t in tasks)
+    for a, b in zip(tasks, tasks[1:], strict=False):
+        assert (a < b) == (task_key(*a) < task_key(*b))
+        assert (a == b) == (task_key(*a) == task_key(*b))

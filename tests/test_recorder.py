@@ -38,3 +38,30 @@ def test_spans_per_bin_matches_brute_force(spans, bin_s):
 def test_span_ending_on_horizon_and_boundaries():
     got = spans_per_bin(np.array([0.0, 10.0, 25.0]), np.array([10.0, 30.0, 30.0]), 10.0, 3)
     np.testing.assert_allclose(got, [10.0, 10.0, 15.0])
+
+
+def test_a_call_is_recorded_by_named_field_and_folded():
+    from sim.model.recorder import ANSWERED, CALL_FIELDS, FAILED, INBOUND, INDEX, Recorder
+
+    rec = Recorder(interval_s=100.0, n_intervals=3, answer_within_s=20.0, keep_calls=True)
+    rec.call(kind=INBOUND, agent=2, queued_s=10.0, start_s=15.0, talk_end_s=40.0, end_s=50.0,
+             outcome=ANSWERED, ref=7)
+    rec.call(kind=INDEX, agent=0, queued_s=0.0, start_s=90.0, talk_end_s=150.0, end_s=150.0,
+             outcome=FAILED, ref=2**40)
+    rec.segment(agent=1, kind=0, start_s=0.0, end_s=120.0)
+    assert rec.buffered_segments().to_dict("records") == [
+        {"agent": 1, "kind": "idle", "start_s": 0.0, "end_s": 120.0}]
+    rec.flush()
+    calls = rec.calls_table()
+    assert calls is not None and set(calls.columns) == set(CALL_FIELDS)
+    assert calls["kind"].astype(str).tolist() == ["inbound", "index"]
+    assert calls["outcome"].astype(str).tolist() == ["answered", "failed"]
+    assert calls["ref"].tolist() == [7, 2**40] and calls["agent"].tolist() == [2, 0]
+    assert str(calls["ref"].dtype) == "int64" and str(calls["start_s"].dtype) == "float64"
+    np.testing.assert_array_equal(rec.intervals["talk_s"], [25.0, 0.0, 0.0])
+    np.testing.assert_array_equal(rec.intervals["wrap_s"], [10.0, 0.0, 0.0])
+    np.testing.assert_array_equal(rec.intervals["failed_attempt_s"], [10.0, 50.0, 0.0])
+    np.testing.assert_array_equal(rec.intervals["idle_s"], [100.0, 20.0, 0.0])
+    np.testing.assert_array_equal(rec.intervals["inbound_answered_within_target"], [1, 0, 0])
+    assert rec.n_calls == 2 and rec.n_attempts == 1
+    assert not rec.call_buffer and not rec.segment_buffer

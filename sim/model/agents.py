@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import simpy
 
-from sim.model.events import Due, event_kind
+from sim.model.events import Due, after
 from sim.model.recorder import (
     SEG_BREAK,
     SEG_IDLE,
@@ -91,12 +91,7 @@ class Workforce:
                  on_available: Callable[[int, float], None]) -> None:
         self.env = env
         self.on_available = on_available
-        self.shift_end = event_kind(env, self.on_shift_end)
-        self.break_due = event_kind(env, self.on_break_due)
-        self.break_end = event_kind(env, self.on_break_end)
-        self.onboarding_end = event_kind(env, self.on_onboarding_end)
-        self._seg = (recorder.seg_agent.append, recorder.seg_kind.append,
-                     recorder.seg_start_s.append, recorder.seg_end_s.append)
+        self._segment = recorder.segment
         self.state: list[int] = []
         self.since_s: list[float] = []
         self.on_since_s: list[float] = []
@@ -153,23 +148,16 @@ class Workforce:
     def paid_not_logged_in(self, agents: list[int], start_s: float, end_s: float) -> None:
         """Record rostered agents paid for a shift they are not logged in for."""
         for agent in agents:
-            self._record(agent, SEG_PAID, start_s, end_s)
-            self._record(agent, SEG_NOT_LOGGED_IN, start_s, end_s)
+            self._segment(agent, SEG_PAID, start_s, end_s)
+            self._segment(agent, SEG_NOT_LOGGED_IN, start_s, end_s)
 
     # ------------------------------------------------------------------ spans
-    def _record(self, agent: int, kind: int, start_s: float, end_s: float) -> None:
-        agents, kinds, starts, ends = self._seg
-        agents(agent), kinds(kind), starts(start_s), ends(end_s)
-
     def _leave_state(self, agent: int, now_s: float) -> None:
         """Record the span of the agent's current non-call state."""
         state, since_s = self.state[agent], self.since_s[agent]
         if now_s > since_s and state != BUSY and state != OFF:
-            agents, kinds, starts, ends = self._seg
-            agents(agent)
-            kinds(SEG_IDLE if state == IDLE else SEG_BREAK if state == BREAK else SEG_ONBOARD)
-            starts(since_s)
-            ends(now_s)
+            self._segment(agent, SEG_IDLE if state == IDLE else SEG_BREAK if state == BREAK
+                          else SEG_ONBOARD, since_s, now_s)
 
     def _enter(self, agent: int, state: int, now_s: float) -> None:
         self._leave_state(agent, now_s)
@@ -179,25 +167,37 @@ class Workforce:
     # ------------------------------------------------------------------ idle pool
     def idle(self, agent: int, now_s: float) -> None:
         """Put an agent with nothing to do in the idle pool (longest idle first)."""
-        if self.state[agent] == IDLE:
+        state = self.state[agent]
+        if state == IDLE:
             return
-        self._enter(agent, IDLE, now_s)
+        if state != BUSY:  # from a break or onboarding (a call leaves no span to record)
+            self._leave_state(agent, now_s)
+        self.state[agent] = IDLE
+        self.since_s[agent] = now_s
         ticket = self.idle_ticket[agent] + 1
         self.idle_ticket[agent] = ticket
         self.idle_queue.append((agent, ticket))
         self.n_idle += 1
 
-    def pop_idle(self, now_s: float) -> int:
-        """Take the longest-idle agent out of the pool (the caller checks ``n_idle``).
+    def take_idle(self, inbound: bool, now_s: float) -> int:
+        """Take the longest-idle agent out of the pool and start its call (see :meth:`busy`).
 
-        The agent stays ``IDLE`` until :meth:`busy` closes its idle span.
+        The caller checks ``n_idle``. The agent's idle span ends now.
         """
         state, tickets, queue = self.state, self.idle_ticket, self.idle_queue
         while True:
             agent, ticket = queue.popleft()
             if state[agent] == IDLE and tickets[agent] == ticket:
-                self.n_idle -= 1
-                return agent
+                break
+        self.n_idle -= 1
+        since_s = self.since_s[agent]
+        if now_s > since_s:
+            self._segment(agent, SEG_IDLE, since_s, now_s)
+        state[agent] = BUSY
+        if inbound:
+            self.on_inbound[agent] = True
+            self.n_on_inbound += 1
+        return agent
 
     def _unidle(self, agent: int, now_s: float) -> None:
         """Take an idle agent out of the pool for a break or the end of its shift."""
@@ -208,7 +208,10 @@ class Workforce:
 
     # ------------------------------------------------------------------ calls
     def busy(self, agent: int, inbound: bool, now_s: float) -> None:
-        """Start a call for the agent (available, or taken from the idle pool)."""
+        """Start a call for an available agent not in the idle pool (``inbound``: an inbound call).
+
+        Straight from another call, or after a break, onboarding or the start of a shift.
+        """
         if self.state[agent] != BUSY:  # not straight from another call
             self._leave_state(agent, now_s)
             self.state[agent] = BUSY
@@ -238,9 +241,9 @@ class Workforce:
         """
         now_s = self.env.now
         shift = Shift(end_s, agents)
-        self.shift_end(end_s - now_s, shift)
+        after(self.env, end_s - now_s, self.on_shift_end, shift)
         for after_s, length_s in breaks_s:
-            self.break_due(after_s, BreakDue(shift, length_s))
+            after(self.env, after_s, self.on_break_due, BreakDue(shift, length_s))
         onboarding = []
         for agent in agents:
             self.shift[agent] = shift
@@ -257,12 +260,12 @@ class Workforce:
                 self.state[agent] = BUSY  # transient: the centre decides
                 self.on_available(agent, now_s)
         for agent in onboarding:
-            self.onboarding_end(min(self.onboarding_left_s[agent], end_s - now_s),
-                                AgentsOf(shift, (agent,)))
+            after(self.env, min(self.onboarding_left_s[agent], end_s - now_s),
+                  self.on_onboarding_end, AgentsOf(shift, (agent,)))
 
     def on_shift_end(self, event: Due[Shift]) -> None:
         """Handle a shift end: a busy agent finishes its call first; others go off."""
-        shift = event.payload
+        shift = event.value
         now_s = self.env.now
         for agent in shift.agents:
             if shift is not self.shift[agent]:
@@ -279,7 +282,7 @@ class Workforce:
 
     def on_break_due(self, event: Due[BreakDue]) -> None:
         """Handle a break falling due: taken now if idle, owed if on a call or break."""
-        due = event.payload
+        due = event.value
         shift, now_s = due.shift, self.env.now
         starting = []
         for agent in shift.agents:
@@ -293,12 +296,12 @@ class Workforce:
             elif (state == BUSY and not self.leaving[agent]) or state == BREAK:
                 self.break_owed_s[agent] += due.length_s
         if starting:
-            self.break_end(min(due.length_s, shift.end_s - now_s),
-                           AgentsOf(shift, tuple(starting)))
+            after(self.env, min(due.length_s, shift.end_s - now_s), self.on_break_end,
+                  AgentsOf(shift, tuple(starting)))
 
     def on_break_end(self, event: Due[AgentsOf]) -> None:
         """Handle the end of a break: a break owed follows, else the agent is free."""
-        shift, agents = event.payload
+        shift, agents = event.value
         now_s = self.env.now
         for agent in agents:
             if shift is not self.shift[agent] or self.state[agent] != BREAK:
@@ -312,7 +315,7 @@ class Workforce:
 
     def on_onboarding_end(self, event: Due[AgentsOf]) -> None:
         """Handle the end of onboarding (or its pause at the shift end)."""
-        shift, (agent,) = event.payload
+        shift, (agent,) = event.value
         now_s = self.env.now
         if shift is not self.shift[agent] or self.state[agent] != ONBOARD:
             return
@@ -334,7 +337,8 @@ class Workforce:
             self._enter(agent, BREAK, now_s)
         shift = self.shift[agent]
         assert shift is not None
-        self.break_end(min(owed_s, shift.end_s - now_s), AgentsOf(shift, (agent,)))
+        after(self.env, min(owed_s, shift.end_s - now_s), self.on_break_end,
+              AgentsOf(shift, (agent,)))
 
     def _go_off(self, agent: int, now_s: float) -> None:
         self._leave_state(agent, now_s)
@@ -342,9 +346,9 @@ class Workforce:
         self.leaving[agent] = False
         self.break_owed_s[agent] = 0.0
         self.n_on_duty -= 1
-        self._record(agent, SEG_PAID, self.on_since_s[agent], now_s)
+        self._segment(agent, SEG_PAID, self.on_since_s[agent], now_s)
         if self.on_call[agent]:
-            self._record(agent, SEG_POOL_PAID, self.on_since_s[agent], now_s)
+            self._segment(agent, SEG_POOL_PAID, self.on_since_s[agent], now_s)
             self.on_call_free.append(agent)
 
     def end_of_run(self, horizon_s: float) -> None:

@@ -1,10 +1,11 @@
 """The call centre: its state in named parts and one handler per event kind.
 
 :class:`CallCentre` holds the agents (:class:`~sim.model.agents.Workforce`),
-the people and their tasks (:class:`~sim.model.people.People`), the work
-queues (:mod:`sim.model.queues`) and the recorder. Per-call events are
-:class:`~sim.model.events.Due` events on the simpy environment; each kind
-has one handler method named ``on_<event>``, whose payload is ``event.payload``:
+the people and their tasks (:class:`~sim.model.people.People`), the kinds of
+work (:mod:`sim.model.work`), the work queues (:mod:`sim.model.queues`) and the
+recorder. Per-call events are :class:`simpy.Timeout` events on the simpy
+environment (:mod:`sim.model.events`); each kind has one handler method named
+``on_<event>``, whose payload is ``event.value``:
 
 ==========================  ==============================  ==================
 handler                     event                           payload
@@ -30,7 +31,7 @@ from sim.basics.units import DAY_S
 from sim.inputs.compile import Plan
 from sim.model.agents import Workforce
 from sim.model.draws import CallbackDraws, Cases, InboundCalls, InboundDay, Streams
-from sim.model.events import Due, event_kind
+from sim.model.events import Due, kind_callbacks
 from sim.model.people import REACHED, UNREACHABLE, People
 from sim.model.queues import (
     DISPATCH_ORDER,
@@ -43,9 +44,9 @@ from sim.model.queues import (
 from sim.model.recorder import (
     ABANDONED,
     ANSWERED,
+    CALL_CHUNK_BYTES,
     CALLBACK,
     CALLBACK_TAKEN,
-    CHUNK,
     CONTACT,
     FAILED,
     INBOUND,
@@ -58,6 +59,7 @@ from sim.model.recorder import (
 from sim.model.recorder import (
     WAITING as WAITING_OUTCOME,
 )
+from sim.model.work import INBOUND_QUEUE, WorkKind, work_kinds
 
 
 class CallCentre:
@@ -73,86 +75,95 @@ class CallCentre:
         The replication's named streams.
     recorder
         Where calls and agent time are recorded.
+
+    Attributes
+    ----------
+    work
+        The kinds of work, indexed by kind code (:func:`~sim.model.work.work_kinds`).
+    queues
+        The work queues by name: the inbound queue, then the outbound queues
+        the kinds of work name, in the order of their codes.
     """
 
     def __init__(self, env: simpy.Environment, plan: Plan, rng: Streams,
                  recorder: Recorder) -> None:
-        sc = plan.scenario
-        tr, inbound = sc.tracing, sc.inbound
+        inbound = plan.scenario.inbound
         self.env, self.plan, self.rec = env, plan, recorder
         self.cases = Cases.draw(plan, rng)
         self.inbound_calls = InboundCalls(plan, self.cases.released_per_day, rng)
         self.callbacks = CallbackDraws(plan, rng)
         self.people = People()
         self.agents = Workforce(env, recorder, self.on_available)
-        # the kinds of per-call event, each bound to its handler
-        self.release = event_kind(env, self.on_release)
-        self.arrival = event_kind(env, self.on_inbound_arrival)
-        self.redial = event_kind(env, self.on_redial)
-        self.abandonment = event_kind(env, self.on_abandon)
-        self.callback_offer = event_kind(env, self.on_callback_offer)
-        self.call_end = event_kind(env, self.on_call_end)
-        self.retry = event_kind(env, self.on_retry_due)
-        self.contacts_named = event_kind(env, self.on_contacts_named)
-        self.inbound_queue = InboundQueue()
-        self.tracing_queue = TaskQueue(self.people, tr.give_up_after)
-        self.callback_queue = TaskQueue(self.people)
-        self.queues: dict[str, WorkQueue] = {"inbound": self.inbound_queue,
-                                             "tracing": self.tracing_queue,
-                                             "callbacks": self.callback_queue}
+        # the callbacks of each kind of per-call event: one list per kind, shared by its
+        # events (simpy reads an event's callbacks and never changes the list)
+        self._on_release = kind_callbacks(self.on_release)
+        self._on_arrival = kind_callbacks(self.on_inbound_arrival)
+        self._on_redial = kind_callbacks(self.on_redial)
+        self._on_abandon = kind_callbacks(self.on_abandon)
+        self._on_callback_offer = kind_callbacks(self.on_callback_offer)
+        self._on_call_end = kind_callbacks(self.on_call_end)
+        self._on_retry_due = kind_callbacks(self.on_retry_due)
+        self._on_contacts_named = kind_callbacks(self.on_contacts_named)
+        self.work: tuple[WorkKind, ...] = work_kinds(plan, self.cases, self.callbacks,
+                                                     self.inbound_calls.callbacks_on)
+        self.inbound_queue = InboundQueue(INBOUND_QUEUE)
+        self.queues: dict[str, WorkQueue] = {INBOUND_QUEUE: self.inbound_queue}
+        for kind in self.work:
+            if kind.outbound and kind.queue not in self.queues:
+                self.queues[kind.queue] = TaskQueue(kind.queue, self.people,
+                                                    kind.give_up_after_s)
+        self._queue_of: dict[int, TaskQueue] = {kind.code: self.task_queue(kind)
+                                                for kind in self.work if kind.outbound}
         self.rules: tuple[Rule, ...] = DISPATCH_ORDER
-        callback = inbound.callback
-        # per kind of outbound task (by kind code), per regime (the behaviour in
-        # force when the task is created: ``plan.regimes``)
-        regimes = [regime.tracing for regime in plan.regimes]
-        self.task_draws = {INDEX: self.cases.index, CONTACT: self.cases.contact,
-                           CALLBACK: [self.callbacks.tables] * len(regimes)}
-        self.task_queue = {INDEX: self.tracing_queue, CONTACT: self.tracing_queue,
-                           CALLBACK: self.callback_queue}
-        self.priority = {INDEX: [t.index.priority for t in regimes],
-                         CONTACT: [t.contact.priority for t in regimes],
-                         CALLBACK: [callback.priority] * len(regimes)}
-        self.within_s = {INDEX: [t.index.within for t in regimes],
-                         CONTACT: [t.contact.within for t in regimes],
-                         CALLBACK: [callback.within] * len(regimes)}
-        self.retry_after_s = {INDEX: [t.index.retry_after for t in regimes],
-                              CONTACT: [t.contact.retry_after for t in regimes],
-                              CALLBACK: [callback.retry_after] * len(regimes)}
-        self.phone_share = [t.contact.phone_share for t in regimes]
-        self._regime_of_day = plan.regime_of_day.tolist() if len(regimes) > 1 else None
+        self._steps = self._dispatch_steps()
+        self._queues_in_use = tuple(queue for queues, _, _ in self._steps for queue in queues)
+        self._regime_of_day = plan.regime_of_day.tolist() if len(plan.regimes) > 1 else None
         self.persons_called = [0] * (plan.n_days + 1)  # + calls finishing after the horizon
-        self.offer_after_s = (callback.offer_after if self.inbound_calls.callbacks_on
+        self.offer_after_s = (inbound.callback.offer_after if self.inbound_calls.callbacks_on
                               else float("inf"))
-        in_use = {"inbound": inbound.enabled, "tracing": True,
-                  "callbacks": self.inbound_calls.callbacks_on}
-        self._steps = [(tuple(self.queues[name] for name in rule.queues if in_use[name]),
-                        rule.opening_hours_only, rule.above_inbound_reserve)
-                       for rule in self.rules]
         self.is_open = False
         self.reserve = inbound.reserve_agents if inbound.enabled else 0
         self.n_inbound = 0
         self.today: InboundDay | None = None
         self.today_arrived = 0
-        calls = recorder
-        self._call_kinds = recorder.kind
-        self._call = (calls.kind.append, calls.agent.append, calls.queued_s.append,
-                      calls.start_s.append, calls.talk_end_s.append, calls.end_s.append,
-                      calls.outcome.append, calls.ref.append)
+        self._call = recorder.call
+        self._calls = recorder.call_buffer
+
+    def _dispatch_steps(self) -> list[tuple[tuple[WorkQueue, ...], bool, bool]]:
+        """Return the dispatch rules over the queues in use (left out: queues no kind fills)."""
+        in_use = {name: any(kind.enabled for kind in self.work if kind.queue == name)
+                  for name in self.queues}
+        return [(tuple(queue for name, queue in self.queues.items()
+                       if queue.outbound == rule.outbound and in_use[name]),
+                 rule.opening_hours_only, rule.above_inbound_reserve)
+                for rule in self.rules]
+
+    def task_queue(self, kind: WorkKind) -> TaskQueue:
+        """Return the queue tasks of ``kind`` wait in."""
+        queue = self.queues[kind.queue]
+        assert isinstance(queue, TaskQueue)
+        return queue
+
+    def queued_outbound(self) -> int:
+        """Return the outbound tasks waiting in the queues (some may be past their expiry)."""
+        return sum(len(queue) for queue in self.queues.values() if queue.outbound)
 
     # ------------------------------------------------------------------ sources
     def start_releases(self) -> None:
         """Schedule the first index-case release (each schedules the next)."""
         release_s = self.cases.release_s
         if release_s.size:
-            self.release(max(0.0, float(release_s[0]) - self.env.now), 0)
+            Due(self.env, max(0.0, float(release_s[0]) - self.env.now),
+                          0).callbacks = self._on_release
 
     def on_release(self, event: Due[int]) -> None:
         """Handle the release of an index case: a new outbound task."""
-        row = event.payload
+        row = event.value
         now_s = self.env.now
         release_s = self.cases.release_s
         if row + 1 < release_s.size:
-            self.release(max(0.0, float(release_s[row + 1]) - now_s), row + 1)
+            Due(self.env, max(0.0, float(release_s[row + 1]) - now_s),
+                          row + 1).callbacks = self._on_release
         self._new_task(INDEX, now_s, -1, row)
         if self.is_open and self.agents.n_idle:
             self.dispatch_idle(now_s)
@@ -162,23 +173,33 @@ class CallCentre:
         self.today = calls = self.inbound_calls.day(day)
         self.today_arrived = 0
         if calls.arrival_s:
-            self.arrival(max(0.0, calls.arrival_s[0] - self.env.now), 0)
+            Due(self.env, max(0.0, calls.arrival_s[0] - self.env.now),
+                          0).callbacks = self._on_arrival
 
     def on_inbound_arrival(self, event: Due[int]) -> None:
-        """Handle a first inbound call arriving (each schedules the next of its day)."""
-        row = event.payload
+        """Handle a first inbound call arriving (each schedules the next of its day).
+
+        The payload is the call's row in the day; the day's arrivals come in
+        order, so it is also the number of the day's calls arrived so far.
+        """
+        row = self.today_arrived
         calls = self.today
         assert calls is not None
         now_s = self.env.now
         self.today_arrived = row + 1
         if row + 1 < len(calls.arrival_s):
-            self.arrival(max(0.0, calls.arrival_s[row + 1] - now_s), row + 1)
+            Due(self.env, max(0.0, calls.arrival_s[row + 1] - now_s),
+                row + 1).callbacks = self._on_arrival
         call_id = self.n_inbound
         self.n_inbound = call_id + 1
         agents = self.agents
-        if agents.n_idle:
-            self._answer(agents.pop_idle(now_s), call_id, now_s, calls.handle_s[row],
-                         calls.wrap_s[row], now_s)
+        if agents.n_idle:  # answered at once: _answer, inlined on the hottest path
+            agent = agents.take_idle(True, now_s)
+            handle_s, wrap_s = calls.handle_s[row], calls.wrap_s[row]
+            Due(self.env, handle_s + wrap_s, agent).callbacks = self._on_call_end
+            self._call(kind=INBOUND, agent=agent, queued_s=now_s, start_s=now_s,
+                       talk_end_s=now_s + handle_s, end_s=now_s + handle_s + wrap_s,
+                       outcome=ANSWERED, ref=call_id)
         else:
             self._wait(call_id, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
                                             calls.redials[row], calls.accepts_callback[row]),
@@ -199,36 +220,38 @@ class CallCentre:
         call_id = self.n_inbound
         self.n_inbound = call_id + 1
         if self.agents.n_idle:
-            self._answer(self.agents.pop_idle(now_s), call_id, call.arrival_s, call.handle_s,
-                         call.wrap_s, now_s)
+            self._answer(self.agents.take_idle(True, now_s), call_id, call.arrival_s,
+                         call.handle_s, call.wrap_s, now_s)
         else:
             self._wait(call_id, call, patience_s)
 
     def _wait(self, call_id: int, call: WaitingCall, patience_s: float) -> None:
         """Queue a caller until answered, its patience runs out, or it takes a callback."""
         self.inbound_queue.add(call_id, call)
-        self.abandonment(patience_s, call_id)
+        Due(self.env, patience_s, call_id).callbacks = self._on_abandon
         if self.offer_after_s < patience_s:
-            self.callback_offer(self.offer_after_s, call_id)
+            Due(self.env, self.offer_after_s, call_id).callbacks = self._on_callback_offer
 
     # ------------------------------------------------------------------ inbound
     def on_abandon(self, event: Due[int]) -> None:
         """Handle a waiting caller's patience running out: abandoned (maybe redialled)."""
-        call_id = event.payload
+        call_id = event.value
         call = self.inbound_queue.remove(call_id)
         if call is None:
             return
         now_s = self.env.now
-        self._record(INBOUND, -1, call.arrival_s, now_s, now_s, now_s, ABANDONED, call_id)
+        self._call(kind=INBOUND, agent=-1, queued_s=call.arrival_s, start_s=now_s,
+                   talk_end_s=now_s, end_s=now_s, outcome=ABANDONED, ref=call_id)
         if call.redials:
-            self.redial(next(self.inbound_calls.redials(now_s).gap_s), None)
+            Due(self.env, next(self.inbound_calls.redials(now_s).gap_s),
+                          None).callbacks = self._on_redial
 
     def on_callback_offer(self, event: Due[int]) -> None:
         """Offer a callback to a caller still waiting.
 
         One who accepts hangs up and becomes an outbound callback task.
         """
-        call_id = event.payload
+        call_id = event.value
         queue = self.inbound_queue
         call = queue.get(call_id)
         if call is None:
@@ -238,7 +261,8 @@ class CallCentre:
         if not call.accepts_callback:
             return
         queue.remove(call_id)
-        self._record(INBOUND, -1, call.arrival_s, now_s, now_s, now_s, CALLBACK_TAKEN, call_id)
+        self._call(kind=INBOUND, agent=-1, queued_s=call.arrival_s, start_s=now_s,
+                   talk_end_s=now_s, end_s=now_s, outcome=CALLBACK_TAKEN, ref=call_id)
         row = self.callbacks.add(call.handle_s, call.wrap_s)
         self._new_task(CALLBACK, now_s, -1, row)
         if self.is_open and self.agents.n_idle:
@@ -246,13 +270,11 @@ class CallCentre:
 
     def _answer(self, agent: int, call_id: int, arrival_s: float, handle_s: float, wrap_s: float,
                 now_s: float) -> None:
-        """``agent`` answers inbound call ``call_id`` (arrived at ``arrival_s``)."""
-        self.agents.busy(agent, True, now_s)
-        self.call_end(handle_s + wrap_s, agent)
-        kinds, agents, queued, starts, talk_ends, ends, outcomes, refs = self._call
-        kinds(INBOUND), agents(agent), queued(arrival_s), starts(now_s)
-        talk_ends(now_s + handle_s), ends(now_s + handle_s + wrap_s), outcomes(ANSWERED)
-        refs(call_id)
+        """``agent`` (busy: :meth:`Workforce.busy`) answers inbound call ``call_id``."""
+        Due(self.env, handle_s + wrap_s, agent).callbacks = self._on_call_end
+        self._call(kind=INBOUND, agent=agent, queued_s=arrival_s, start_s=now_s,
+                   talk_end_s=now_s + handle_s, end_s=now_s + handle_s + wrap_s,
+                   outcome=ANSWERED, ref=call_id)
 
     def _answer_waiting(self, agent: int, call_id: int, now_s: float) -> None:
         call = self.inbound_queue.remove(call_id)
@@ -267,88 +289,102 @@ class CallCentre:
             return 0
         return by_day[min(max(int(now_s // DAY_S), 0), len(by_day) - 1)]
 
-    def _new_task(self, kind: int, now_s: float, parent: int, row: int) -> int:
+    def _new_task(self, code: int, now_s: float, parent: int, row: int) -> int:
+        """Create an open task of the kind ``code`` and queue it (ready now)."""
         regime = self._regime(now_s) if self._regime_of_day is not None else 0
-        person = self.people.add(kind, now_s, self.within_s[kind][regime], parent, row, regime)
-        self.task_queue[kind].add(person, self.priority[kind][regime])
+        kind = self.work[code]
+        terms = kind.terms[regime]
+        person = self.people.add(code, now_s, terms.within_s, parent, row, regime)
+        self._queue_of[code].add(person, terms.priority)
         return person
 
     def _attempt(self, agent: int, person: int, now_s: float) -> None:
-        """``agent`` dials ``person``: a conversation if reached, else a failed attempt."""
+        """``agent`` (busy) dials ``person``: a conversation if reached, else a failed attempt."""
         people = self.people
-        kind, row, regime = people.kind[person], people.row[person], people.regime[person]
-        draws = self.task_draws[kind][regime]
+        code, row, regime = people.kind[person], people.row[person], people.regime[person]
+        kind = self.work[code]
+        terms = kind.terms[regime]
+        draws = terms.draws
         n = people.attempts[person]
         people.attempts[person] = n + 1
         day = int(now_s // DAY_S)
-        if kind != CALLBACK and people.called_day[person] != day:  # first dial today
+        if kind.counts_persons_called and people.called_day[person] != day:  # first today
             people.called_day[person] = day
             self.persons_called[day] += 1
-        self.agents.busy(agent, False, now_s)
         slot = row * draws.max_attempts + n
         if draws.reached[slot]:
             talk_s = draws.handle_s[row]
             busy_s = talk_s + draws.wrap_s[row]
             people.close(person, REACHED, now_s)
-            if kind == INDEX:
-                self.contacts_named(talk_s, person)
+            if kind.names_contacts:
+                Due(self.env, talk_s, person).callbacks = self._on_contacts_named
             outcome = CALL_REACHED
         else:
             talk_s = busy_s = draws.failed_s[slot]
             if n + 1 < draws.max_attempts:
-                self.retry(busy_s + self.retry_after_s[kind][regime], person)
+                Due(self.env, busy_s + terms.retry_after_s,
+                              person).callbacks = self._on_retry_due
             else:
                 people.close(person, UNREACHABLE, now_s + busy_s)
             outcome = FAILED
-        self.call_end(busy_s, agent)
-        kinds, agents, queued, starts, talk_ends, ends, outcomes, refs = self._call
-        kinds(kind), agents(agent), queued(people.created_s[person]), starts(now_s)
-        talk_ends(now_s + talk_s), ends(now_s + busy_s), outcomes(outcome), refs(person)
+        Due(self.env, busy_s, agent).callbacks = self._on_call_end
+        self._call(kind=code, agent=agent, queued_s=people.created_s[person], start_s=now_s,
+                   talk_end_s=now_s + talk_s, end_s=now_s + busy_s, outcome=outcome, ref=person)
 
     def on_retry_due(self, event: Due[int]) -> None:
         """Handle a failed task becoming ready to be dialled again."""
-        person = event.payload
-        kind = self.people.kind[person]
-        self.task_queue[kind].add(person, self.priority[kind][self.people.regime[person]])
+        person = event.value
+        code = self.people.kind[person]
+        self._queue_of[code].add(person, self.work[code].terms[self.people.regime[person]].priority)
         if self.is_open and self.agents.n_idle:
             self.dispatch_idle(self.env.now)
 
     def on_contacts_named(self, event: Due[int]) -> None:
         """Handle a reached index case naming its contacts: new tasks (with a phone)."""
-        index = event.payload
+        index = event.value
         now_s = self.env.now
         cases = self.cases
         row = self.people.row[index]
         first = cases.first_contact[row]
         regime = self._regime(now_s)
-        phone_share, phone_u = self.phone_share[regime], cases.phone_u
+        terms = self.work[CONTACT].terms[regime]
+        phone_share, phone_u = terms.phone_share, cases.phone_u
         for contact_row in range(first, first + cases.contacts_per_index[row]):
             if phone_u[contact_row] < phone_share:
                 self._new_task(CONTACT, now_s, index, contact_row)
             else:
-                self.people.add_without_phone(CONTACT, now_s, self.within_s[CONTACT][regime],
-                                              index, contact_row, regime)
+                self.people.add_without_phone(CONTACT, now_s, terms.within_s, index,
+                                              contact_row, regime)
         if self.is_open and self.agents.n_idle:
             self.dispatch_idle(now_s)
 
     # ------------------------------------------------------------------ agents
     def on_call_end(self, event: Due[int]) -> None:
         """Handle the end of a call and its wrap-up: next work, a break, or leave."""
-        agent = event.payload
+        agent = event.value
         now_s = self.env.now
-        if len(self._call_kinds) >= CHUNK:
+        if len(self._calls) >= CALL_CHUNK_BYTES:
             self.rec.flush()
-        if self.agents.call_ended(agent, now_s):
-            self.on_available(agent, now_s)
+        agents = self.agents
+        if agents.call_ended(agent, now_s):
+            if any(self._queues_in_use):
+                self.on_available(agent, now_s)
+            else:  # nothing waits anywhere: no rule could give work
+                agents.idle(agent, now_s)
 
     def on_available(self, agent: int, now_s: float) -> None:
         """Give a free agent (not in the idle pool) its next work, or make it idle."""
+        if not any(self._queues_in_use):  # nothing waits anywhere: no rule could give work
+            self.agents.idle(agent, now_s)
+            return
         work = self._next_work(now_s, idle_agent=False)
         if work is None:
             self.agents.idle(agent, now_s)
         elif work[0] is self.inbound_queue:
+            self.agents.busy(agent, True, now_s)
             self._answer_waiting(agent, work[1], now_s)
         else:
+            self.agents.busy(agent, False, now_s)
             self._attempt(agent, work[1], now_s)
 
     def dispatch_idle(self, now_s: float) -> None:
@@ -358,11 +394,10 @@ class CallCentre:
             work = self._next_work(now_s, idle_agent=True)
             if work is None:
                 return
-            agent = agents.pop_idle(now_s)
             if work[0] is self.inbound_queue:
-                self._answer_waiting(agent, work[1], now_s)
+                self._answer_waiting(agents.take_idle(True, now_s), work[1], now_s)
             else:
-                self._attempt(agent, work[1], now_s)
+                self._attempt(agents.take_idle(False, now_s), work[1], now_s)
 
     def _next_work(self, now_s: float, idle_agent: bool) -> tuple[WorkQueue, int] | None:
         """Find the queue and item an available agent takes next under the dispatch rules.
@@ -390,12 +425,7 @@ class CallCentre:
                     return queue, item
         return None
 
-    # ------------------------------------------------------------------ recording
-    def _record(self, kind: int, agent: int, queued_s: float, start_s: float, talk_end_s: float,
-                end_s: float, outcome: int, ref: int) -> None:
-        k, a, q, s, t, e, o, r = self._call
-        k(kind), a(agent), q(queued_s), s(start_s), t(talk_end_s), e(end_s), o(outcome), r(ref)
-
+    # ------------------------------------------------------------------ end of run
     def close_books(self, horizon_s: float) -> int:
         """End of the run: agents go off duty; callers still waiting are recorded.
 
@@ -407,8 +437,9 @@ class CallCentre:
         self.agents.end_of_run(horizon_s)
         queue = self.inbound_queue
         for call_id, call in queue.items():
-            self._record(INBOUND, -1, call.arrival_s, horizon_s, horizon_s, horizon_s,
-                         WAITING_OUTCOME, call_id)
+            self._call(kind=INBOUND, agent=-1, queued_s=call.arrival_s, start_s=horizon_s,
+                       talk_end_s=horizon_s, end_s=horizon_s, outcome=WAITING_OUTCOME,
+                       ref=call_id)
         self.rec.flush()
         return len(queue)
 

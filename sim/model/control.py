@@ -28,7 +28,7 @@ from sim.basics.units import DAY_S
 from sim.inputs.compile import Plan, split_headcount
 from sim.model.centre import CallCentre
 from sim.model.draws import Streams
-from sim.model.events import FIRST, LAST, At, Due, event_kind
+from sim.model.events import FIRST, LAST, At, Due, after
 from sim.model.policy import CallIn, IntradayObservation, Observation, Roster, StaffingPolicy
 
 Process = Generator[simpy.Event, object, None]
@@ -86,8 +86,6 @@ class Control:
         self.shares = np.array([shift.share for shift in self.plan.shifts])
         self.on_call_pending = 0
         self.pool_day: dict[int, int] = {}
-        self.shift_start = event_kind(centre.env, self.on_shift_start)
-        self.called_in = event_kind(centre.env, self.on_called_in)
         centre.agents.add_on_call(policy.on_call_agents)
 
     # ------------------------------------------------------------------ roster
@@ -126,7 +124,8 @@ class Control:
             agents.paid_not_logged_in(paid_away, start_s, end_s)
             present = tuple(roster[k] for k in slots if not absent[k] and not away[k])
             if present:
-                self.shift_start(shift.start_s, ShiftStart(template, present))
+                after(self.centre.env, shift.start_s, self.on_shift_start,
+                      ShiftStart(template, present))
 
     def _template_slots(self, day: int, count: int) -> list[tuple[int, range]]:
         """Roster slots of each template running on ``day`` (consecutive slots per template)."""
@@ -143,7 +142,7 @@ class Control:
 
     def on_shift_start(self, event: Due[ShiftStart]) -> None:
         """Handle the start of a rostered agent's shift."""
-        start = event.payload
+        start = event.value
         template = self.plan.shifts[start.template]
         now_s = self.centre.env.now
         self.centre.agents.begin_shift(start.agents, now_s + template.length_s,
@@ -175,7 +174,7 @@ class Control:
         now_s = centre.env.now
         agents = centre.agents
         decision = self.policy.intraday(IntradayObservation(
-            now_s=now_s, queued_outbound=len(centre.tracing_queue) + len(centre.callback_queue),
+            now_s=now_s, queued_outbound=centre.queued_outbound(),
             queued_inbound=len(centre.inbound_queue), agents_on_duty=agents.n_on_duty,
             pool_pending=self.on_call_pending, pool_available=len(agents.on_call_free),
             close_s=close_s))
@@ -195,11 +194,12 @@ class Control:
             if self.pool_day.get(agent) != day:
                 self.pool_day[agent] = day
                 self.log.present[day] += 1
-        self.called_in(max(0.0, decision.start_s - env.now), CalledIn(called, decision.end_s))
+        after(env, max(0.0, decision.start_s - env.now), self.on_called_in,
+              CalledIn(called, decision.end_s))
 
     def on_called_in(self, event: Due[CalledIn]) -> None:
-        """Handle a called-in agent arriving for a block without breaks."""
-        called = event.payload
+        """Handle called-in agents arriving for a block without breaks."""
+        called = event.value
         self.on_call_pending -= len(called.agents)
         self.centre.agents.begin_shift(called.agents, called.end_s, ())
 

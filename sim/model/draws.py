@@ -111,8 +111,10 @@ class Cases:
     With dated ``changes``, ``index`` and ``contact`` hold one table per
     regime (the same object where the tracing configuration is the same):
     an index case uses the table of its release day, a contact the table of
-    the day it is named. ``phone_u`` are uniform numbers: a contact has a
-    phone when its number is below the ``phone_share`` in force.
+    the day it is named. ``first_contact`` and ``contacts_per_index`` are typed
+    arrays (8 bytes per index case instead of a pointer and an int object).
+    ``phone_u`` are uniform numbers: a contact has a phone when its number is
+    below the ``phone_share`` in force.
 
     The cases come from the plan's demand sources
     (:func:`~sim.inputs.arrivals.draw_releases`, each source from its own streams);
@@ -126,8 +128,8 @@ class Cases:
     release_s: np.ndarray
     index: list[TaskDraws]
     contact: list[TaskDraws]
-    first_contact: list[int]
-    contacts_per_index: list[int]
+    first_contact: MutableSequence[int]
+    contacts_per_index: MutableSequence[int]
     phone_u: MutableSequence[float]
     released_by_source: dict[str, np.ndarray]
     cases_by_source: dict[str, np.ndarray]
@@ -159,8 +161,8 @@ class Cases:
                               lambda t: TaskDraws.draw(t, "index", n_index, rng)),
             contact=_per_regime(plan, lambda r: r.tracing.contact,
                                 lambda t: TaskDraws.draw(t, "contact", n_contacts, rng)),
-            first_contact=first.tolist(),
-            contacts_per_index=per_index.tolist(),
+            first_contact=compact("q", first),
+            contacts_per_index=compact("q", per_index),
             phone_u=compact("d", rng("contact_phone").random(n_contacts)),
             released_by_source=demand.released_by_source,
             cases_by_source=demand.cases_by_source,

@@ -1,12 +1,14 @@
 """The simpy events the engine schedules, and the order of events at one instant.
 
 Per-call events (arrivals, call ends, abandonment, retries, redials, callback
-offers) are not processes: each is a :class:`Due` event on the simpy
-:class:`~simpy.core.Environment`, born scheduled, that calls one named
-handler with one payload when it fires. It is a ``simpy.Event`` in every
-respect (the environment pops it from its calendar and runs its callbacks);
-it only skips the generic ``Timeout`` set-up, which the hot path would pay for
-millions of times.
+offers) are not processes: each is a :class:`Due` event, a :class:`simpy.Timeout`
+with the one handler of its kind in its ``callbacks`` and its payload as its
+``value``, scheduled by :func:`after`. The call centre's hot paths give all
+events of a kind the kind's one callbacks list (:func:`kind_callbacks`; simpy reads
+an event's ``callbacks`` when it processes it and never changes the list), so
+a pending event holds no list of its own. Only simpy's public API is used:
+the constructor of ``Timeout``, ``Environment.schedule``, ``Event.callbacks``
+and ``Event.value``.
 
 Events at the same instant run in priority order, then in the order they
 were scheduled. The control processes use two priorities besides the
@@ -21,7 +23,7 @@ when the events were scheduled.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 import simpy
 from simpy.events import NORMAL, URGENT, EventPriority
@@ -34,59 +36,83 @@ LAST = EventPriority(NORMAL + 1)
 """Priority of observations: after every other event of the same instant."""
 
 
-class Due(simpy.Event, Generic[P]):
-    """An event of one kind: it fires ``delay_s`` from now and calls its kind's handler.
+class Due(simpy.Timeout, Generic[P]):
+    """A per-call event: a :class:`simpy.Timeout` whose value is a payload of type ``P``.
 
-    Each kind of event is a subclass made by :func:`event_kind`, which binds
-    the environment and the one handler of that kind; an event carries a
-    payload of type ``P``, read by the handler as :attr:`payload`. The
-    handler is held by the class (a one-element tuple): simpy replaces an
-    event's ``callbacks`` by None on the instance once processed, so nothing is
-    allocated per event but the event itself. A ``Due`` event is not for a
-    process to wait on (it cannot take more callbacks).
-
-    Parameters
-    ----------
-    delay_s
-        Delay from the current simulation time, in seconds (>= 0).
-    payload
-        The event's value (an int id, or a small immutable record).
+    ``Due(env, delay_s, payload)`` schedules it ``delay_s`` from now (it is a
+    ``Timeout`` in every respect: nothing is overridden); its handler, put in
+    its ``callbacks``, reads the payload as ``event.value``. The type
+    parameter only tells the type checker what the handler reads. A ``Due``
+    event is not for a process to wait on: its callbacks may be a list shared
+    by its kind (:func:`kind_callbacks`).
     """
 
-    _ok = True
-    env: simpy.Environment
-    callbacks: tuple[Callable[[Due[P]], None]]  # type: ignore[assignment]
-
-    def __init__(self, delay_s: float, payload: P) -> None:
-        self._value = payload
-        self.env.schedule(self, NORMAL, delay_s)
-
-    @property
-    def payload(self) -> P:
-        """The payload given when the event was scheduled."""
-        return self._value
+    if TYPE_CHECKING:
+        @property
+        def value(self) -> P:
+            """The payload given when the event was scheduled."""
+            ...
 
 
-def event_kind(env: simpy.Environment, handler: Callable[[Due[P]], None]) -> type[Due[P]]:
-    """Make the event kind whose events call ``handler`` on ``env``.
+def after(env: simpy.Environment, delay_s: float, handler: Callable[[Due[P]], None],
+          payload: P) -> None:
+    """Schedule ``handler(event)`` ``delay_s`` from now, ``event.value`` being ``payload``.
+
+    Used by the agents' and the staffing events; the call centre's hot paths
+    write ``Due(env, delay_s, payload).callbacks = kind`` with the kind's
+    shared list (:func:`kind_callbacks`) instead.
 
     Parameters
     ----------
     env
         The environment (the calendar).
+    delay_s
+        Delay from the current simulation time, in seconds (>= 0).
     handler
-        The kind's one handler, e.g. ``centre.on_call_end``.
+        The event kind's handler, e.g. ``centre.on_call_end``.
+    payload
+        The event's value (an int id, or a small immutable record).
+    """
+    Due(env, delay_s, payload).callbacks.append(handler)
+
+
+def kind_callbacks(handler: Callable[[Due[P]], None]) -> list[Callable[[Due[P]], None]]:
+    """Return the callbacks list of a kind of event, to share among its events.
+
+    ``Due(env, delay_s, payload).callbacks = kind`` schedules an event of the kind.
+
+    Parameters
+    ----------
+    handler
+        The kind's one handler.
 
     Returns
     -------
-    type
-        A :class:`Due` subclass: ``kind(delay_s, payload)`` schedules one event.
+    list
+        ``[handler]``; nothing may append to it.
     """
-    name = "Due_" + getattr(handler, "__name__", "handler").removeprefix("on_")
-    return type(name, (Due,), {"env": env, "callbacks": (handler,)})
+    return [handler]
 
 
-class At(simpy.Event):
+class _AtPriority:
+    """What a timeout schedules itself on while it is built: the environment, at ``priority``.
+
+    :class:`simpy.Timeout` schedules itself with ``env.schedule(event,
+    NORMAL, delay)``; this stand-in passes the call on with its own priority.
+    """
+
+    __slots__ = ("env", "priority")
+
+    def __init__(self, env: simpy.Environment, priority: EventPriority) -> None:
+        self.env = env
+        self.priority = priority
+
+    def schedule(self, event: simpy.Event, priority: EventPriority, delay: float) -> None:
+        """Schedule ``event`` on the environment at this stand-in's priority."""
+        self.env.schedule(event, self.priority, delay)
+
+
+class At(simpy.Timeout):
     """A timeout for a control process to the clock time ``time_s``, at ``priority``.
 
     Parameters
@@ -99,13 +125,10 @@ class At(simpy.Event):
         :data:`FIRST` or :data:`LAST` among the events of that instant.
     """
 
-    _ok = True
-
     def __init__(self, env: simpy.Environment, time_s: float, priority: EventPriority) -> None:
+        super().__init__(cast(simpy.Environment, _AtPriority(env, priority)),
+                         max(0.0, time_s - env.now))
         self.env = env
-        self.callbacks = []
-        self._value = None
-        env.schedule(self, priority, max(0.0, time_s - env.now))
 
 
-__all__ = ["FIRST", "LAST", "At", "Due", "event_kind"]
+__all__ = ["FIRST", "LAST", "At", "Due", "after", "kind_callbacks"]

@@ -1,16 +1,19 @@
 """Work queues behind one small protocol, and the dispatch rules over them.
 
-A queue holds work waiting for an agent. Of the queues named in a
-:class:`Rule` that hold work, the call centre takes the next item
-(:meth:`WorkQueue.pop`) from the one whose next item has the smallest
-ordering key (:meth:`WorkQueue.head`); the rules are tried in order
-(:data:`DISPATCH_ORDER`).
-A new kind of work is a new queue class plus its entry in a rule.
+A queue holds work waiting for an agent and carries its name (the one the
+kinds of work name, :class:`~sim.model.work.WorkKind`). A :class:`Rule` takes
+work from the inbound queue or from the outbound ones; of its queues that
+hold work, the call centre takes the next item (:meth:`WorkQueue.pop`) from
+the one whose next item has the smallest ordering key
+(:meth:`WorkQueue.head`), ties to the queue made first; the rules are tried
+in order (:data:`DISPATCH_ORDER`). A new kind of outbound work that waits in
+a queue of its own needs no change here.
 """
 
 from __future__ import annotations
 
 import heapq
+import struct
 from collections import deque
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -26,7 +29,17 @@ class WorkQueue(Protocol):
 
     A queue is empty when ``len(queue) == 0`` (it may hold items that are no
     longer workable: :meth:`head` drops those).
+
+    Attributes
+    ----------
+    name
+        The queue's name.
+    outbound
+        It holds outbound tasks (else inbound callers).
     """
+
+    name: str
+    outbound: bool
 
     def __len__(self) -> int:
         """Items held."""
@@ -57,10 +70,18 @@ class InboundQueue(dict[int, WaitingCall]):
     A dict (call id -> :class:`WaitingCall`) plus the order of arrival; a
     caller leaves when it hangs up (patience) or accepts a callback
     (:meth:`remove`). Being a dict, its emptiness costs nothing to test.
+
+    Parameters
+    ----------
+    name
+        The queue's name.
     """
 
-    def __init__(self) -> None:
+    outbound = False
+
+    def __init__(self, name: str) -> None:
         super().__init__()
+        self.name = name
         self.order: deque[int] = deque()
 
     def add(self, call_id: int, call: WaitingCall) -> None:
@@ -92,13 +113,19 @@ class InboundQueue(dict[int, WaitingCall]):
         return None
 
 
-class TaskQueue(list[tuple[int, float, int]]):
+class TaskQueue(list[int]):
     """Outbound tasks by priority, then earliest deadline, then first created.
 
-    A binary heap (a list) of ``(priority, due_s, person)``.
+    A binary heap (a list) of one integer per task that orders as the tuple
+    ``(priority, due_s, person)`` does (:func:`task_key`): one small object
+    per task instead of a tuple, a float and an int, compared by one C call.
+    The backlog is what grows with the demand, so its memory and the cost of
+    its comparisons are what a larger run pays for (cache misses).
 
     Parameters
     ----------
+    name
+        The queue's name.
     people
         The people the tasks belong to (deadlines, creation times, statuses).
     give_up_after_s
@@ -106,14 +133,17 @@ class TaskQueue(list[tuple[int, float, int]]):
         ``expired``); None to work every task however late.
     """
 
-    def __init__(self, people: People, give_up_after_s: float | None = None) -> None:
+    outbound = True
+
+    def __init__(self, name: str, people: People, give_up_after_s: float | None = None) -> None:
         super().__init__()
+        self.name = name
         self.people = people
         self.give_up_after_s = give_up_after_s
 
     def add(self, person: int, priority: int) -> None:
         """Queue ``person``'s task (ready now)."""
-        heapq.heappush(self, (priority, self.people.due_s[person], person))
+        heapq.heappush(self, task_key(priority, self.people.due_s[person], person))
 
     def head(self, now_s: float) -> Key | None:
         """(priority, deadline) of the next task still worth working."""
@@ -121,20 +151,53 @@ class TaskQueue(list[tuple[int, float, int]]):
             self._expire(now_s)
         if not self:
             return None
-        priority, due_s, _ = self[0]
-        return (priority, due_s)
+        key = self[0]
+        return (key >> _PRIORITY_SHIFT, self.people.due_s[key & _PERSON_MASK])
 
     def _expire(self, now_s: float) -> None:
         people, limit_s = self.people, self.give_up_after_s
         assert limit_s is not None
-        while self and now_s - people.created_s[self[0][2]] > limit_s:
-            people.close(heapq.heappop(self)[2], EXPIRED, now_s)
+        while self and now_s - people.created_s[self[0] & _PERSON_MASK] > limit_s:
+            people.close(heapq.heappop(self) & _PERSON_MASK, EXPIRED, now_s)
 
     def pop(self, now_s: float) -> int | None:  # type: ignore[override]
         """Remove the next task still worth working and return its person id (or None)."""
         if self.give_up_after_s is not None:
             self._expire(now_s)
-        return heapq.heappop(self)[2] if self else None
+        return heapq.heappop(self) & _PERSON_MASK if self else None
+
+
+_PERSON_BITS = 40
+_PERSON_MASK = (1 << _PERSON_BITS) - 1
+_PRIORITY_SHIFT = 64 + _PERSON_BITS
+_SIGN_BIT = 1 << 63
+_float_bits = struct.Struct("<d").pack
+
+
+def task_key(priority: int, due_s: float, person: int) -> int:
+    """Return an integer that orders as the tuple ``(priority, due_s, person)``.
+
+    ``priority * 2**104 + d * 2**40 + person``, where ``d`` is a 64-bit
+    integer that orders as ``due_s`` does (the float's bits, negatives
+    mirrored below ``2**63``; ``-0.0`` counts as ``0.0``, as it compares), and
+    ``0 <= person < 2**40``. The priority may be any integer.
+
+    Parameters
+    ----------
+    priority
+        The task's priority.
+    due_s
+        Its deadline (not NaN).
+    person
+        Its person id.
+
+    Returns
+    -------
+    int
+    """
+    bits = int.from_bytes(_float_bits(abs(due_s) + 0.0), "little")
+    due = _SIGN_BIT + bits if due_s >= 0 else _SIGN_BIT - bits
+    return (((priority << 64) + due) << _PERSON_BITS) + person
 
 
 @dataclass(frozen=True)
@@ -145,8 +208,9 @@ class Rule:
     ----------
     what
         The rule in words (as in the README's "The model in brief").
-    queues
-        Names of the queues it takes work from (the smallest key first).
+    outbound
+        It takes work from the outbound queues (the smallest key first), else
+        from the inbound queue.
     opening_hours_only
         Work is started only while the centre is open (outbound dialing).
     above_inbound_reserve
@@ -156,16 +220,16 @@ class Rule:
     """
 
     what: str
-    queues: tuple[str, ...]
+    outbound: bool
     opening_hours_only: bool
     above_inbound_reserve: bool
 
 
 DISPATCH_ORDER = (
-    Rule("inbound callers first, in order of arrival", ("inbound",),
+    Rule("inbound callers first, in order of arrival", outbound=False,
          opening_hours_only=False, above_inbound_reserve=False),
     Rule("then outbound work, tracing tasks and callbacks, by priority and earliest "
-         "deadline, within opening hours and above the inbound reserve",
-         ("tracing", "callbacks"), opening_hours_only=True, above_inbound_reserve=True),
+         "deadline, within opening hours and above the inbound reserve", outbound=True,
+         opening_hours_only=True, above_inbound_reserve=True),
 )
 """The order in which an available agent looks for work."""

@@ -1,13 +1,15 @@
 """Columnar recording for the engine, aggregated as it goes.
 
-The engine appends plain numbers to typed ``array.array`` buffers (as cheap as
-a list append in its hot loop, but stored as C numbers: no Python float is
-kept alive, and the buffer becomes a numpy array by a memory copy). Every
-``CHUNK`` records the buffers are folded, vectorised, into per-interval and
-per-agent totals; the per-call log is kept only when asked for. Memory
-therefore does not grow with the number of calls unless the call log is on.
+The engine records a call with :meth:`Recorder.call` and a span of an
+agent's time with :meth:`Recorder.segment`, by named field, in one place
+each. A record is packed (``struct``) onto a ``bytearray`` buffer: one C call,
+no Python number kept alive, and the buffer becomes numpy columns by a
+memory copy (a structured dtype). Every ``CHUNK`` calls the buffers are
+folded, vectorised, into per-interval and per-agent totals; the per-call log
+is kept only when asked for. Memory therefore does not grow with the number
+of calls unless the call log is on.
 
-Two kinds of records:
+Three kinds of records:
 
 * **calls**: one per service: an answered or abandoned inbound call, or an
   outbound attempt (tracing or callback), or an inbound call that accepted a
@@ -29,6 +31,7 @@ person the first time it is dialled on a day.
 
 from __future__ import annotations
 
+import struct
 from array import array
 from dataclasses import dataclass, field
 
@@ -36,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 CHUNK = 65536
+"""Calls buffered before they are folded into the aggregates (with the segments so far)."""
 
 INBOUND, INDEX, CONTACT, CALLBACK = 0, 1, 2, 3
 KINDS = ("inbound", "index", "contact", "callback")
@@ -43,6 +47,20 @@ ANSWERED, ABANDONED, WAITING, REACHED, FAILED, CALLBACK_TAKEN = 0, 1, 2, 3, 4, 5
 OUTCOMES = ("answered", "abandoned", "waiting", "reached", "failed", "callback")
 SEG_IDLE, SEG_BREAK, SEG_ONBOARD, SEG_PAID, SEG_POOL_PAID, SEG_NOT_LOGGED_IN = 0, 1, 2, 3, 4, 5
 SEGMENTS = ("idle", "break", "onboarding", "paid", "pool_paid", "not_logged_in")
+
+CALL_FIELDS = ("kind", "agent", "queued_s", "start_s", "talk_end_s", "end_s", "outcome", "ref")
+"""The fields of a call record, in the order :meth:`Recorder.call` packs them."""
+_CALL = struct.Struct("<bqddddbq")
+_CALL_DTYPE = np.dtype(list(zip(CALL_FIELDS, ("i1", "<i8", "<f8", "<f8", "<f8", "<f8", "i1",
+                                              "<i8"), strict=True)))
+CALL_CHUNK_BYTES = CHUNK * _CALL.size
+"""Bytes of :attr:`Recorder.call_buffer` that make it full (``CHUNK`` calls)."""
+SEGMENT_FIELDS = ("agent", "kind", "start_s", "end_s")
+"""The fields of a segment record, in the order :meth:`Recorder.segment` packs them."""
+_SEGMENT = struct.Struct("<qbdd")
+_SEGMENT_DTYPE = np.dtype(list(zip(SEGMENT_FIELDS, ("<i8", "i1", "<f8", "<f8"), strict=True)))
+_pack_call = _CALL.pack
+_pack_segment = _SEGMENT.pack
 
 INTERVAL_COLUMNS = (
     "paid_s",
@@ -144,6 +162,15 @@ def _take(buffer: array) -> np.ndarray:
     return values
 
 
+def _take_records(buffer: bytearray, dtype: np.dtype) -> dict[str, np.ndarray]:
+    """Return packed records' fields as columns (copies) and empty the buffer."""
+    records = np.frombuffer(buffer, dtype=dtype)
+    columns = {name: records[name].copy() for name in dtype.names or ()}
+    del records
+    del buffer[:]
+    return columns
+
+
 @dataclass
 class Recorder:
     """Buffers and running aggregates of one replication.
@@ -164,19 +191,9 @@ class Recorder:
     n_intervals: int
     answer_within_s: float
     keep_calls: bool = False
-    kind: array = field(default_factory=lambda: array("b"))
-    agent: array = field(default_factory=lambda: array("q"))
-    queued_s: array = field(default_factory=lambda: array("d"))
-    start_s: array = field(default_factory=lambda: array("d"))
-    talk_end_s: array = field(default_factory=lambda: array("d"))
-    end_s: array = field(default_factory=lambda: array("d"))
-    outcome: array = field(default_factory=lambda: array("b"))
-    ref: array = field(default_factory=lambda: array("q"))
-    seg_agent: array = field(default_factory=lambda: array("q"))
-    seg_kind: array = field(default_factory=lambda: array("b"))
-    seg_start_s: array = field(default_factory=lambda: array("d"))
-    seg_end_s: array = field(default_factory=lambda: array("d"))
-    offer_s: array = field(default_factory=lambda: array("d"))
+    call_buffer: bytearray = field(default_factory=bytearray, init=False, repr=False)
+    segment_buffer: bytearray = field(default_factory=bytearray, init=False, repr=False)
+    offer_s: array = field(default_factory=lambda: array("d"), init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Create the aggregates."""
@@ -190,13 +207,59 @@ class Recorder:
         self.n_calls = 0
         self.n_attempts = 0
 
+    # -- recording -----------------------------------------------------------
+
+    def call(self, kind: int, agent: int, queued_s: float, start_s: float, talk_end_s: float,
+             end_s: float, outcome: int, ref: int) -> None:
+        """Record one call (the one place a call is recorded).
+
+        Parameters
+        ----------
+        kind
+            Kind code (:data:`KINDS`).
+        agent
+            The agent, or -1 when no agent took it (abandoned, callback taken, waiting).
+        queued_s
+            Arrival (inbound) or creation (outbound task) time.
+        start_s, talk_end_s, end_s
+            Start of the call, end of its talk and end of its wrap-up (equal to
+            ``start_s`` for a call no agent took).
+        outcome
+            Outcome code (:data:`OUTCOMES`).
+        ref
+            Inbound call id, or the person dialled.
+        """
+        self.call_buffer += _pack_call(kind, agent, queued_s, start_s, talk_end_s, end_s,
+                                       outcome, ref)
+
+    def segment(self, agent: int, kind: int, start_s: float, end_s: float) -> None:
+        """Record a span ``[start_s, end_s)`` of ``agent``'s time in a non-call state.
+
+        Parameters
+        ----------
+        agent
+            The agent.
+        kind
+            Segment code (:data:`SEGMENTS`).
+        start_s, end_s
+            The span's bounds in seconds.
+        """
+        self.segment_buffer += _pack_segment(agent, kind, start_s, end_s)
+
+    def buffered_segments(self) -> pd.DataFrame:
+        """Return the segments recorded since the last fold (for inspection; kept)."""
+        records = np.frombuffer(self.segment_buffer, dtype=_SEGMENT_DTYPE)
+        table = pd.DataFrame({name: records[name].copy() for name in SEGMENT_FIELDS})
+        table["kind"] = [SEGMENTS[code] for code in table["kind"]]
+        return table
+
     # -- folding -------------------------------------------------------------
 
     def flush(self) -> None:
         """Fold the buffered records into the aggregates and clear the buffers."""
-        if self.kind:
+        if self.call_buffer:
             self._fold_calls()
-        if self.seg_agent:
+        if self.segment_buffer:
             self._fold_segments()
         if self.offer_s:
             self.intervals["callbacks_offered"] += _count_per_bin(
@@ -211,10 +274,8 @@ class Recorder:
         self.agent_totals[name] = total
 
     def _fold_calls(self) -> None:
-        kind, agent, queued, start, talk_end, end, outcome, ref = (
-            _take(buffer) for buffer in (self.kind, self.agent, self.queued_s, self.start_s,
-                                         self.talk_end_s, self.end_s, self.outcome, self.ref)
-        )
+        kind, agent, queued, start, talk_end, end, outcome, ref = _take_records(
+            self.call_buffer, _CALL_DTYPE).values()
         if self.keep_calls:
             self.calls_chunks.append(
                 pd.DataFrame(
@@ -283,10 +344,7 @@ class Recorder:
         self.n_attempts += int((~inbound).sum())
 
     def _fold_segments(self) -> None:
-        agent, kind, start, end = (
-            _take(buffer) for buffer in (self.seg_agent, self.seg_kind, self.seg_start_s,
-                                         self.seg_end_s)
-        )
+        agent, kind, start, end = _take_records(self.segment_buffer, _SEGMENT_DTYPE).values()
         for code, name in ((SEG_IDLE, "idle_s"), (SEG_BREAK, "break_s"),
                            (SEG_ONBOARD, "onboarding_s"), (SEG_PAID, "paid_s"),
                            (SEG_POOL_PAID, "pool_paid_s"),

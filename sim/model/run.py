@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import simpy
 from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import URGENT
 
 from sim.inputs.compile import Plan
 from sim.model.centre import CallCentre
@@ -24,6 +23,7 @@ from sim.model.control import (
     staffing_reviews,
 )
 from sim.model.draws import Streams
+from sim.model.events import FIRST, At
 from sim.model.policy import StaffingPolicy, make_roster
 from sim.model.recorder import Recorder
 
@@ -153,11 +153,8 @@ def run_until(env: simpy.Environment, horizon_s: float) -> int:
     int
         Events processed.
     """
-    stop = simpy.Event(env)
-    stop._ok = True
-    stop._value = None
+    stop = At(env, horizon_s, FIRST)
     stop.callbacks.append(StopSimulation.callback)
-    env.schedule(stop, URGENT, horizon_s - env.now)
     step = env.step
     n_events = 0
     try:
