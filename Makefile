@@ -35,7 +35,7 @@ test: $(VENV)/.installed-dev
 	bash .ci/install-chromium
 	$(BIN)/python -m pytest -q
 
-## lint: ruff (pycodestyle, pyflakes, isort, bugbear, McCabe <= 12, numpy docstrings) and mypy on sim/
+## lint: ruff (pycodestyle, pyflakes, isort, bugbear, McCabe <= 12, numpy docstrings) and mypy on sim/ and bench/
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy

@@ -29,8 +29,10 @@ import pandas as pd
 from results_md import write_section  # bench/, the script's own folder
 
 import sim
+from sim.experiments.attribution import optimal_variant
 from sim.experiments.compare import attribute_idle
-from sim.staffing import optimal_variant, solve
+from sim.experiments.least_staffing import search
+from sim.staffing.optimal import OptimalStaffing
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "flanders-autumn-2020.yaml"
@@ -61,9 +63,10 @@ def search_section() -> list[str]:
     """Run the search and describe it."""
     scenario = optimal_variant(sim.load_scenario(SCENARIO))
     start = time.perf_counter()
-    result = solve(scenario)
+    result = search(scenario)
     wall_s = time.perf_counter() - start
     config = scenario.staffing
+    assert isinstance(config, OptimalStaffing)
     lines = [
         "## Least staffing by simulation: iterations of the search "
         "(flanders-autumn-2020, `policy: optimal`)",

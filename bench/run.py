@@ -292,13 +292,14 @@ def _baseline_runner(module: str) -> Any:
     return importlib.import_module(module).run_baseline
 
 
-def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
+def target_throughput(sizes: Sizes, seed: int, repeats: int) -> dict[str, Any]:
     """Target 1: calls/s of the project vs the simpy baselines, and Erlang A agreement.
 
     The agreement runs go first (they also warm up every code path), then the
-    timed runs, one after the other. The baselines' agreement replications use
-    the same seeds for each baseline: the three draw their random numbers in the
-    same order, so they simulate the same callers and must give the same figures.
+    timed runs: each baseline and the project in turn, ``repeats`` times. The
+    baselines' agreement replications use the same seeds for each baseline: the
+    three draw their random numbers in the same order, so they simulate the same
+    callers and must give the same figures.
 
     Parameters
     ----------
@@ -306,12 +307,15 @@ def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
         Sizes of this invocation.
     seed
         Experiment seed.
+    repeats
+        Timed runs of each model, interleaved; the fastest of each is compared.
 
     Returns
     -------
     dict
         Measured figures (see the keys); ``baselines`` and ``ratios`` are keyed as
-        :data:`BASELINES`, ``ratio`` is the one against the first.
+        :data:`BASELINES`, ``ratio`` is the one against the first; ``seconds`` has
+        every timed run's seconds by model.
     """
     import sim
 
@@ -340,16 +344,21 @@ def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
             "per_seed": [(b.mean_wait_s, b.p_abandon) for b in runs],
         }
 
-    baselines = {}
-    for key, module, label in BASELINES:
-        _log(f"timed: {label}, {sizes.baseline_calls:,} calls")
-        baselines[key] = _baseline_runner(module)(sizes.baseline_calls, seed=seed)
-
-    _log(f"timed: project, bench/mmc.yaml, {sizes.project_days} days")
+    # timed runs, interleaved (each baseline, then the project) ``repeats`` times; the best
+    # run of each model counts (the one least disturbed by other work on the machine)
+    timed: dict[str, list[Any]] = {key: [] for key, _, _ in BASELINES}
+    project_runs: list[tuple[Any, float]] = []
     scenario = _mmc_scenario(sizes.project_days)
-    start = time.perf_counter()
-    proj = sim.run(scenario, replications=1, seed=seed, jobs=1)
-    wall = time.perf_counter() - start
+    for k in range(repeats):
+        for key, module, label in BASELINES:
+            _log(f"timed {k + 1}/{repeats}: {label}, {sizes.baseline_calls:,} calls")
+            timed[key].append(_baseline_runner(module)(sizes.baseline_calls, seed=seed))
+        _log(f"timed {k + 1}/{repeats}: project, bench/mmc.yaml, {sizes.project_days} days")
+        start = time.perf_counter()
+        result = sim.run(scenario, replications=1, seed=seed, jobs=1)
+        project_runs.append((result, time.perf_counter() - start))
+    baselines = {key: max(done, key=lambda b: b.calls_per_s) for key, done in timed.items()}
+    proj, wall = min(project_runs, key=lambda run: run[0].run_info["engine_seconds"])
     proj_calls = _offered(proj)
     proj_seconds = proj.run_info["engine_seconds"]
     ratios = {key: (proj_calls / proj_seconds) / b.calls_per_s for key, b in baselines.items()}
@@ -371,6 +380,9 @@ def target_throughput(sizes: Sizes, seed: int) -> dict[str, Any]:
         },
         "ratio": ratios[first],
         "wall_ratio": wall_ratios[first],
+        "repeats": repeats,
+        "seconds": {**{key: [b.seconds for b in done] for key, done in timed.items()},
+                    "project": [r.run_info["engine_seconds"] for r, _ in project_runs]},
         "ratios": ratios,
         "wall_ratios": wall_ratios,
         "agreement": agreement,
@@ -707,11 +719,13 @@ def _fmt_factor(factor: float) -> str:
     return f"{factor:g}x"
 
 
-def target_scale(sizes: Sizes, seed: int) -> dict[str, Any]:
+def target_scale(sizes: Sizes, seed: int, repeats: int) -> dict[str, Any]:
     """Target 4: the default scenario at 1x and at ``scale_factor`` x its work.
 
-    Each run is one replication in a fresh subprocess (``--child-scale``), the
-    1x run first. Work is scaled by :func:`scale_overrides`.
+    Each run is one replication in a fresh subprocess (``--child-scale``),
+    1x then the scaled work, ``repeats`` times; the run of each size with the
+    least time per event counts (the one least disturbed by other work).
+    Work is scaled by :func:`scale_overrides`.
 
     Parameters
     ----------
@@ -719,27 +733,36 @@ def target_scale(sizes: Sizes, seed: int) -> dict[str, Any]:
         Sizes of this invocation (``scale_factor``, ``scale_days``).
     seed
         Experiment seed.
+    repeats
+        Subprocesses per size.
 
     Returns
     -------
     dict
-        ``runs`` (the 1x and the scaled run) and the ratios scaled ÷ 1x.
+        ``runs`` (the best 1x and scaled runs), ``us_per_event`` (every run's,
+        by size) and the ratios scaled ÷ 1x.
     """
-    runs: list[dict[str, Any]] = []
-    for factor in (1, sizes.scale_factor):
-        days = f"{sizes.scale_days} days" if sizes.scale_days else "its own calendar"
-        _log(f"scale: default scenario at {_fmt_factor(factor)}, {days}, one replication")
-        run = _run_subprocess(["--child-scale", str(factor), "--child-scale-days",
-                               str(sizes.scale_days), "--seed", str(seed)],
-                              f"scale {_fmt_factor(factor)}")
-        run["us_per_event"] = run["engine_seconds"] / run["events"] * 1e6
-        run["cpu_us_per_event"] = run["cpu_seconds"] / run["events"] * 1e6
-        run["run_extra_kb"] = run["run_peak_kb"] - run["rss_before_kb"]
-        run["extra_bytes_per_event"] = run["run_extra_kb"] * 1024 / run["events"]
-        runs.append(run)
+    done: dict[float, list[dict[str, Any]]] = {1: [], sizes.scale_factor: []}
+    for k in range(repeats):
+        for factor in done:
+            days = f"{sizes.scale_days} days" if sizes.scale_days else "its own calendar"
+            _log(f"scale {k + 1}/{repeats}: default scenario at {_fmt_factor(factor)}, {days}, "
+                 "one replication")
+            run = _run_subprocess(["--child-scale", str(factor), "--child-scale-days",
+                                   str(sizes.scale_days), "--seed", str(seed)],
+                                  f"scale {_fmt_factor(factor)}")
+            run["us_per_event"] = run["engine_seconds"] / run["events"] * 1e6
+            run["cpu_us_per_event"] = run["cpu_seconds"] / run["events"] * 1e6
+            run["run_extra_kb"] = run["run_peak_kb"] - run["rss_before_kb"]
+            run["extra_bytes_per_event"] = run["run_extra_kb"] * 1024 / run["events"]
+            done[factor].append(run)
+    runs = [min(of_size, key=lambda run: run["us_per_event"]) for of_size in done.values()]
     small, big = runs
     return {
         "runs": runs,
+        "repeats": repeats,
+        "us_per_event": {factor: [run["us_per_event"] for run in of_size]
+                         for factor, of_size in done.items()},
         "factor": sizes.scale_factor,
         "event_ratio": big["events"] / small["events"],
         "engine_ratio": big["engine_seconds"] / small["engine_seconds"],
@@ -824,18 +847,22 @@ def _render_throughput(t1: dict[str, Any]) -> list[str]:
     for key, module, label in BASELINES:
         base = t1["baselines"][key]
         rows.append([f"{label} (`{module}.py`, model build → end of run)",
-                     _fmt_int(base.calls), f"{base.seconds:.2f}", _fmt_int(base.calls_per_s),
-                     f"{t1['ratios'][key]:.2f}x", f"{t1['wall_ratios'][key]:.2f}x"])
+                     _fmt_int(base.calls), f"{base.seconds:.2f}", _seconds_list(t1, key),
+                     _fmt_int(base.calls_per_s), f"{t1['ratios'][key]:.2f}x",
+                     f"{t1['wall_ratios'][key]:.2f}x"])
     rows.append([f"project, engine_seconds ({proj['days']} days)", _fmt_int(proj["calls"]),
-                 f"{proj['engine_seconds']:.2f}", _fmt_int(proj["calls_per_s"]), "-", "-"])
+                 f"{proj['engine_seconds']:.2f}", _seconds_list(t1, "project"),
+                 _fmt_int(proj["calls_per_s"]), "-", "-"])
     rows.append(["project, wall time of sim.run (incl. compile, collect)",
-                 _fmt_int(proj["calls"]), f"{proj['wall_seconds']:.2f}",
+                 _fmt_int(proj["calls"]), f"{proj['wall_seconds']:.2f}", "",
                  _fmt_int(proj["wall_calls_per_s"]), "-", "-"])
     parts.append(_md_table(
-        ["model", "calls (arrivals)", "seconds", "calls/s",
+        ["model", "calls (arrivals)", "seconds (best)", "every run (s)", "calls/s",
          "project (engine_seconds) ÷ this", "project (wall) ÷ this"],
         rows,
     ))
+    parts += ["", f"Each model ran {t1['repeats']} time(s), interleaved (the three baselines, "
+              "then the project); the fastest run of each is compared."]
     parts += ["", f"Project run: {_fmt_int(proj['served'])} calls served by an agent "
               f"(`calls_simulated`), {_fmt_int(proj['events'])} events. The target "
               f"(>= {RATIO_TARGET:.0f}x) is against the first model, the idiomatic "
@@ -854,6 +881,10 @@ def _render_throughput(t1: dict[str, Any]) -> list[str]:
         _agreement_rows(t1),
     ))
     return parts
+
+
+def _seconds_list(t1: dict[str, Any], key: str) -> str:
+    return ", ".join(f"{seconds:.2f}" for seconds in t1["seconds"][key])
 
 
 def _render_linear(t2: dict[str, Any]) -> list[str]:
@@ -920,7 +951,7 @@ def _render_scale(t4: dict[str, Any]) -> list[str]:
     small, big = t4["runs"]
     scaled = _fmt_factor(t4["factor"])
     parts = ["", f"## 4. Scale with the work ({small['name']}, {small['days']} days, "
-             f"1x and {scaled}, one replication each)", ""]
+             f"1x and {scaled}, one replication each, best of {t4['repeats']})", ""]
     rows = []
     for run in t4["runs"]:
         rows.append([
@@ -946,6 +977,10 @@ def _render_scale(t4: dict[str, Any]) -> list[str]:
         f"(`run.py --child-scale`). Overrides of the {scaled} run: "
         + ", ".join(f"`{o}`" for o in big["overrides"]) + ". Memory columns as in target 2.",
         "",
+        "- µs per event of every run: " + "; ".join(
+            f"{_fmt_factor(factor)} " + ", ".join(f"{us:.3f}" for us in values)
+            for factor, values in t4["us_per_event"].items())
+        + " (the best of each size is in the table)",
         f"- events {scaled} ÷ 1x: {t4['event_ratio']:.2f}; engine seconds {scaled} ÷ 1x: "
         f"{t4['engine_ratio']:.2f}",
         f"- µs per event, {scaled} ÷ 1x: **{t4['time_ratio']:.3f}** "
@@ -1037,7 +1072,11 @@ def main(argv: list[str] | None = None) -> int:
                         "other sections kept (default: bench/RESULTS.md)")
     parser.add_argument("--seed", type=int, default=1, help="experiment seed (default 1)")
     parser.add_argument("--repeats", type=int, default=None,
-                        help="fresh subprocesses per size in target 2 (default 3; 1 with --quick)")
+                        help="timed runs of each model in target 1 and fresh subprocesses per "
+                             "size in target 2 (default 3; 1 with --quick)")
+    parser.add_argument("--scale-repeats", type=int, default=None,
+                        help="fresh subprocesses per size in target 4 (default 2; 1 with "
+                             "--quick)")
     parser.add_argument("--child-days", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child-scale", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child-scale-days", type=int, default=0, help=argparse.SUPPRESS)
@@ -1053,11 +1092,13 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     mode = "quick" if args.quick else "full"
     machine = machine_info()
-    t1 = target_throughput(sizes, args.seed)
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
+    t1 = target_throughput(sizes, args.seed, max(1, repeats))
     t2 = target_linear(sizes, args.seed, max(1, repeats))
     t3 = None if args.skip_flanders else target_flanders(sizes, args.seed)
-    t4 = None if args.skip_scale else target_scale(sizes, args.seed)
+    scale_repeats = (args.scale_repeats if args.scale_repeats is not None
+                     else (1 if args.quick else 2))
+    t4 = None if args.skip_scale else target_scale(sizes, args.seed, max(1, scale_repeats))
     profile = None
     if args.profile:
         _log(f"cProfile: project, {sizes.project_days} days")

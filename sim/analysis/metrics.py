@@ -181,8 +181,8 @@ def people_sums(scenario: Scenario, people: pd.DataFrame, n_days: int) -> dict[s
         ``people_K_within_deadline`` (reached within the deadline) and
         ``people_K_time_to_reach_s`` (sum over those reached).
     """
-    kind = people["kind"].astype(str).to_numpy()
-    status = people["status"].astype(str).to_numpy()
+    kind, kinds = _labels(people["kind"])
+    status, statuses = _labels(people["status"])
     created_s = people["created_s"].to_numpy(dtype=float)
     ttr_s = people["time_to_reach_s"].to_numpy(dtype=float)
     day = np.clip((created_s // DAY_S).astype(np.int64), 0, max(n_days - 1, 0))
@@ -195,17 +195,32 @@ def people_sums(scenario: Scenario, people: pd.DataFrame, n_days: int) -> dict[s
     deadline_s = (people["due_s"].to_numpy(dtype=float) - created_s
                   if "due_s" in people else None)
     for name, within_s in _deadlines_s(scenario).items():
-        mine = kind == name
+        mine = kind == kinds.get(name, -1)
         sums[f"people_{name}"] = count(mine)
         for state in STATUSES:
-            sums[f"people_{name}_{state}"] = count(mine & (status == state))
-        phone = mine & (status != "no_phone")
+            sums[f"people_{name}_{state}"] = count(mine & (status == statuses.get(state, -1)))
+        phone = mine & (status != statuses.get("no_phone", -1))
         sums[f"people_{name}_with_phone"] = count(phone)
         limit_s = deadline_s if deadline_s is not None else within_s
         sums[f"people_{name}_within_deadline"] = count(phone & (ttr_s <= limit_s))
         reached = mine & np.isfinite(ttr_s)
         sums[f"people_{name}_time_to_reach_s"] = count(reached, ttr_s[reached])
     return sums
+
+
+def _labels(column: pd.Series) -> tuple[np.ndarray, dict[str, int]]:
+    """Integer codes of a column of labels and the code of each label.
+
+    A categorical column gives its codes (no label is converted to a string:
+    the people table has millions of rows); any other its labels' codes in
+    the order of :func:`numpy.unique`.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = [str(label) for label in column.cat.categories]
+        return (column.cat.codes.to_numpy(),
+                {label: code for code, label in enumerate(categories)})
+    labels, codes = np.unique(column.astype(str).to_numpy(), return_inverse=True)
+    return codes, {str(label): code for code, label in enumerate(labels)}
 
 
 def day_sums(plan: Plan, raw: RawRun, intervals: Sums | None = None) -> dict[str, np.ndarray]:
@@ -283,9 +298,10 @@ def figures(sums: Sums, scenario: Scenario) -> dict[str, np.ndarray]:
 
 def _backlog_at(people: pd.DataFrame, times_s: np.ndarray) -> np.ndarray:
     """Outbound tasks open at each time: created at or before, not yet closed."""
-    tasks = people[people["status"].astype(str) != "no_phone"]
-    created = np.sort(tasks["created_s"].to_numpy(dtype=float))
-    closed = np.sort(tasks["closed_s"].fillna(np.inf).to_numpy(dtype=float))
+    status, statuses = _labels(people["status"])
+    task = status != statuses.get("no_phone", -1)
+    created = np.sort(people["created_s"].to_numpy(dtype=float)[task])
+    closed = np.sort(people["closed_s"].to_numpy(dtype=float, na_value=np.inf)[task])
     return np.searchsorted(created, times_s, side="right") - np.searchsorted(
         closed, times_s, side="right"
     )
@@ -298,7 +314,7 @@ def _frame(columns: Mapping[str, ArrayLike], order: tuple[str, ...]) -> pd.DataF
                                 else columns[name]) for name in order})
 
 
-def interval_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
+def interval_table(plan: Plan, raw: RawRun, intervals: Sums | None = None) -> pd.DataFrame:
     """Per-interval table: hours by state, agents paid and busy, calls.
 
     Parameters
@@ -307,6 +323,8 @@ def interval_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
         The compiled scenario.
     raw
         One replication's output.
+    intervals
+        Its :func:`interval_sums` (computed when not given).
 
     Returns
     -------
@@ -316,7 +334,9 @@ def interval_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
         need whole days).
     """
     t_s = np.arange(plan.n_intervals) * plan.interval_s
-    columns: dict[str, ArrayLike] = dict(figures(interval_sums(plan, raw), plan.scenario))
+    if intervals is None:
+        intervals = interval_sums(plan, raw)
+    columns: dict[str, ArrayLike] = dict(figures(intervals, plan.scenario))
     columns["interval_start"] = pd.Timestamp(plan.dates[0]) + pd.to_timedelta(t_s, unit="s")
     columns["t_s"] = t_s
     columns["day"] = (t_s // DAY_S).astype(np.int64)
@@ -324,7 +344,7 @@ def interval_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
     return _frame(columns, INTERVAL_TABLE_COLUMNS)
 
 
-def daily_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
+def daily_table(plan: Plan, raw: RawRun, days: Sums | None = None) -> pd.DataFrame:
     """Per-day table (columns documented in the README and :mod:`sim.outputs.figures`).
 
     Parameters
@@ -333,6 +353,8 @@ def daily_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
         The compiled scenario.
     raw
         One replication's output.
+    days
+        Its :func:`day_sums` (computed when not given).
 
     Returns
     -------
@@ -343,7 +365,9 @@ def daily_table(plan: Plan, raw: RawRun) -> pd.DataFrame:
         people were created; the calls by the day they arrived (inbound) or
         started (attempts, reached).
     """
-    columns: dict[str, ArrayLike] = dict(figures(day_sums(plan, raw), plan.scenario))
+    if days is None:
+        days = day_sums(plan, raw)
+    columns: dict[str, ArrayLike] = dict(figures(days, plan.scenario))
     columns["day"] = np.arange(plan.n_days)
     columns["date"] = pd.to_datetime(list(plan.dates))
     columns["expected_cases"] = plan.expected_cases
@@ -380,7 +404,7 @@ def agent_table(raw: RawRun) -> pd.DataFrame:
     return table
 
 
-def replication_metrics(plan: Plan, raw: RawRun) -> dict[str, float]:
+def replication_metrics(plan: Plan, raw: RawRun, days: Sums | None = None) -> dict[str, float]:
     """Compute the figures of merit of one replication (the summary's NAMEs).
 
     Parameters
@@ -389,6 +413,8 @@ def replication_metrics(plan: Plan, raw: RawRun) -> dict[str, float]:
         The compiled scenario.
     raw
         One replication's output.
+    days
+        Its :func:`day_sums` (computed when not given).
 
     Returns
     -------
@@ -397,7 +423,7 @@ def replication_metrics(plan: Plan, raw: RawRun) -> dict[str, float]:
         no inbound calls): :func:`figures` of the whole run's sums, and
         ``max_backlog``.
     """
-    run = figures(run_sums(day_sums(plan, raw)), plan.scenario)
+    run = figures(run_sums(day_sums(plan, raw) if days is None else days), plan.scenario)
     backlog = _backlog_at(raw.people, np.arange(1, plan.n_intervals + 1) * plan.interval_s)
     run["max_backlog"] = np.asarray(float(backlog.max()) if backlog.size else 0.0)
     return {name: float(run[name]) for name in RUN_METRICS}

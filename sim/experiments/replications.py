@@ -21,6 +21,8 @@ import pandas as pd
 from sim.analysis.metrics import (
     agent_table,
     daily_table,
+    day_sums,
+    interval_sums,
     interval_table,
     replication_metrics,
     summarise,
@@ -123,14 +125,16 @@ def run_replication(plan: Plan, seed: int, replication: int,
     keep_calls = plan.scenario.simulation.calls_log
     raw = simulate_once(plan, seed, replication, keep_calls, planned)
     name = plan.scenario.name
-    daily = _label(daily_table(plan, raw), name, replication)
-    intervals = _label(interval_table(plan, raw), name, replication)
+    interval_totals = interval_sums(plan, raw)  # each table adds these up its own way
+    day_totals = day_sums(plan, raw, interval_totals)
+    daily = _label(daily_table(plan, raw, day_totals), name, replication)
+    intervals = _label(interval_table(plan, raw, interval_totals), name, replication)
     people = _label(raw.people, name, replication)
     agents = _label(agent_table(raw), name, replication)
     calls = _label(raw.calls, name, replication) if raw.calls is not None else None
-    metrics = replication_metrics(plan, raw)
+    metrics = replication_metrics(plan, raw, day_totals)
     periods = {key: _label(table, name, replication)
-               for key, table in period_tables(plan, raw).items()}
+               for key, table in period_tables(plan, raw, day_totals).items()}
     return ReplicationOutput(
         replication=replication,
         daily=daily,

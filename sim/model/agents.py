@@ -184,16 +184,15 @@ class Workforce:
 
         The caller checks ``n_idle``. The agent's idle span ends now.
         """
-        state, tickets, queue = self.state, self.idle_ticket, self.idle_queue
-        while True:
+        tickets, queue = self.idle_ticket, self.idle_queue
+        agent, ticket = queue.popleft()
+        while tickets[agent] != ticket:  # an agent who left the pool since (:meth:`_unidle`)
             agent, ticket = queue.popleft()
-            if state[agent] == IDLE and tickets[agent] == ticket:
-                break
         self.n_idle -= 1
         since_s = self.since_s[agent]
         if now_s > since_s:
             self._segment(agent, SEG_IDLE, since_s, now_s)
-        state[agent] = BUSY
+        self.state[agent] = BUSY
         if inbound:
             self.on_inbound[agent] = True
             self.n_on_inbound += 1
@@ -219,8 +218,14 @@ class Workforce:
             self.on_inbound[agent] = True
             self.n_on_inbound += 1
 
-    def call_ended(self, agent: int, now_s: float) -> bool:
-        """End the agent's call (and wrap-up); return True if it is free for more work."""
+    def call_ended(self, agent: int, now_s: float, work_waits: bool = True) -> bool:
+        """End the agent's call (and wrap-up); return True if the centre is to give it work.
+
+        An agent who is leaving goes off duty, one who owes a break takes it;
+        otherwise, when no work waits (``work_waits`` False), it goes straight
+        to the idle pool (:meth:`idle`, inlined: this is the engine's hottest
+        path) and False is returned.
+        """
         if self.on_inbound[agent]:
             self.on_inbound[agent] = False
             self.n_on_inbound -= 1
@@ -230,7 +235,15 @@ class Workforce:
         if self.break_owed_s[agent]:
             self._take_owed_break(agent, now_s)
             return False
-        return True
+        if work_waits:
+            return True
+        self.state[agent] = IDLE  # from a call: no span to record
+        self.since_s[agent] = now_s
+        ticket = self.idle_ticket[agent] + 1
+        self.idle_ticket[agent] = ticket
+        self.idle_queue.append((agent, ticket))
+        self.n_idle += 1
+        return False
 
     # ------------------------------------------------------------------ shifts
     def begin_shift(self, agents: tuple[int, ...], end_s: float,

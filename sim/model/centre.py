@@ -7,18 +7,20 @@ recorder. Per-call events are :class:`simpy.Timeout` events on the simpy
 environment (:mod:`sim.model.events`); each kind has one handler method named
 ``on_<event>``, whose payload is ``event.value``:
 
-==========================  ==============================  ==================
-handler                     event                           payload
-==========================  ==============================  ==================
-:meth:`on_release`          an index case is released       its row (int)
-:meth:`on_inbound_arrival`  a first inbound call arrives    row in the day (int)
-:meth:`on_redial`           a caller who hung up calls back  None
-:meth:`on_abandon`          a waiting caller's patience     call id (int)
-:meth:`on_callback_offer`   a caller waited ``offer_after``  call id (int)
-:meth:`on_call_end`         a call and its wrap-up end      agent (int)
-:meth:`on_retry_due`        a failed task may be retried    person (int)
-:meth:`on_contacts_named`   an index interview's talk ends  person (int)
-==========================  ==============================  ==================
+=============================  ==============================  ==================
+handler                        event                           payload
+=============================  ==============================  ==================
+:meth:`on_release`             an index case is released       its row (int)
+:meth:`on_inbound_arrival`     a first inbound call arrives    row in the day (int)
+:meth:`on_redial`              a caller who hung up calls back None
+:meth:`on_abandon`             a waiting caller's patience     call id (int)
+:meth:`on_callback_offer`      a caller waited ``offer_after`` call id (int)
+:meth:`on_call_end`            a call and its wrap-up end      agent (int)
+:meth:`on_failed_attempt_end`  a failed attempt to be retried  :data:`RetryAfter`
+                               ends: its task joins a line
+:meth:`on_retry_due`           a retry line's head falls due   the line
+:meth:`on_contacts_named`      an index interview's talk ends  person (int)
+=============================  ==============================  ==================
 
 An available agent looks for work through :data:`~sim.model.queues.DISPATCH_ORDER`.
 """
@@ -36,6 +38,7 @@ from sim.model.people import REACHED, UNREACHABLE, People
 from sim.model.queues import (
     DISPATCH_ORDER,
     InboundQueue,
+    RetryLine,
     Rule,
     TaskQueue,
     WaitingCall,
@@ -59,7 +62,11 @@ from sim.model.recorder import (
 from sim.model.recorder import (
     WAITING as WAITING_OUTCOME,
 )
-from sim.model.work import INBOUND_QUEUE, WorkKind, work_kinds
+from sim.model.work import INBOUND_QUEUE, Terms, WorkKind, work_kinds
+
+RetryAfter = tuple[int, RetryLine, int, float]
+"""Payload of a failed attempt's end when the task is retried: (agent, its retry line,
+person, when the task falls due again)."""
 
 
 class CallCentre:
@@ -103,6 +110,7 @@ class CallCentre:
         self._on_callback_offer = kind_callbacks(self.on_callback_offer)
         self._on_call_end = kind_callbacks(self.on_call_end)
         self._on_retry_due = kind_callbacks(self.on_retry_due)
+        self._on_failed_attempt_end = kind_callbacks(self.on_failed_attempt_end)
         self._on_contacts_named = kind_callbacks(self.on_contacts_named)
         self.work: tuple[WorkKind, ...] = work_kinds(plan, self.cases, self.callbacks,
                                                      self.inbound_calls.callbacks_on)
@@ -114,6 +122,7 @@ class CallCentre:
                                                     kind.give_up_after_s)
         self._queue_of: dict[int, TaskQueue] = {kind.code: self.task_queue(kind)
                                                 for kind in self.work if kind.outbound}
+        self.retry_lines: dict[float, RetryLine] = {}  # by retry gap (s)
         self.rules: tuple[Rule, ...] = DISPATCH_ORDER
         self._steps = self._dispatch_steps()
         self._queues_in_use = tuple(queue for queues, _, _ in self._steps for queue in queues)
@@ -124,7 +133,8 @@ class CallCentre:
         self.is_open = False
         self.reserve = inbound.reserve_agents if inbound.enabled else 0
         self.n_inbound = 0
-        self.today: InboundDay | None = None
+        self.today = InboundDay.empty(-1)
+        self.today_n = 0  # len(self.today.arrival_s)
         self.today_arrived = 0
         self._call = recorder.call
         self._calls = recorder.call_buffer
@@ -171,6 +181,7 @@ class CallCentre:
     def open_day_of_calls(self, day: int) -> None:
         """Generate the day's first inbound calls and schedule the first arrival."""
         self.today = calls = self.inbound_calls.day(day)
+        self.today_n = len(calls.arrival_s)
         self.today_arrived = 0
         if calls.arrival_s:
             Due(self.env, max(0.0, calls.arrival_s[0] - self.env.now),
@@ -184,12 +195,12 @@ class CallCentre:
         """
         row = self.today_arrived
         calls = self.today
-        assert calls is not None
         now_s = self.env.now
-        self.today_arrived = row + 1
-        if row + 1 < len(calls.arrival_s):
-            Due(self.env, max(0.0, calls.arrival_s[row + 1] - now_s),
-                row + 1).callbacks = self._on_arrival
+        following = row + 1
+        self.today_arrived = following
+        if following < self.today_n:
+            gap_s = calls.arrival_s[following] - now_s  # < 0 only by rounding: now
+            Due(self.env, gap_s if gap_s > 0.0 else 0.0, following).callbacks = self._on_arrival
         call_id = self.n_inbound
         self.n_inbound = call_id + 1
         agents = self.agents
@@ -197,9 +208,10 @@ class CallCentre:
             agent = agents.take_idle(True, now_s)
             handle_s, wrap_s = calls.handle_s[row], calls.wrap_s[row]
             Due(self.env, handle_s + wrap_s, agent).callbacks = self._on_call_end
+            talk_end_s = now_s + handle_s
             self._call(kind=INBOUND, agent=agent, queued_s=now_s, start_s=now_s,
-                       talk_end_s=now_s + handle_s, end_s=now_s + handle_s + wrap_s,
-                       outcome=ANSWERED, ref=call_id)
+                       talk_end_s=talk_end_s, end_s=talk_end_s + wrap_s, outcome=ANSWERED,
+                       ref=call_id)
         else:
             self._wait(call_id, WaitingCall(now_s, calls.handle_s[row], calls.wrap_s[row],
                                             calls.redials[row], calls.accepts_callback[row]),
@@ -277,9 +289,14 @@ class CallCentre:
                    outcome=ANSWERED, ref=call_id)
 
     def _answer_waiting(self, agent: int, call_id: int, now_s: float) -> None:
+        """``agent`` (busy) answers the waiting caller ``call_id`` (:meth:`_answer`, inlined)."""
         call = self.inbound_queue.remove(call_id)
         assert call is not None
-        self._answer(agent, call_id, call.arrival_s, call.handle_s, call.wrap_s, now_s)
+        handle_s, wrap_s = call.handle_s, call.wrap_s
+        Due(self.env, handle_s + wrap_s, agent).callbacks = self._on_call_end
+        self._call(kind=INBOUND, agent=agent, queued_s=call.arrival_s, start_s=now_s,
+                   talk_end_s=now_s + handle_s, end_s=now_s + handle_s + wrap_s,
+                   outcome=ANSWERED, ref=call_id)
 
     # ------------------------------------------------------------------ outbound
     def _regime(self, now_s: float) -> int:
@@ -321,23 +338,52 @@ class CallCentre:
             outcome = CALL_REACHED
         else:
             talk_s = busy_s = draws.failed_s[slot]
-            if n + 1 < draws.max_attempts:
-                Due(self.env, busy_s + terms.retry_after_s,
-                              person).callbacks = self._on_retry_due
-            else:
-                people.close(person, UNREACHABLE, now_s + busy_s)
             outcome = FAILED
+            if n + 1 < draws.max_attempts:  # retried: joins its retry line when the call ends
+                retry: RetryAfter = (agent, self._retry_line(terms), person,
+                                     now_s + (busy_s + terms.retry_after_s))
+                Due(self.env, busy_s, retry).callbacks = self._on_failed_attempt_end
+                self._call(kind=code, agent=agent, queued_s=people.created_s[person],
+                           start_s=now_s, talk_end_s=now_s + talk_s, end_s=now_s + busy_s,
+                           outcome=outcome, ref=person)
+                return
+            people.close(person, UNREACHABLE, now_s + busy_s)
         Due(self.env, busy_s, agent).callbacks = self._on_call_end
         self._call(kind=code, agent=agent, queued_s=people.created_s[person], start_s=now_s,
                    talk_end_s=now_s + talk_s, end_s=now_s + busy_s, outcome=outcome, ref=person)
 
-    def on_retry_due(self, event: Due[int]) -> None:
-        """Handle a failed task becoming ready to be dialled again."""
-        person = event.value
+    def _retry_line(self, terms: Terms) -> RetryLine:
+        """Return the retry line of tasks under ``terms`` (one line per retry gap)."""
+        line = self.retry_lines.get(terms.retry_after_s)
+        if line is None:
+            line = self.retry_lines[terms.retry_after_s] = RetryLine()
+        return line
+
+    def on_failed_attempt_end(self, event: Due[RetryAfter]) -> None:
+        """Handle the end of a failed attempt that will be retried: the task joins its line.
+
+        Then as :meth:`on_call_end`. The line's head has an event
+        (:meth:`on_retry_due`) while the line is not empty.
+        """
+        agent, line, person, due_s = event.value
+        now_s = self.env.now
+        if not line:
+            Due(self.env, max(0.0, due_s - now_s), line).callbacks = self._on_retry_due
+        line.join(due_s, person)
+        self._call_ended(agent, now_s)
+
+    def on_retry_due(self, event: Due[RetryLine]) -> None:
+        """Handle the task at the head of a retry line becoming ready to be dialled again."""
+        line = event.value
+        now_s = self.env.now
+        person = line.leave()
+        if line:
+            Due(self.env, max(0.0, line.next_due_s() - now_s),
+                line).callbacks = self._on_retry_due
         code = self.people.kind[person]
         self._queue_of[code].add(person, self.work[code].terms[self.people.regime[person]].priority)
         if self.is_open and self.agents.n_idle:
-            self.dispatch_idle(self.env.now)
+            self.dispatch_idle(now_s)
 
     def on_contacts_named(self, event: Due[int]) -> None:
         """Handle a reached index case naming its contacts: new tasks (with a phone)."""
@@ -361,22 +407,30 @@ class CallCentre:
     # ------------------------------------------------------------------ agents
     def on_call_end(self, event: Due[int]) -> None:
         """Handle the end of a call and its wrap-up: next work, a break, or leave."""
-        agent = event.value
+        agent = event.value  # the body is :meth:`_call_ended`, inlined on the hottest path
         now_s = self.env.now
         if len(self._calls) >= CALL_CHUNK_BYTES:
             self.rec.flush()
-        agents = self.agents
-        if agents.call_ended(agent, now_s):
-            if any(self._queues_in_use):
-                self.on_available(agent, now_s)
-            else:  # nothing waits anywhere: no rule could give work
-                agents.idle(agent, now_s)
+        # nothing waiting anywhere, no rule could give work: the agent goes idle
+        if self.agents.call_ended(agent, now_s, any(self._queues_in_use)):
+            self._give_work(agent, now_s)
+
+    def _call_ended(self, agent: int, now_s: float) -> None:
+        """Do what :meth:`on_call_end` does once it knows the agent."""
+        if len(self._calls) >= CALL_CHUNK_BYTES:
+            self.rec.flush()
+        if self.agents.call_ended(agent, now_s, any(self._queues_in_use)):
+            self._give_work(agent, now_s)
 
     def on_available(self, agent: int, now_s: float) -> None:
         """Give a free agent (not in the idle pool) its next work, or make it idle."""
-        if not any(self._queues_in_use):  # nothing waits anywhere: no rule could give work
+        if any(self._queues_in_use):
+            self._give_work(agent, now_s)
+        else:  # nothing waits anywhere: no rule could give work
             self.agents.idle(agent, now_s)
-            return
+
+    def _give_work(self, agent: int, now_s: float) -> None:
+        """:meth:`on_available` once some queue holds work."""
         work = self._next_work(now_s, idle_agent=False)
         if work is None:
             self.agents.idle(agent, now_s)

@@ -12,6 +12,7 @@ a queue of its own needs no change here.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import struct
 from collections import deque
@@ -111,6 +112,50 @@ class InboundQueue(dict[int, WaitingCall]):
             if call_id in self:
                 return call_id
         return None
+
+
+class RetryLine:
+    """Failed tasks waiting out one retry gap, in the order they are due to be dialled again.
+
+    A failed attempt's task joins the line of its ``retry_after`` when the
+    attempt ends, due ``retry_after`` after that end: tasks join in the order
+    of their attempts' ends, which (the gap being the same) is the order in
+    which they fall due. So the line is first in, first out, and the calendar
+    holds one event for the line's head instead of one per waiting task (at
+    ten times the demand, tens of thousands of them: the calendar's size is
+    what each of its events pays for). Due times are kept as the task's
+    attempt computed them; one that a rounding puts before the last is
+    placed in order.
+    """
+
+    __slots__ = ("due_s", "persons")
+
+    def __init__(self) -> None:
+        self.due_s: deque[float] = deque()
+        self.persons: deque[int] = deque()
+
+    def __len__(self) -> int:
+        """Tasks waiting."""
+        return len(self.persons)
+
+    def join(self, due_s: float, person: int) -> None:
+        """Add ``person``'s task, due again at ``due_s``."""
+        if self.due_s and due_s < self.due_s[-1]:  # by a rounding of the attempt's times
+            at = bisect.bisect_right(self.due_s, due_s)
+            self.due_s.insert(at, due_s)
+            self.persons.insert(at, person)
+            return
+        self.due_s.append(due_s)
+        self.persons.append(person)
+
+    def next_due_s(self) -> float:
+        """When the head of the line falls due (the line is not empty)."""
+        return self.due_s[0]
+
+    def leave(self) -> int:
+        """Remove the head of the line and return its person."""
+        self.due_s.popleft()
+        return self.persons.popleft()
 
 
 class TaskQueue(list[int]):
