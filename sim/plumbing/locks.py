@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,13 +63,27 @@ def _read_pid(fd: int) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _owner_pid(fd: int) -> int | None:
+    """Return the pid the lock's holder wrote, waiting a moment for one that just locked.
+
+    The holder writes its pid right after it takes the lock, so a file found
+    locked but still empty is given up to half a second to say who holds it.
+    """
+    for _ in range(50):
+        owner = _read_pid(fd)
+        if owner is not None:
+            return owner
+        time.sleep(0.01)
+    return None
+
+
 def _try_lock(path: Path, target: Path, notify: Notify) -> int | None:
     """Open and lock ``path``; None when the file was replaced meanwhile (try again)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
-        owner = _read_pid(fd)
+        owner = _owner_pid(fd) if exc.errno in (errno.EACCES, errno.EAGAIN) else None
         os.close(fd)
         if exc.errno not in (errno.EACCES, errno.EAGAIN):
             raise
