@@ -103,7 +103,7 @@ from sim.basics.units import DAY_S, HOUR_S
 from sim.inputs.compile import Plan
 from sim.inputs.scenario import Scenario
 from sim.model import RawRun
-from sim.model.recorder import INTERVAL_COLUMNS
+from sim.model.recorder import INBOUND, INTERVAL_COLUMNS, KINDS
 
 #: The paid-time parts (``paid`` first); each is ``<part>_s`` in the raw sums.
 TIME_PARTS = ("paid", "talk", "wrap", "failed_attempt", "idle", "break", "onboarding",
@@ -151,8 +151,12 @@ def interval_sums(plan: Plan, raw: RawRun) -> dict[str, np.ndarray]:
     return sums
 
 
+OUTBOUND_KINDS = tuple(name for code, name in enumerate(KINDS) if code != INBOUND)
+"""The kinds of people with an outbound task (every kind of work but inbound calls)."""
+
+
 def _deadlines_s(scenario: Scenario) -> dict[str, float]:
-    """Deadline of each kind of person with an outbound task, in seconds."""
+    """Deadline of the kinds of 2020's tables, for a people table without ``due_s``."""
     return {"index": scenario.tracing.index.within,
             "contact": scenario.tracing.contact.within,
             "callback": scenario.inbound.callback.within}
@@ -164,18 +168,19 @@ def people_sums(scenario: Scenario, people: pd.DataFrame, n_days: int) -> dict[s
     Parameters
     ----------
     scenario
-        For the deadlines.
+        For the deadlines of a table without ``due_s``.
     people
         The people table (``kind``, ``status``, ``created_s``,
-        ``time_to_reach_s``); kinds and statuses are compared as strings, so a
-        category the table lacks counts zero.
+        ``time_to_reach_s``, and ``due_s``: each person's deadline); kinds and
+        statuses are compared as labels, so a category the table lacks counts zero.
     n_days
         Days of the run.
 
     Returns
     -------
     dict
-        Per kind ``K`` (index, contact, callback), float arrays of ``n_days``:
+        Per kind ``K`` of :data:`OUTBOUND_KINDS` (index, contact, callback: every
+        kind of work with outbound tasks), float arrays of ``n_days``:
         ``people_K`` (created), ``people_K_<status>`` for each of
         :data:`STATUSES`, ``people_K_with_phone`` (status not ``no_phone``),
         ``people_K_within_deadline`` (reached within the deadline) and
@@ -194,14 +199,15 @@ def people_sums(scenario: Scenario, people: pd.DataFrame, n_days: int) -> dict[s
     # each person's own deadline (it may change over the run with ``changes``)
     deadline_s = (people["due_s"].to_numpy(dtype=float) - created_s
                   if "due_s" in people else None)
-    for name, within_s in _deadlines_s(scenario).items():
+    within_s_of = _deadlines_s(scenario)
+    for name in OUTBOUND_KINDS:
         mine = kind == kinds.get(name, -1)
         sums[f"people_{name}"] = count(mine)
         for state in STATUSES:
             sums[f"people_{name}_{state}"] = count(mine & (status == statuses.get(state, -1)))
         phone = mine & (status != statuses.get("no_phone", -1))
         sums[f"people_{name}_with_phone"] = count(phone)
-        limit_s = deadline_s if deadline_s is not None else within_s
+        limit_s = deadline_s if deadline_s is not None else within_s_of.get(name, np.nan)
         sums[f"people_{name}_within_deadline"] = count(phone & (ttr_s <= limit_s))
         reached = mine & np.isfinite(ttr_s)
         sums[f"people_{name}_time_to_reach_s"] = count(reached, ttr_s[reached])
