@@ -133,6 +133,18 @@ def test_run_attribute_idle(tmp_path, capsys):
         pytest.approx(m["idle_hours"]["mean"])
     assert (out / "idle_attribution.csv").is_file()
     assert (out / "figures" / "idle_attribution.png").is_file()
+    # the ladder: one row per cause, adding up to the run's idle, led by its sentence
+    causes = pd.read_csv(out / "idle_by_cause.csv")
+    assert list(causes["step"]) == [1, 2, 3, 4, 5]
+    assert set(causes.columns) >= {"step", "cause", "idle_hours", "ci_low", "ci_high", "cost",
+                                   "met_targets"}
+    assert causes["idle_hours"].sum() == pytest.approx(m["idle_hours"]["mean"], rel=1e-6)  # CSV
+    assert f"Of {m['idle_hours']['mean']:,.0f} idle hours, " in printed
+    assert printed.index("Of ") < printed.index("idle attribution against")  # it leads
+    assert (out / "figures" / "idle_by_cause.png").is_file()
+    meta = json.loads((out / "metadata.json").read_text())
+    assert set(meta["ladder"]) == {"1", "2", "3", "4", "5"}
+    assert meta["ladder"]["1"]["replication_equivalents"] > 0
     assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == ["res"]
 
 

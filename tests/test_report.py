@@ -84,7 +84,9 @@ def test_report_is_one_self_contained_file(run_html: str) -> None:
     assert "<script" not in run_html.lower() and "@import" not in run_html
     assert "url(" not in run_html  # no fonts or backgrounds from elsewhere
     images = IMG.findall(run_html)
-    assert len(images) == len(re.findall(r"<img ", run_html)) == 7  # 6 standard + attribution
+    # 6 standard, the idle by cause and the two-way attribution
+    assert len(images) == len(re.findall(r"<img ", run_html)) == 8
+    assert "Where the idle hours came from" in run_html and "Of " in run_html
     for data in images:
         svg = base64.b64decode(data).decode()
         assert "<svg" in svg and "</svg>" in svg
@@ -293,7 +295,7 @@ def test_report_in_headless_chromium(run_dir: Path, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert title.startswith("test: simulation report")
-    assert len(images) == 7
+    assert len(images) == 8  # 6 standard, the idle by cause, the attribution
     for image in images:  # decoded, with a size, and laid out on the page
         assert image["complete"] and image["width"] > 100 and image["height"] > 100, image
         assert image["shown"] > 500, image

@@ -159,7 +159,8 @@ BOUNDS = ("optimal", "analytic")
 
 
 def attribute_idle(results: RunResults, jobs: int | None = 1, progress: bool = False,
-                   bound: str = "optimal") -> RunResults:
+                   bound: str = "optimal",
+                   bound_results: RunResults | None = None) -> RunResults:
     """Split the idle hours of a run into unavoidable (the bound's) and avoidable.
 
     The bound is the least staffing found by simulation (``bound="optimal"``,
@@ -184,6 +185,8 @@ def attribute_idle(results: RunResults, jobs: int | None = 1, progress: bool = F
         Show a progress bar for the bound's run.
     bound
         ``optimal`` (the default) or ``analytic``.
+    bound_results
+        The bound's run if the caller made it (the ladder's step 2); None: run here.
 
     Returns
     -------
@@ -223,8 +226,9 @@ def attribute_idle(results: RunResults, jobs: int | None = 1, progress: bool = F
     per_rep = results.tables["replications"].drop(
         columns=[c for c in ATTRIBUTION_COLUMNS if c in results.tables["replications"]]
     ).reset_index(drop=True)
-    oracle_scenario, oracle_rep, oracle_daily, oracle_summary, oracle_info = _run_bound(
-        results, per_rep, bound, jobs, progress)
+    oracle_scenario, oracle_rep, oracle_daily, oracle_summary, oracle_info = (
+        _given_bound(bound_results) if bound_results is not None
+        else _run_bound(results, per_rep, bound, jobs, progress))
     targets = targets_report(oracle_summary, oracle_scenario.staffing)
     oracle_info = {**oracle_info, "bound": bound,
                    "bound_met_targets": bool(targets["met"].all())}
@@ -254,6 +258,15 @@ def attribute_idle(results: RunResults, jobs: int | None = 1, progress: bool = F
     tables["bound_targets"] = targets
     return RunResults(scenario=scenario, seed=results.seed, replications=results.replications,
                       tables=tables, run_info={**results.run_info, **oracle_info})
+
+
+def _given_bound(bound: RunResults) -> tuple[Scenario, pd.DataFrame, pd.DataFrame,
+                                               pd.DataFrame, dict]:
+    """Return what :func:`_run_bound` returns, of a bound's run made by the caller."""
+    info = {"oracle_engine_seconds": bound.run_info.get("engine_seconds", 0.0),
+            "oracle_scenario_hash": bound.scenario.hash()}
+    return (bound.scenario, bound.tables["replications"], bound.tables["daily"],
+            bound.tables["summary"], info)
 
 
 def _run_bound(results: RunResults, per_rep: pd.DataFrame, bound: str, jobs: int | None,

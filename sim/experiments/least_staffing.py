@@ -51,7 +51,7 @@ from sim.basics.units import DAY_S, HOUR_S, MINUTE_S
 from sim.experiments.isa import AnsweredWithinTable, isa_staffing, load_sampler
 from sim.inputs.compile import MINUTES_PER_DAY, Plan, compile_plan, split_headcount
 from sim.inputs.scenario import Scenario
-from sim.model.run import simulate
+from sim.model.run import RawRun, simulate
 from sim.staffing.optimal import OptimalStaffing
 from sim.staffing.table import StaffingTable, TablePolicy
 from sim.staffing.workload import (
@@ -103,6 +103,9 @@ class SearchResult:
     history
         One row per iteration: agent-days rostered, days failing a target,
         days and intervals changed, the simulated inbound service level.
+    events
+        Events the search simulated (its cost: divided by the events of one
+        replication of the scenario, the replications' worth it cost).
     """
 
     table: StaffingTable
@@ -113,6 +116,7 @@ class SearchResult:
     outbound_found: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     interval_service_level: np.ndarray = field(default_factory=lambda: np.zeros(0))
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    events: int = 0
 
 
 @dataclass
@@ -226,9 +230,13 @@ class LeastStaffingSearch:
         Agents on the phones per interval to start ISA from (default: a
         generous square-root staffing of the offered load, where almost
         nobody waits, as in the paper).
+    initial_outbound
+        Outbound agents per day to start from (default: the expected work at
+        :data:`INITIAL_OCCUPANCY`).
     """
 
-    def __init__(self, plan: Plan, initial_inbound: np.ndarray | None = None) -> None:
+    def __init__(self, plan: Plan, initial_inbound: np.ndarray | None = None,
+                 initial_outbound: np.ndarray | None = None) -> None:
         config = plan.scenario.staffing
         if not isinstance(config, OptimalStaffing):
             raise TypeError("the least-staffing search needs a scenario with policy: optimal")
@@ -242,8 +250,10 @@ class LeastStaffingSearch:
         self._set_up_inbound()
         self.inbound = (self._initial_inbound() if initial_inbound is None
                         else np.asarray(initial_inbound, dtype=np.int64).copy())
-        self.outbound = self._initial_outbound()
-        self.outbound_cap = 4 * self.outbound + 10  # a day failing there fails for want of no agent
+        self.outbound = (self._initial_outbound() if initial_outbound is None
+                         else np.asarray(initial_outbound, dtype=np.int64).copy())
+        # a day failing at the cap fails for want of no agent
+        self.outbound_cap = 4 * np.maximum(self.outbound, self._initial_outbound()) + 10
         tracing = plan.scenario.tracing
         self.index_target = min(1.0, config.index_within_share
                                 / attempts_and_reach(tracing.index)[1])
@@ -251,6 +261,7 @@ class LeastStaffingSearch:
                                    / attempts_and_reach(tracing.contact)[1])
         self.failed_at = np.full(plan.n_days, -1, dtype=np.int64)  # most agents seen to fail
         self.passed_at = np.full(plan.n_days, -1, dtype=np.int64)  # fewest seen to pass
+        self.events = 0  # simulated so far
 
     # ------------------------------------------------------------------ set-up
     def _set_up_inbound(self) -> None:
@@ -261,6 +272,7 @@ class LeastStaffingSearch:
         self.sample_times_s = minutes * MINUTE_S + MINUTE_S / 2
         self.sample_weights = per_minute.ravel()[minutes] if minutes.size else np.array([])
         self.sample_interval = (self.sample_times_s // plan.interval_s).astype(np.int64)
+        self.interval_class = same_day_intervals(plan, per_minute)
         patience = sc.inbound.patience
         self.table = AnsweredWithinTable(inbound_handle_s(sc), patience.mean_s,
                                          sc.inbound.answer_within)
@@ -310,8 +322,10 @@ class LeastStaffingSearch:
         shape = (config.search_replications, self.sample_times_s.size)
         load, servers = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
         for rep in range(config.search_replications):
-            people, intervals = replicate(plan, table, config.search_seed, rep,
-                                          self.sample_times_s, (load[rep], servers[rep]))
+            raw = replicate_raw(plan, table, config.search_seed, rep, self.sample_times_s,
+                                (load[rep], servers[rep]))
+            self.events += raw.n_events
+            people, intervals = raw.people, raw.intervals
             for total, part in zip(counts, _timeliness_by_day(people, plan), strict=True):
                 total[rep] = part
             answered += intervals["inbound_answered_within_target"]
@@ -324,9 +338,13 @@ class LeastStaffingSearch:
         """One ISA step: the least agents per interval against the simulated number in system."""
         if not self.inbound_on or self.sample_times_s.size == 0:
             return self.inbound.copy()
-        return isa_staffing(observed.load, observed.servers, self.inbound, self.sample_weights,
-                            self.sample_interval, self.table, self.config.inbound_target_sl,
-                            self.plan.n_intervals)
+        # days of the same demand are one day seen more often: their samples are pooled
+        # and they get the same staffing (each interval stands for its class's first)
+        classes = self.interval_class
+        staffing = isa_staffing(observed.load, observed.servers, self.inbound[classes],
+                                self.sample_weights, classes[self.sample_interval], self.table,
+                                self.config.inbound_target_sl, self.plan.n_intervals)
+        return staffing[classes]
 
     def next_outbound(self, observed: Observed) -> np.ndarray:
         """Raise the days whose releases missed a target, bisect the others down."""
@@ -392,7 +410,7 @@ class LeastStaffingSearch:
             has = observed.offered > 0
             levels[has] = observed.answered_within[has] / observed.offered[has]
         return SearchResult(table, iteration, converged, isa_done, self.outbound.copy(), found,
-                            levels, pd.DataFrame(history))
+                            levels, pd.DataFrame(history), self.events)
 
     def demand_margin(self) -> np.ndarray:
         """Return the share added to each day's outbound agents for the day-to-day noise.
@@ -456,6 +474,36 @@ def _settle_cycles(inbound: np.ndarray, seen: list[np.ndarray],
     return out
 
 
+def same_day_intervals(plan: Plan, per_minute: np.ndarray) -> np.ndarray:
+    """Return, per interval of the run, the same interval of the first day of the same demand.
+
+    Two days have the same demand when their expected inbound calls per minute
+    and the shift templates that run on them are the same (no epidemic, no
+    noise: a validation day repeated, or a plateau). The search treats such
+    days as more replications of one day, so they get the same staffing.
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario.
+    per_minute
+        Shape (days, minutes of a day): expected inbound calls per minute.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer interval indices, ``plan.n_intervals`` of them.
+    """
+    per_day = plan.intervals_per_day
+    first: dict[bytes, int] = {}
+    days = np.empty(plan.n_days, dtype=np.int64)
+    for day in range(plan.n_days):
+        key = (np.ascontiguousarray(per_minute[day]).tobytes()
+               + np.asarray(plan.template_on_day[day], dtype=bool).tobytes())
+        days[day] = first.setdefault(key, day)
+    return (days[:, None] * per_day + np.arange(per_day)[None, :]).ravel()
+
+
 def replicate(plan: Plan, table: StaffingTable, seed: int, replication: int,
               sample_times_s: np.ndarray,
               samples: tuple[np.ndarray, np.ndarray] | None = None,
@@ -482,11 +530,18 @@ def replicate(plan: Plan, table: StaffingTable, seed: int, replication: int,
     tuple
         The people table and the per-interval totals.
     """
+    raw = replicate_raw(plan, table, seed, replication, sample_times_s, samples)
+    return raw.people, raw.intervals
+
+
+def replicate_raw(plan: Plan, table: StaffingTable, seed: int, replication: int,
+                  sample_times_s: np.ndarray,
+                  samples: tuple[np.ndarray, np.ndarray] | None = None) -> RawRun:
+    """Run :func:`replicate`'s replication and return the engine's whole output."""
     observers = ([load_sampler(sample_times_s, *samples)]
                  if samples is not None and sample_times_s.size and plan.scenario.inbound.enabled
                  else [])
-    raw = simulate(plan, TablePolicy(table), seed, replication, observers=observers)
-    return raw.people, raw.intervals
+    return simulate(plan, TablePolicy(table), seed, replication, observers=observers)
 
 
 def _timeliness_by_day(people: pd.DataFrame, plan: Plan) -> tuple[np.ndarray, ...]:

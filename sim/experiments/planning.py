@@ -49,7 +49,8 @@ def _least_staffing(plan: Plan) -> Planned:
     info = {"search_iterations": int(result.iterations),
             "search_converged": bool(result.converged),
             "search_isa_iterations": result.isa_iterations,
-            "search_replications": int(result.iterations * config.search_replications)}
+            "search_replications": int(result.iterations * config.search_replications),
+            "search_events": int(result.events)}
     return Planned(result.table, info, result)
 
 

@@ -211,6 +211,7 @@ def run(
     force: bool = False,
     executor: Executor | str | None = None,
     scheduler: str | None = None,
+    planned: Planned | None = None,
 ) -> RunResults:
     """Run replications of a scenario.
 
@@ -242,6 +243,10 @@ def run(
     scheduler
         Dask scheduler address (implies ``executor="dask"``); without one,
         dask starts a LocalCluster of ``jobs`` workers.
+    planned
+        What was planned for the policy before the run, when the caller made
+        the plan itself (the ladder of :mod:`sim.experiments.ladder` plans its
+        steps from one another); None: planned here when the policy needs it.
 
     Returns
     -------
@@ -272,7 +277,8 @@ def run(
     plan = compile_plan(scenario)
     if not force:
         check_size(plan, replications)
-    planned = plan_staffing(plan)
+    if planned is None:
+        planned = plan_staffing(plan)
     bar = progress_bar(replications, progress, "replications", "replication")
     outputs: list[ReplicationOutput] = []
     try:

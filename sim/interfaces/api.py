@@ -20,13 +20,14 @@ from sim.analysis.catalogue import CATALOGUE as metrics
 from sim.analysis.catalogue import format_value, metric
 from sim.analysis.metrics import RUN_METRICS
 from sim.basics.errors import ScenarioError
-from sim.experiments import attribution, compare
+from sim.experiments import compare
 from sim.experiments import optimise as optimise_module
 from sim.experiments import replications as replications_module
 from sim.experiments import sweep as sweep_module
 from sim.experiments.attribution import BOUNDS, optimal_variant, oracle_variant, targets_report
 from sim.experiments.compare import inherited_description
 from sim.experiments.executor import Executor, make_executor, using
+from sim.experiments.ladder import explain_idle, idle_ladder, idle_sentence
 from sim.experiments.least_staffing import search as least_staffing
 from sim.experiments.optimise import Requirement
 from sim.experiments.replications import capped_jobs, seed_problem
@@ -57,6 +58,7 @@ __all__ = [
     "using", "write_report",
     "Comparison", "Executor", "Optimum", "Plan", "Results", "Scenario", "ScenarioError",
     "Sweep", "attribute_idle", "compare_scenarios", "compile_plan", "default_scenario_path",
+    "idle_ladder", "idle_sentence",
     "format_value", "json_schema", "least_staffing", "load_results", "load_scenario",
     "make_executor", "metric", "metrics",
     "optimal_variant", "optimise", "oracle_variant", "plots", "run", "scenario_from_text",
@@ -97,14 +99,17 @@ def attribute_idle(results: RunResults, jobs: int | None = 1, progress: bool = F
                    bound: str = "optimal") -> Results:
     """Split a run's idle hours against a bound on the same seeds.
 
-    See :func:`sim.experiments.attribution.attribute_idle`.
+    With the least-staffing bound (the default) the whole ladder of
+    :func:`sim.experiments.ladder.idle_ladder` runs: the idle by cause
+    (``idle_by_cause``) and the two-way split against its step 2; with
+    ``bound="analytic"`` the split against the analytic oracle
+    (:func:`sim.experiments.attribution.attribute_idle`).
 
     Returns
     -------
     Results
     """
-    return Results.of(attribution.attribute_idle(results, jobs=jobs, progress=progress,
-                                                 bound=bound))
+    return Results.of(explain_idle(results, jobs=jobs, progress=progress, bound=bound))
 
 
 def compare_scenarios(scenarios: Sequence[Scenario], replications: int, seed: int,

@@ -220,6 +220,8 @@ def _print_summary(results) -> None:
 
     context = label_context_of(results.scenario)
     print(f"{results.scenario.name}: {results.replications} replications, seed {results.seed}")
+    if "idle_by_cause" in results.tables:
+        _print_idle_by_cause(results, context)
     for name in HEADLINE:
         print(_metric_line(name, results.metric(name), context, results.replications))
     if "idle_attribution" in results.tables:
@@ -246,6 +248,20 @@ def _metric_line(name: str, m: dict[str, float], context: dict[str, str], n: int
         ci = (f"  (95 % CI {_value(name, m['ci_low'], context)} .. "
               f"{_value(name, m['ci_high'], context)})")
     return f"  {metric(name).label_in(context):<48} {_value(name, m['mean'], context):>16}{ci}"
+
+
+def _print_idle_by_cause(results, context: dict[str, str]) -> None:
+    """Print the ladder's one sentence, then each cause with its CI, cost and targets."""
+    from sim.interfaces.api import idle_sentence
+
+    table = results.tables["idle_by_cause"]
+    print(f"  {idle_sentence(table)}")
+    currency = context.get("currency", "")
+    for row in table.itertuples():
+        mark = "" if row.met_targets else f"  (step missed its targets: {row.why})"
+        print(f"    {row.step}. {row.cause:<58} {row.idle_hours:>12,.0f} h "
+              f"(95 % CI {row.ci_low:,.0f} .. {row.ci_high:,.0f})  "
+              f"{row.cost:>14,.0f} {currency}{mark}")
 
 
 def _print_attribution(results, context: dict[str, str]) -> None:

@@ -51,6 +51,8 @@ def run_figure_arguments(scenario: Scenario, tables: dict[str, pd.DataFrame],
         "deadline_label": deadline_label(scenario.tracing.index.within),
         "subtitle": figure_subtitle(scenario, replications, seed),
     }
+    if "idle_by_cause" in tables:
+        arguments["idle_by_cause"] = tables["idle_by_cause"]
     if "idle_attribution" in tables:
         arguments["idle_attribution"] = tables["idle_attribution"]
         arguments["bound"] = str(run_info.get("bound", "analytic"))  # older: the oracle

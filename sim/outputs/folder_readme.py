@@ -39,6 +39,7 @@ UNITS: dict[str, tuple[str, int | None]] = {
     "date": ("date", None),
     "timestamp": ("local date and time", None),
     "time_s": ("s since the start", 3),
+    "fraction": ("part of the whole (a part may be negative)", 6),
     **{key: (unit.label, unit.decimals) for key, unit in CATALOGUE_UNITS.items()},
 }
 
@@ -101,6 +102,19 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "target": ("text", "a service target of the bound's staffing (its metric)"),
     "required": ("share", "the share the target requires"),
     "met": ("text", "whether the bound's mean met the target (True/False)"),
+    # ------------------------------------------------------------- idle by cause (the ladder)
+    "step": ("id", "step of the ladder of staffings, 1 (inherent) .. 5 (the scenario's own)"),
+    "name": ("text", "the step's short name: inherent, shifts, scaling, foresight, contract"),
+    "cause": ("text", "what the idle this step adds to the step before is attributed to"),
+    "share": ("fraction", "the cause's part of the run's idle hours"),
+    "cost": ("money", "the cause's idle hours at the agent rate (mean; may be negative)"),
+    "cost_ci_low": ("money", "lower end of the cost's 95 % paired interval"),
+    "cost_ci_high": ("money", "upper end of the cost's 95 % paired interval"),
+    "step_idle_hours": ("h", "the step's own idle hours (mean over replications)"),
+    "step_paid_hours": ("h", "the step's paid agent-hours (mean over replications)"),
+    "met_targets": ("text", "whether the step's means met every target (True/False)"),
+    "why": ("text", "the targets the step missed, with what it achieved (empty: none)"),
+    "staffing": ("text", "the step's staffing, in words"),
 }
 
 #: File name (or pattern) -> what it holds.
@@ -123,6 +137,14 @@ FILES: dict[str, str] = {
     "calls": "one row per call (with `simulation.calls_log: true`)",
     "idle_attribution": "per replication and day: idle hours split into unavoidable (the "
                         "oracle's) and avoidable (`--attribute-idle`)",
+    "idle_by_cause": "one row per cause of idle, in the order of the ladder of staffings "
+                     "(each step adds one constraint of real operations): its idle hours, "
+                     "95 % CI, share, cost, and whether its step met the targets "
+                     "(`--attribute-idle`); the rows add up to the run's idle",
+    "ladder": "per step of the ladder and replication: idle and paid hours and the targets' "
+              "metrics (`--attribute-idle`)",
+    "ladder_targets": "per step of the ladder and target: required, achieved (mean, CI), met "
+                      "(`--attribute-idle`)",
     "oracle_summary": "the summary of the bound (the oracle or optimal policy) run on the "
                       "same seeds (`--attribute-idle`)",
     "bound_targets": "per service target of the bound: the share required, the bound's mean "
@@ -156,6 +178,7 @@ FIGURES: dict[str, str] = {
     "cost": "cost per handled call per day",
     "inbound": "inbound service level and abandonment per day",
     "idle_attribution": "avoidable and unavoidable idle hours per day",
+    "idle_by_cause": "waterfall of the idle hours by cause, along the ladder of staffings",
     "comparison": "each scenario's means with CIs and the paired differences",
     "comparison_daily": "the scenarios' daily curves overlaid",
     "frontier": "the frontier of the sweep's points: timeliness against cost, with CIs",

@@ -21,7 +21,7 @@ import pandas as pd
 
 import sim.staffing  # noqa: F401  (reading a scenario file needs the policies registered)
 from sim.basics.errors import ResultsError
-from sim.experiments.attribution import attribute_idle
+from sim.experiments.ladder import explain_idle
 from sim.experiments.replications import run
 from sim.inputs.scenario import Scenario, ScenarioError, scenario_from_text
 from sim.outputs.results import Results
@@ -95,7 +95,7 @@ def rerun(directory: str | Path, jobs: int | None = None) -> ReplayReport:
                   jobs=jobs, force=True)
     if (directory / "idle_attribution.parquet").exists():
         # the bound recorded by the run (directories from before --bound used the oracle)
-        results = attribute_idle(results, jobs=jobs, bound=meta.get("bound", "analytic"))
+        results = explain_idle(results, jobs=jobs, bound=meta.get("bound", "analytic"))
     results = Results.of(results)
     differences: dict[str, str] = {}
     compared = 0

@@ -44,9 +44,10 @@ from typing import Any
 import pandas as pd
 
 import sim.staffing  # noqa: F401  (reading a scenario file needs the policies registered)
-from sim.analysis.catalogue import NAN_TEXT, Metric, metric
+from sim.analysis.catalogue import NAN_TEXT, Metric, format_value, metric
 from sim.basics.errors import ReportError
 from sim.experiments.compare import inherited_description
+from sim.experiments.ladder import idle_sentence
 from sim.inputs.scenario import Scenario, compact_duration, scenario_from_text
 from sim.outputs.figure_work import run_figure_arguments
 from sim.outputs.labels import (
@@ -277,6 +278,10 @@ CAPTIONS = {
                   "and the open outbound backlog.",
     "cost": "Cost per handled call and total cost per day.",
     "inbound": "Inbound hotline: service level and abandonment, with the calls offered.",
+    "idle_by_cause": "Where the idle hours came from: each step of the ladder staffs the same "
+                     "demand on the same random numbers for the same targets and adds one "
+                     "constraint of real operations; a bar is the idle that constraint adds "
+                     "(95 % paired interval as whisker), the last bar the run's idle.",
     "idle_attribution": "Idle hours split into unavoidable (the bound's, on the same random "
                         "numbers) and avoidable.",
     "comparison": "Scenarios side by side: mean with 95 % CI whiskers; Δ is the paired "
@@ -337,7 +342,8 @@ def _load_run(directory: Path, meta: dict | None = None) -> _Run:
     if summary is None:
         summary = _summary_from_json(directory / "summary.json")
     tables = {}
-    for name in ("daily", "idle_attribution", "oracle_summary", "monthly", "weekly"):
+    for name in ("daily", "idle_attribution", "oracle_summary", "monthly", "weekly",
+                 "idle_by_cause"):
         table = _read_table(directory, name)
         if table is not None:
             tables[name] = table
@@ -390,6 +396,7 @@ def _run_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str,
     bound = BOUNDS.get(str(run.meta.get("bound", "analytic")), BOUNDS["analytic"])
     source = run.meta.get("scenario_file")
     return {
+        **_idle_by_cause_context(run),
         "kind": "run",
         "title": f"{run.scenario.name}: simulation report",
         "subtitle": figure_subtitle(run.scenario, run.replications, run.seed),
@@ -406,6 +413,23 @@ def _run_context(directory: Path, jobs: int | None, shown_as: Path) -> dict[str,
                       f"--seed {run.seed} --replications {run.replications}"],
         "tables": [], "answer": "",
     }
+
+
+def _idle_by_cause_context(run: _Run) -> dict[str, Any]:
+    """Return the ladder's sentence and rows for the report's first screen (or none)."""
+    table = run.tables.get("idle_by_cause")
+    if table is None or table.empty:
+        return {"idle_sentence": "", "idle_causes": []}
+    currency = run.scenario.costs.currency
+    rows = [{"step": int(row.step), "cause": str(row.cause),
+             "hours": format_value(float(row.idle_hours), "h"),
+             "ci": (f"{format_value(float(row.ci_low), 'h', with_unit=False)} .. "
+                    f"{format_value(float(row.ci_high), 'h', with_unit=False)}"),
+             "share": format_value(float(row.share), "share"),
+             "cost": format_value(float(row.cost), "money", currency),
+             "met": "yes" if bool(row.met_targets) else f"no: {row.why}"}
+            for row in table.itertuples()]
+    return {"idle_sentence": idle_sentence(table), "idle_causes": rows}
 
 
 def _scenario_context(run: _Run, source: str | None, label: str | None = None) -> dict:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from sim.plumbing.lifeline import BackgroundWork
 
 CSV_TABLES = ("daily", "intervals", "replications", "summary", "idle_attribution",
+              "idle_by_cause", "ladder", "ladder_targets",
               "oracle_summary", "agents", "people", "monthly", "weekly", "cost_lines")
 #: With ``simulation.people_log: auto`` the people table is written up to this many rows
 #: (about 30 MB of Parquet); the default scenario's 6.5 million are left out.

@@ -13,7 +13,11 @@
 No figure touches pyplot's global state (see :mod:`sim.outputs.figures.run`).
 """
 
-from sim.outputs.figures.attribution import BOUND_NAMES, plot_idle_attribution
+from sim.outputs.figures.attribution import (
+    BOUND_NAMES,
+    plot_idle_attribution,
+    plot_idle_by_cause,
+)
 from sim.outputs.figures.comparison import plot_comparison, plot_comparison_daily
 from sim.outputs.figures.drawing import QUANTILE_MIN_REPLICATIONS, add_subtitle
 from sim.outputs.figures.files import FigureJob, save_figure, save_figures
@@ -32,5 +36,6 @@ from sim.outputs.figures.run import (
 __all__ = ["BOUND_NAMES", "QUANTILE_MIN_REPLICATIONS", "FigureJob", "add_subtitle",
            "all_figures", "figure_makers", "plot_capacity", "plot_comparison",
            "plot_comparison_daily", "plot_cost", "plot_demand", "plot_frontier",
-           "plot_idle_attribution", "plot_idle_occupancy", "plot_inbound", "plot_timeliness",
+           "plot_idle_attribution", "plot_idle_by_cause", "plot_idle_occupancy", "plot_inbound",
+           "plot_timeliness",
            "save_figure", "save_figures"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
 from sim.analysis.metrics import summarise as summarise_replications
 from sim.outputs.figures.drawing import (
@@ -27,6 +30,7 @@ from sim.outputs.figures.drawing import (
     prepare,
     slug,
     text_entry,
+    thousands,
 )
 
 #: How the figures name the bound of the idle attribution (``bound=`` of
@@ -170,3 +174,75 @@ def _attribution_handles(prep: Prepared, positive: bool, negative: bool,
                              "(understaffed)"))
     handles.append(text_entry(f"bars and line: mean of {reps}\nreplications per day"))
     return handles
+
+
+def plot_idle_by_cause(table: pd.DataFrame, currency: str = "EUR",
+                       subtitle: str | None = None) -> Figure:
+    """Waterfall of a run's idle hours by cause, in ladder order.
+
+    Each cause (a row of ``idle_by_cause``, :func:`sim.experiments.ladder.idle_ladder`)
+    is a bar from the idle of the step before to that of its step, with its
+    95 % interval (paired over replications) as a whisker at the bar's end; a
+    negative cause (the step idled less than the one before) goes down, in
+    grey. The last bar is the run's idle, the sum of the causes. Each bar is
+    labelled with its hours, its share of the run's idle and its cost; a step
+    that missed its targets is marked so.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The ``idle_by_cause`` table (``step``, ``cause``, ``idle_hours``,
+        ``ci_low``, ``ci_high``, ``share``, ``cost``, ``met_targets``).
+    currency : str, default "EUR"
+        For the costs in the labels.
+    subtitle : str or None, default None
+        Written above the panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = Figure(figsize=(WIDTH, 1.0 + 1.4 * PANEL_HEIGHT), layout="constrained")
+    ax = fig.subplots()
+    parts = table["idle_hours"].to_numpy(dtype=float)
+    ends = np.cumsum(parts)
+    starts = ends - parts
+    x = np.arange(parts.size)
+    colours = [C_IDLE if part >= 0 else "#9e9e9e" for part in parts]
+    ax.bar(x, parts, bottom=starts, color=colours, width=0.6, zorder=2,
+           gid="idle_by_cause")
+    low = ends - parts + table["ci_low"].to_numpy(dtype=float)
+    high = ends - parts + table["ci_high"].to_numpy(dtype=float)
+    ax.vlines(x, low, high, color=C_PAID, linewidth=1.2, zorder=3)
+    total = float(ends[-1]) if ends.size else 0.0
+    ax.bar([parts.size], [total], color=C_BUSY, width=0.6, zorder=2)
+    for k, row in enumerate(table.itertuples()):
+        mark = "" if row.met_targets else "\n(missed targets)"
+        ax.annotate(f"{row.idle_hours:,.0f} h\n{100 * row.share:.0f} %\n"
+                    f"{row.cost:,.0f} {currency}{mark}",
+                    (k, max(starts[k], ends[k], high[k])), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize="small")
+    ax.annotate(f"{total:,.0f} h", (parts.size, total), xytext=(0, 3),
+                textcoords="offset points", ha="center", va="bottom", fontsize="small")
+    labels = [f"{row.step}. {row.cause}" for row in table.itertuples()] + ["the run's idle"]
+    ax.set_xticks(np.arange(parts.size + 1), [_wrap(label) for label in labels],
+                  fontsize="small")
+    ax.set_ylabel("idle hours (mean over replications)")
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_ylim(min(0.0, float(low.min(initial=0.0))) * 1.1,
+                max(total, float(high.max(initial=0.0))) * 1.25 + 1.0)
+    ax.axhline(0.0, color=C_PAID, linewidth=0.8)
+    ax.grid(axis="y", alpha=0.3, zorder=0)
+    ax.set_title("Where the idle hours came from: each step adds one constraint of real "
+                 "operations", loc="left", fontsize="medium", fontweight="bold", y=1.0)
+    ax.text(0.0, -0.2, "Same demand, same random numbers, same targets at every step; whiskers: "
+            "95 % paired intervals over the replications.", transform=ax.transAxes,
+            fontsize="small", color="#555555", va="top")
+    if subtitle:
+        add_subtitle(fig, subtitle)
+    return fig
+
+
+def _wrap(text: str, width: int = 18) -> str:
+    """Break a tick label into lines of about ``width`` characters."""
+    return "\n".join(textwrap.wrap(text, width))

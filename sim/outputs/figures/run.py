@@ -52,7 +52,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from sim.outputs.figures.attribution import plot_idle_attribution
+from sim.outputs.figures.attribution import plot_idle_attribution, plot_idle_by_cause
 from sim.outputs.figures.drawing import (
     C_BREAK,
     C_BUSY,
@@ -437,6 +437,7 @@ def figure_makers(
     subtitle: str | None = None,
     idle_attribution: pd.DataFrame | None = None,
     bound: str = "analytic",
+    idle_by_cause: pd.DataFrame | None = None,
 ) -> dict[str, Callable[[], Figure]]:
     """Return the standard figures as functions that draw them, for :func:`save_figures`.
 
@@ -450,6 +451,9 @@ def figure_makers(
     bound : str, default "analytic"
         The bound the attribution compared with (``"optimal"`` or
         ``"analytic"``), named by that figure.
+    idle_by_cause : pandas.DataFrame or None, default None
+        The ladder's idle by cause (:func:`sim.experiments.ladder.idle_ladder`);
+        given, the waterfall ``"idle_by_cause"`` comes first.
 
     Returns
     -------
@@ -467,6 +471,11 @@ def figure_makers(
         "inbound": lambda: plot_inbound(daily, service_target_s=service_target_s),
     }
     makers = {name: _with_subtitle(make, text) for name, make in makers.items()}
+    if idle_by_cause is not None:
+        causes = idle_by_cause
+        makers = {"idle_by_cause": lambda: plot_idle_by_cause(causes, currency=currency,
+                                                              subtitle=text),
+                  **makers}
     if idle_attribution is not None:
         attribution = idle_attribution
         makers["idle_attribution"] = lambda: plot_idle_attribution(
