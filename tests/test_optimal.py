@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 
 import sim
 from sim.basics import theory
@@ -98,32 +99,29 @@ def sinusoidal_scenario(search_replications: int) -> sim.Scenario:
 def test_isa_staffing_is_time_stable_and_close_to_offered_load() -> None:
     """Feldman, Mandelbaum, Massey & Whitt (2008): ISA gives a time-stable service level.
 
-    One day of a sinusoidal rate (300-900 calls/h), 24 one-hour templates; the
-    search runs 30 replications per iteration. On those replications (the
-    staffing's own estimate, as in the paper) every hour's service level must
-    lie within +-0.05 of the target 0.8: the least staffing reaching 0.8 puts it
-    in [0.8, 0.8 + one agent's step], about 0.035-0.05 at these loads. Measured:
-    0.799-0.837 (largest deviation 0.037) after 3 iterations.
-
-    On 24 other replications the hourly service levels scatter more, because
-    one replication-hour of a bursty queue has a service level with a standard
-    deviation of about 0.15: each hour is checked within +-0.05 plus 3.5
-    standard errors of its own mean (estimated from the replications; 24
-    hours, so about one false alarm in a hundred runs), and the day's within
-    +-0.05 (measured: largest deviation 0.059, the day 0.819). ISA agrees with
-    the offered-load staffing (Erlang A at the interval mean of m(t)) within 4
-    agents in every hour (measured; 2.2 on average), ISA slightly below it.
+    One day of a sinusoidal rate (300-900 calls/h), exponential handle time
+    and patience, 24 one-hour templates, target 0.80 within 20 s; the search
+    runs 30 replications per iteration. Whole agents move an hour's service
+    level by 0.035-0.07 at these loads, so each hour gets the staffing whose
+    estimated level is nearest the target, and agents are added to the lowest
+    hours until the day is at the target (``inbound_staffing: time_stable``,
+    ``isa.time_stable_choice``). On 200
+    replications the search never saw (per hour, a standard error of about
+    0.011), every hour must lie within +-0.05 of 0.80 (measured 0.756-0.841;
+    the least staffing at or above 0.80 in every hour, as before, gave
+    0.787-0.858) and the day at 0.80 or above within noise (measured 0.801).
+    ISA agrees with the offered-load staffing (Erlang A at the interval mean of
+    m(t)) within 5 agents in every hour, and the agents follow the rate.
     """
-    scenario = sinusoidal_scenario(search_replications=30)
+    scenario = sinusoidal_scenario(search_replications=30).with_changes(
+        {"staffing.inbound_staffing": "time_stable"})
     plan = compile_plan(scenario)
     result = search(plan)
     assert result.converged and result.isa_iterations is not None
     isa = result.table.reserve
     # 24 one-hour templates: the roster is the ISA staffing, hour by hour
     np.testing.assert_array_equal(result.table.per_template.ravel(), isa)
-    assert np.abs(result.interval_service_level - 0.8).max() <= 0.05, (
-        result.interval_service_level)
-    n_reps = 24
+    n_reps = 200
     within = np.zeros((n_reps, plan.n_intervals))
     offered = np.zeros((n_reps, plan.n_intervals))
     for rep in range(n_reps):
@@ -132,14 +130,27 @@ def test_isa_staffing_is_time_stable_and_close_to_offered_load() -> None:
         within[rep] = intervals["inbound_answered_within_target"]
         offered[rep] = intervals["inbound_offered"]
     per_hour = within.sum(axis=0) / offered.sum(axis=0)
-    # standard error of a ratio estimator: residuals of the per-replication totals
-    residual = within - per_hour * offered
-    se = residual.std(axis=0, ddof=1) * math.sqrt(n_reps) / offered.sum(axis=0)
-    assert np.all(np.abs(per_hour - 0.8) <= 0.05 + 3.5 * se), (per_hour, se)
-    assert abs(within.sum() / offered.sum() - 0.8) <= 0.05
+    assert np.all(np.abs(per_hour - 0.8) <= 0.05), per_hour
+    # the day: at the target within 3 standard errors of the ratio estimator
+    day = within.sum(axis=1) - 0.8 * offered.sum(axis=1)
+    se = day.std(ddof=1) / math.sqrt(n_reps) / offered.sum(axis=1).mean()
+    assert within.sum() / offered.sum() >= 0.8 - 3 * se
     offered_load = offered_load_staffing(plan, 0.8)
     assert np.abs(isa - offered_load).max() <= 5
     assert np.abs(isa - offered_load).mean() <= 3
+    rate = np.asarray(scenario.inbound.profile)
+    assert stats.spearmanr(isa, rate).statistic > 0.95  # the agents follow the rate
+
+
+def test_days_of_the_same_demand_get_the_same_staffing() -> None:
+    """Three identical days (no epidemic, no noise): one day's staffing, three times."""
+    scenario = sinusoidal_scenario(search_replications=4).with_changes(
+        {"calendar.days": 3, "staffing.max_iterations": 3})
+    plan = compile_plan(scenario)
+    days = search(plan).table.reserve.reshape(3, -1)
+    np.testing.assert_array_equal(days[1], days[0])
+    np.testing.assert_array_equal(days[2], days[0])
+    assert days[0].max() > days[0].min()  # it follows the rate
 
 
 # --------------------------------------------------------------------------- the search

@@ -343,7 +343,8 @@ class LeastStaffingSearch:
         classes = self.interval_class
         staffing = isa_staffing(observed.load, observed.servers, self.inbound[classes],
                                 self.sample_weights, classes[self.sample_interval], self.table,
-                                self.config.inbound_target_sl, self.plan.n_intervals)
+                                self.config.inbound_target_sl, self.plan.n_intervals,
+                                self.config.inbound_staffing)
         return staffing[classes]
 
     def next_outbound(self, observed: Observed) -> np.ndarray:

@@ -42,7 +42,13 @@ class OptimalStaffing(StaffingCommon):
     noise (the few search replications see few draws of it). New agents are
     hired ``agents.onboarding`` ahead; an agent hired stays at least
     ``min_stay``. Not subject to lead times (it is
-    the bound).
+    the bound). ``inbound_staffing``: ``at_least_target`` gives every interval
+    the least agents whose level reaches ``inbound_target_sl`` (so each lies
+    between the target and one agent's step above it); ``time_stable`` gives
+    each the agents whose level is nearest the target and adds agents to the
+    lowest intervals until the run is at the target, so that every interval
+    lies within about half a step of it (Feldman et al.'s time-stable
+    performance with whole agents).
     """
 
     policy: Literal["optimal"]
@@ -54,6 +60,7 @@ class OptimalStaffing(StaffingCommon):
     demand_quantile: Annotated[float, Field(ge=0.5, lt=1.0)] = 0.95
     max_iterations: int = Field(default=40, ge=1, le=200)
     search_seed: int = Field(default=2008, ge=0)
+    inbound_staffing: Literal["at_least_target", "time_stable"] = "at_least_target"
 
     def summary(self) -> str:
         """E.g. ``"least staffing found by simulation (95 % / 90 % / 80 % targets)"``."""
