@@ -57,39 +57,6 @@ if TYPE_CHECKING:  # what the names below are, for type checkers and editors
         unit_of,
     )
 
-#: The public names, all from :mod:`sim.interfaces.api` (the interfaces layer).
-_EXPORTS: frozenset[str] = frozenset({
-    "metrics",
-    "metric",
-    "format_value",
-    "Comparison",
-    "Optimum",
-    "Plan",
-    "Results",
-    "Scenario",
-    "ScenarioError",
-    "Sweep",
-    "attribute_idle",
-    "compare_scenarios",
-    "compile_plan",
-    "default_scenario_path",
-    "idle_ladder",
-    "idle_sentence",
-    "json_schema",
-    "least_staffing",
-    "load_results",
-    "load_scenario",
-    "make_executor",
-    "optimal_variant",
-    "optimise",
-    "oracle_variant",
-    "plots",
-    "run",
-    "scenario_from_text",
-    "sweep",
-    "targets_report",
-    "unit_of",
-})
 
 __all__ = [
     "metrics",
@@ -123,6 +90,8 @@ __all__ = [
     "targets_report",
     "unit_of",
 ]
+#: The public names, all from :mod:`sim.interfaces.api` (the interfaces layer).
+_EXPORTS: frozenset[str] = frozenset(__all__)
 __version__ = "0.1.0"
 
 
