@@ -141,3 +141,21 @@ def test_the_table_reads_as_the_figure_draws_it(ladder):
     assert len(bars) == len(STEPS) + 1  # one per cause and the run's idle
     assert bars[-1].get_height() == pytest.approx(
         float(pd.Series(out.tables["idle_by_cause"]["idle_hours"]).sum()))
+
+
+def test_the_searches_give_the_same_tables_on_any_executor(ladder):
+    """An iteration's replications side by side on worker processes: the same staffing."""
+    from sim.experiments.executor import make_executor
+    from sim.experiments.ladder import plan_steps
+
+    results, _ = ladder
+    scenarios = step_scenarios(results.scenario)
+    serial = plan_steps(scenarios, events_per_replication=1.0)
+    with make_executor("local", jobs=2) as executor:
+        parallel = plan_steps(scenarios, events_per_replication=1.0, executor=executor)
+    for k in (1, 2, 3):
+        np.testing.assert_array_equal(parallel[k].for_policy.per_template,
+                                      serial[k].for_policy.per_template)
+        np.testing.assert_array_equal(parallel[k].for_policy.reserve,
+                                      serial[k].for_policy.reserve)
+        assert parallel[k].info.get("search_events") == serial[k].info.get("search_events")

@@ -49,6 +49,7 @@ from sim.analysis.costs import agent_hours_value
 from sim.analysis.metrics import summarise
 from sim.basics.units import DAY_S, HOUR_S
 from sim.experiments.attribution import BOUNDS, attribute_idle, targets_report
+from sim.experiments.executor import Executor, executor_for
 from sim.experiments.least_staffing import (
     LeastStaffingSearch,
     SearchResult,
@@ -201,8 +202,8 @@ def _search_info(result: SearchResult, events_per_replication: float, seconds: f
             "search_seconds": round(seconds, 3)}
 
 
-def plan_steps(scenarios: dict[int, Scenario],
-               events_per_replication: float) -> dict[int, Planned]:
+def plan_steps(scenarios: dict[int, Scenario], events_per_replication: float,
+               executor: Executor | None = None) -> dict[int, Planned]:
     """Plan steps 1 to 3: two searches (step 2 warm-started from step 1) and step 3's table.
 
     Parameters
@@ -212,6 +213,8 @@ def plan_steps(scenarios: dict[int, Scenario],
     events_per_replication
         Events of one replication of the scenario explained (the unit of the
         searches' cost, ``replication_equivalents``).
+    executor
+        Where the searches' replications run, side by side (None: in this process).
 
     Returns
     -------
@@ -223,7 +226,7 @@ def plan_steps(scenarios: dict[int, Scenario],
     # ISA from the analytic staffing (Erlang A on the offered load) instead of the
     # generous infinite-server start: the same fixed point, fewer iterations to it
     warm = offered_load_staffing(plans[1], targets_of(scenarios[1])["inbound_target_sl"])
-    first = LeastStaffingSearch(plans[1], initial_inbound=warm).run()
+    first = LeastStaffingSearch(plans[1], initial_inbound=warm, executor=executor).run()
     one = _search_info(first, events_per_replication, time.perf_counter() - started)
     # outbound agents of step 1 work one interval each: carried over as hours
     interval_h = scenarios[1].simulation.interval / HOUR_S
@@ -233,7 +236,7 @@ def plan_steps(scenarios: dict[int, Scenario],
     outbound = np.ceil(first.outbound_found * interval_h / mean_shift_h - 1e-9).astype(np.int64)
     started = time.perf_counter()
     second = LeastStaffingSearch(plans[2], initial_inbound=first.table.reserve,
-                                 initial_outbound=outbound).run()
+                                 initial_outbound=outbound, executor=executor).run()
     two = _search_info(second, events_per_replication, time.perf_counter() - started)
     limited = LeastStaffingSearch(plans[3], initial_inbound=second.table.reserve,
                                   initial_outbound=second.outbound)
@@ -279,15 +282,16 @@ def idle_ladder(results: RunResults, jobs: int | None = 1, progress: bool = Fals
     events_per_rep = max(float(results.run_info.get("events_simulated", 0))
                          / max(results.replications, 1), 1.0)
     scenarios = step_scenarios(scenario)
-    planned = plan_steps(scenarios, events_per_rep)
-    options = {"replications": results.replications, "seed": results.seed, "force": True,
-               "jobs": jobs, "progress": progress, "executor": executor,
-               "scheduler": scheduler}
-    runs: dict[int, RunResults] = {k: run(sc, planned=planned[k], **options)
-                                   for k, sc in scenarios.items()}
-    day0 = int(np.asarray(planned[3].for_policy.headcount)[0])  # type: ignore[attr-defined]
-    fourth = no_foresight_scenario(scenario, day0)
-    runs[4] = run(fourth, **options) if fourth is not None else results
+    with executor_for(executor, jobs, scheduler) as ex:
+        planned = plan_steps(scenarios, events_per_rep, ex)
+        def again(variant: Scenario, plan: Planned | None = None) -> RunResults:
+            return run(variant, replications=results.replications, seed=results.seed,
+                       force=True, progress=progress, executor=ex, planned=plan)
+
+        runs: dict[int, RunResults] = {k: again(sc, planned[k]) for k, sc in scenarios.items()}
+        day0 = int(np.asarray(planned[3].for_policy.headcount)[0])  # type: ignore[attr-defined]
+        fourth = no_foresight_scenario(scenario, day0)
+        runs[4] = again(fourth) if fourth is not None else results
     runs[5] = results
     info = {k: {"scenario": (r.scenario.staffing.summary()), "policy": r.scenario.staffing.policy,
                 "engine_seconds": r.run_info.get("engine_seconds", 0.0),

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from sim.basics.units import DAY_S, HOUR_S, MINUTE_S
+from sim.experiments.executor import Executor
 from sim.experiments.isa import AnsweredWithinTable, isa_staffing, load_sampler
 from sim.inputs.compile import MINUTES_PER_DAY, Plan, compile_plan, split_headcount
 from sim.inputs.scenario import Scenario
@@ -233,10 +235,15 @@ class LeastStaffingSearch:
     initial_outbound
         Outbound agents per day to start from (default: the expected work at
         :data:`INITIAL_OCCUPANCY`).
+    executor
+        Where an iteration's replications run, side by side (an open
+        :class:`~sim.experiments.executor.Executor`; None: one after the other
+        in this process). The result does not depend on it.
     """
 
     def __init__(self, plan: Plan, initial_inbound: np.ndarray | None = None,
-                 initial_outbound: np.ndarray | None = None) -> None:
+                 initial_outbound: np.ndarray | None = None,
+                 executor: Executor | None = None) -> None:
         config = plan.scenario.staffing
         if not isinstance(config, OptimalStaffing):
             raise TypeError("the least-staffing search needs a scenario with policy: optimal")
@@ -262,6 +269,8 @@ class LeastStaffingSearch:
         self.failed_at = np.full(plan.n_days, -1, dtype=np.int64)  # most agents seen to fail
         self.passed_at = np.full(plan.n_days, -1, dtype=np.int64)  # fewest seen to pass
         self.events = 0  # simulated so far
+        self.executor = executor
+        self._shared_plan: object = None
 
     # ------------------------------------------------------------------ set-up
     def _set_up_inbound(self) -> None:
@@ -321,17 +330,31 @@ class LeastStaffingSearch:
         answered, offered = np.zeros(plan.n_intervals), np.zeros(plan.n_intervals)
         shape = (config.search_replications, self.sample_times_s.size)
         load, servers = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
-        for rep in range(config.search_replications):
-            raw = replicate_raw(plan, table, config.search_seed, rep, self.sample_times_s,
-                                (load[rep], servers[rep]))
-            self.events += raw.n_events
-            people, intervals = raw.people, raw.intervals
-            for total, part in zip(counts, _timeliness_by_day(people, plan), strict=True):
+        reps = range(config.search_replications)
+        outputs: Iterable[SearchReplication] = (
+            self.executor.imap(search_replication,
+                               [(self._plan_handle(), table, config.search_seed, rep,
+                                 self.sample_times_s) for rep in reps])
+            if self.executor is not None
+            else (search_replication(plan, table, config.search_seed, rep, self.sample_times_s)
+                  for rep in reps))
+        for rep, output in enumerate(outputs):
+            self.events += output.n_events
+            for total, part in zip(counts, output.timeliness, strict=True):
                 total[rep] = part
-            answered += intervals["inbound_answered_within_target"]
-            offered += intervals["inbound_offered"]
+            load[rep], servers[rep] = output.load, output.servers
+            answered += output.answered_within
+            offered += output.offered
         return Observed(counts[0], counts[1], counts[2], counts[3], answered_within=answered,
                         offered=offered, load=load, servers=servers)
+
+    def _plan_handle(self) -> object:
+        """Return the plan as the executor's tasks take it (shared with its workers once)."""
+        if self.executor is None:
+            return self.plan
+        if self._shared_plan is None:
+            self._shared_plan = self.executor.share(self.plan)
+        return self._shared_plan
 
     # ------------------------------------------------------------------ updates
     def next_inbound(self, observed: Observed) -> np.ndarray:
@@ -503,6 +526,33 @@ def same_day_intervals(plan: Plan, per_minute: np.ndarray) -> np.ndarray:
                + np.asarray(plan.template_on_day[day], dtype=bool).tobytes())
         days[day] = first.setdefault(key, day)
     return (days[:, None] * per_day + np.arange(per_day)[None, :]).ravel()
+
+
+@dataclass(frozen=True)
+class SearchReplication:
+    """What one of the search's replications hands back (small: no people table)."""
+
+    n_events: int
+    timeliness: tuple[np.ndarray, ...]
+    answered_within: np.ndarray
+    offered: np.ndarray
+    load: np.ndarray
+    servers: np.ndarray
+
+
+def search_replication(plan: Plan, table: StaffingTable, seed: int, replication: int,
+                       sample_times_s: np.ndarray) -> SearchReplication:
+    """Run one of the search's replications and keep what its updates need.
+
+    A module-level function, so that an executor's workers can run it.
+    """
+    load = np.zeros(sample_times_s.size, dtype=np.int64)
+    servers = np.zeros(sample_times_s.size, dtype=np.int64)
+    raw = replicate_raw(plan, table, seed, replication, sample_times_s, (load, servers))
+    intervals = raw.intervals
+    return SearchReplication(raw.n_events, _timeliness_by_day(raw.people, plan),
+                             np.asarray(intervals["inbound_answered_within_target"], dtype=float),
+                             np.asarray(intervals["inbound_offered"], dtype=float), load, servers)
 
 
 def replicate(plan: Plan, table: StaffingTable, seed: int, replication: int,

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.experiments.least_staffing import SearchResult, search
+from sim.experiments.executor import Executor
+from sim.experiments.least_staffing import LeastStaffingSearch, SearchResult
 from sim.inputs.compile import Plan
 from sim.inputs.scenario import StaffingCommon
 from sim.staffing.optimal import OptimalStaffing
@@ -42,8 +43,8 @@ class Planned:
     search: SearchResult | None = None
 
 
-def _least_staffing(plan: Plan) -> Planned:
-    result = search(plan)
+def _least_staffing(plan: Plan, executor: Executor | None = None) -> Planned:
+    result = LeastStaffingSearch(plan, executor=executor).run()
     config = plan.scenario.staffing
     assert isinstance(config, OptimalStaffing)
     info = {"search_iterations": int(result.iterations),
@@ -54,23 +55,26 @@ def _least_staffing(plan: Plan) -> Planned:
     return Planned(result.table, info, result)
 
 
-PLANNERS: dict[type[StaffingCommon], Callable[[Plan], Planned]] = {
+PLANNERS: dict[type[StaffingCommon], Callable[[Plan, Executor | None], Planned]] = {
     OptimalStaffing: _least_staffing,
 }
 """Configuration class -> the experiment step that plans its policy before a run."""
 
 
-def plan_staffing(plan: Plan) -> Planned | None:
+def plan_staffing(plan: Plan, executor: Executor | None = None) -> Planned | None:
     """Plan the staffing of a run whose policy needs simulations to plan (else None).
 
     Parameters
     ----------
     plan
         The compiled scenario.
+    executor
+        Where the planning's simulations run, side by side (None: in this
+        process); the plan does not depend on it.
 
     Returns
     -------
     Planned or None
     """
     planner = PLANNERS.get(type(plan.scenario.staffing))
-    return planner(plan) if planner is not None else None
+    return planner(plan, executor) if planner is not None else None

@@ -277,12 +277,12 @@ def run(
     plan = compile_plan(scenario)
     if not force:
         check_size(plan, replications)
-    if planned is None:
-        planned = plan_staffing(plan)
     bar = progress_bar(replications, progress, "replications", "replication")
     outputs: list[ReplicationOutput] = []
     try:
         with executor_for(executor, jobs, scheduler, tasks=replications) as ex:
+            if planned is None:  # the search's replications run on the same workers
+                planned = plan_staffing(plan, ex)
             shared = ex.share(plan)
             table = planned.for_policy if planned is not None else None
             calls = [(shared, seed, r, table) for r in range(replications)]
