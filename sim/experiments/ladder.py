@@ -39,7 +39,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -47,15 +46,15 @@ import pandas as pd
 
 from sim.analysis.costs import agent_hours_value
 from sim.analysis.metrics import summarise
-from sim.basics.units import DAY_S, HOUR_S
-from sim.experiments.attribution import BOUNDS, attribute_idle, targets_report
+from sim.basics.units import DAY_S, HOUR_S, format_clock
+from sim.experiments.attribution import BOUNDS, attribute_idle, bound_targets, targets_report
 from sim.experiments.executor import Executor, executor_for
 from sim.experiments.least_staffing import (
     LeastStaffingSearch,
     SearchResult,
     offered_load_staffing,
 )
-from sim.experiments.planning import Planned
+from sim.experiments.planning import Planned, search_facts
 from sim.experiments.replications import run
 from sim.experiments.results import RunResults
 from sim.inputs.compile import compile_plan
@@ -103,21 +102,6 @@ IDLE_BY_CAUSE_COLUMNS = ("step", "name", "cause", "idle_hours", "ci_low", "ci_hi
 
 
 # ---------------------------------------------------------------------- the steps' scenarios
-def targets_of(scenario: Scenario) -> dict[str, float]:
-    """Return the targets every step is held to: the bound's, with the scenario's own where set.
-
-    The scenario's policy's ``inbound_target_sl`` (and the timeliness shares,
-    for an ``optimal`` policy) replace the defaults of
-    :class:`~sim.staffing.optimal.OptimalStaffing` (95 %, 90 %, 80 %).
-    """
-    fields = OptimalStaffing.model_fields
-    out = {}
-    for name in ("index_within_share", "contacts_within_share", "inbound_target_sl"):
-        value = getattr(scenario.staffing, name, None)
-        out[name] = float(fields[name].default if value is None else value)
-    return out
-
-
 def interval_shifts(scenario: Scenario) -> list[dict[str, Any]]:
     """Return one shift template per reporting interval of the opening hours, without breaks.
 
@@ -133,19 +117,14 @@ def interval_shifts(scenario: Scenario) -> list[dict[str, Any]]:
                 if (span := hours.for_weekday(w)) is not None
                 and span[0] < end_s and span[1] > start_s]
         if days:
-            shifts.append({"start": _clock(start_s), "length": f"{interval_s:g}s",
+            shifts.append({"start": format_clock(start_s), "length": f"{interval_s:g}s",
                            "share": 1.0, "days": days})
     return shifts
 
 
-def _clock(seconds: float) -> str:
-    minutes = int(round(seconds / 60.0))
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _bound(scenario: Scenario, name: str, changes: dict[str, Any], min_stay_s: float) -> Scenario:
     """Return the scenario staffed by the least-staffing bound, with ``changes``."""
-    staffing = {"policy": "optimal", **targets_of(scenario),
+    staffing = {"policy": "optimal", **bound_targets(scenario.staffing),
                 "min_headcount": scenario.staffing.min_headcount,
                 "max_headcount": scenario.staffing.max_headcount,
                 "min_stay": f"{min_stay_s:g}s"}
@@ -179,14 +158,14 @@ def no_foresight_scenario(scenario: Scenario, initial_headcount: int) -> Scenari
     if scenario.staffing.policy in NO_FORESIGHT_POLICIES:
         return None
     own = scenario.staffing
-    targets = targets_of(scenario)
+    targets = bound_targets(own)
     staffing: dict[str, Any] = {
         "policy": "reactive", "initial_headcount": int(initial_headcount),
         "inbound_target_sl": targets["inbound_target_sl"],
         "scale_up_lead_time": f"{own.scale_up_lead_time:g}s",
         "scale_down_notice": f"{own.scale_down_notice:g}s",
         "min_headcount": own.min_headcount, "max_headcount": own.max_headcount,
-        "review_time": _clock(own.review_time)}
+        "review_time": format_clock(own.review_time)}
     if own.max_daily_change is not None:
         staffing["max_daily_change"] = own.max_daily_change
     return scenario.with_changes({"staffing": staffing,
@@ -194,10 +173,9 @@ def no_foresight_scenario(scenario: Scenario, initial_headcount: int) -> Scenari
 
 
 # ---------------------------------------------------------------------- planning
-def _search_info(result: SearchResult, events_per_replication: float, seconds: float) -> dict:
-    return {"search_iterations": int(result.iterations),
-            "search_converged": bool(result.converged),
-            "search_events": int(result.events),
+def _search_info(result: SearchResult, config: Any, events_per_replication: float,
+                 seconds: float) -> dict:
+    return {**search_facts(result, config),
             "replication_equivalents": round(result.events / events_per_replication, 3),
             "search_seconds": round(seconds, 3)}
 
@@ -225,9 +203,11 @@ def plan_steps(scenarios: dict[int, Scenario], events_per_replication: float,
     started = time.perf_counter()
     # ISA from the analytic staffing (Erlang A on the offered load) instead of the
     # generous infinite-server start: the same fixed point, fewer iterations to it
-    warm = offered_load_staffing(plans[1], targets_of(scenarios[1])["inbound_target_sl"])
+    target_sl = bound_targets(scenarios[1].staffing)["inbound_target_sl"]
+    warm = offered_load_staffing(plans[1], target_sl)
     first = LeastStaffingSearch(plans[1], initial_inbound=warm, executor=executor).run()
-    one = _search_info(first, events_per_replication, time.perf_counter() - started)
+    one = _search_info(first, scenarios[1].staffing, events_per_replication,
+                       time.perf_counter() - started)
     # outbound agents of step 1 work one interval each: carried over as hours
     interval_h = scenarios[1].simulation.interval / HOUR_S
     shifts = plans[2].shifts
@@ -237,7 +217,8 @@ def plan_steps(scenarios: dict[int, Scenario], events_per_replication: float,
     started = time.perf_counter()
     second = LeastStaffingSearch(plans[2], initial_inbound=first.table.reserve,
                                  initial_outbound=outbound, executor=executor).run()
-    two = _search_info(second, events_per_replication, time.perf_counter() - started)
+    two = _search_info(second, scenarios[2].staffing, events_per_replication,
+                       time.perf_counter() - started)
     limited = LeastStaffingSearch(plans[3], initial_inbound=second.table.reserve,
                                   initial_outbound=second.outbound)
     three = {"search_iterations": 0, "search_events": 0, "replication_equivalents": 0.0,
@@ -367,7 +348,7 @@ def _per_replication(own: pd.DataFrame, runs: dict[int, RunResults]) -> pd.DataF
 
 def _targets(runs: dict[int, RunResults], scenario: Scenario) -> pd.DataFrame:
     """Per step and target: what was required, what the step achieved, whether it met it."""
-    judge = SimpleNamespace(**targets_of(scenario))
+    judge = scenario.staffing  # judged on its targets as a bound is (bound_targets)
     frames = []
     for k, result in runs.items():
         report = targets_report(result.tables["summary"], judge)

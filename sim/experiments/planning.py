@@ -43,16 +43,20 @@ class Planned:
     search: SearchResult | None = None
 
 
-def _least_staffing(plan: Plan, executor: Executor | None = None) -> Planned:
-    result = LeastStaffingSearch(plan, executor=executor).run()
-    config = plan.scenario.staffing
-    assert isinstance(config, OptimalStaffing)
-    info = {"search_iterations": int(result.iterations),
+def search_facts(result: SearchResult, config: OptimalStaffing) -> dict[str, Any]:
+    """Return what a results folder records of a least-staffing search (its cost included)."""
+    return {"search_iterations": int(result.iterations),
             "search_converged": bool(result.converged),
             "search_isa_iterations": result.isa_iterations,
             "search_replications": int(result.iterations * config.search_replications),
             "search_events": int(result.events)}
-    return Planned(result.table, info, result)
+
+
+def _least_staffing(plan: Plan, executor: Executor | None = None) -> Planned:
+    result = LeastStaffingSearch(plan, executor=executor).run()
+    config = plan.scenario.staffing
+    assert isinstance(config, OptimalStaffing)
+    return Planned(result.table, search_facts(result, config), result)
 
 
 PLANNERS: dict[type[StaffingCommon], Callable[[Plan, Executor | None], Planned]] = {
